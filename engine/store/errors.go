@@ -1,0 +1,76 @@
+package store
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/tangram/tangram/engine/errs"
+)
+
+// Typed store errors; adapters wrap driver errors in these (keeping the
+// driver error as the hidden cause) so no driver text reaches an API user.
+var (
+	ErrNotFound        = errs.New(errs.NotFound, "store.not_found", "not found")
+	ErrDuplicate       = errs.New(errs.Conflict, "store.duplicate", "a record with this key already exists")
+	ErrConditionFailed = errs.New(errs.Conflict, "store.condition_failed", "the record changed or does not meet the condition")
+	ErrConflict        = errs.New(errs.Conflict, "store.conflict", "concurrent update conflict; retry")
+	ErrUnsupported     = errs.New(errs.Internal, "store.unsupported", "this operation is not supported by the store backend")
+	ErrInvalid         = errs.New(errs.Invalid, "store.invalid", "invalid store request")
+)
+
+// Wrapf returns a copy of base with a message and an internal cause.
+func Wrapf(base *errs.Error, cause error, format string, args ...any) error {
+	e := errs.Wrap(cause, base.Class, base.Code, format, args...)
+	return e
+}
+
+var collRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,119}$`)
+
+// ValidCollection reports whether name is a safe collection name. Adapters
+// check it before building any statement.
+func ValidCollection(name string) bool { return collRe.MatchString(name) }
+
+var indexNameRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+
+// ValidIndexName reports whether name is a safe index name.
+func ValidIndexName(name string) bool { return indexNameRe.MatchString(name) }
+
+// NewID returns a new 20-character id that sorts by creation time: 48 bits
+// of milliseconds then 52 random bits, in Crockford base32 (lowercase).
+// Ids made in the same millisecond by one process still increase.
+func NewID() string {
+	idMu.Lock()
+	ms := uint64(time.Now().UnixMilli())
+	var r uint64
+	if ms == lastMS {
+		lastRand++
+		r = lastRand
+	} else {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		r = binary.BigEndian.Uint64(b[:]) >> 15 // 49 of the 50 bits: room to increment
+		lastMS, lastRand = ms, r
+	}
+	idMu.Unlock()
+	const alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+	var out [20]byte
+	// 10 chars of time (50 bits), 10 chars of randomness (50 bits).
+	for i := 9; i >= 0; i-- {
+		out[i] = alphabet[ms&31]
+		ms >>= 5
+	}
+	for i := 19; i >= 10; i-- {
+		out[i] = alphabet[r&31]
+		r >>= 5
+	}
+	return string(out[:])
+}
+
+var (
+	idMu     sync.Mutex
+	lastMS   uint64
+	lastRand uint64
+)
