@@ -1,0 +1,114 @@
+package meta
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// TestPublishedCacheTwoServices: two Services over one database file, as
+// two server instances share one store. What one publishes, the other
+// serves on its next read, while repeated reads of an unchanged definition
+// are served from the cache.
+func TestPublishedCacheTwoServices(t *testing.T) {
+	ctx := context.Background()
+	a, path := withApp(t)
+	b := serviceAt(t, path)
+	mustCreate(t, a, KindForm, "crm", "members", formSpec("v1"))
+	mustPublish(t, a, KindForm, "crm", "members", 1)
+
+	assertPublished(t, b, 1, "v1")
+	assertPublished(t, b, 1, "v1")
+	if n := b.cache.loads.Load(); n != 1 {
+		t.Fatalf("%d revision loads for two reads of one version; want 1 (cached)", n)
+	}
+
+	mustSave(t, a, KindForm, "crm", "members", 1, formSpec("v2"))
+	assertPublished(t, b, 1, "v1") // a draft changes nothing at run time
+	mustPublish(t, a, KindForm, "crm", "members", 2)
+	assertPublished(t, b, 2, "v2")
+
+	if _, err := a.Rollback(ctx, "crm", KindForm, "members", 1, 0, "dave"); err != nil {
+		t.Fatal(err)
+	}
+	assertPublished(t, b, 3, "v1")
+	assertPublished(t, a, 3, "v1")
+	if n := b.cache.loads.Load(); n != 3 {
+		t.Fatalf("%d revision loads; want 3 (one per published version)", n)
+	}
+}
+
+// The two-process test re-executes this test binary as a second server
+// process that publishes while the first one is running.
+const helperEnv = "TANGRAM_META_PUBLISHER_DB"
+
+func TestMain(m *testing.M) {
+	if path := os.Getenv(helperEnv); path != "" {
+		if err := publishV2(path); err != nil {
+			fmt.Fprintln(os.Stderr, "publisher:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// publishV2 is process A: it opens the shared file, saves v2 of the form
+// and publishes it.
+func publishV2(path string) error {
+	ctx := context.Background()
+	st, err := openPlain(path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	s := NewService(st)
+	if err := s.Init(ctx); err != nil {
+		return err
+	}
+	d, err := s.Save(ctx, Definition{Kind: KindForm, App: "crm", Key: "members", Spec: []byte(formSpec("v2 from process A"))}, 1, "process-a")
+	if err != nil {
+		return err
+	}
+	_, err = s.Publish(ctx, "crm", KindForm, "members", d.Version, d.Version, "process-a")
+	return err
+}
+
+// TestPublishedCacheTwoProcesses: process B (this test) caches v1; process
+// A, a separate OS process on the same SQLite file, publishes v2; B's next
+// Published returns v2.
+func TestPublishedCacheTwoProcesses(t *testing.T) {
+	b, path := withApp(t)
+	mustCreate(t, b, KindForm, "crm", "members", formSpec("v1"))
+	mustPublish(t, b, KindForm, "crm", "members", 1)
+	assertPublished(t, b, 1, "v1")
+	assertPublished(t, b, 1, "v1")
+
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"="+path)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("process A: %v\n%s", err, out)
+	}
+
+	d := assertPublished(t, b, 2, "v2 from process A")
+	if d.PublishedBy != "process-a" {
+		t.Fatalf("published by %q", d.PublishedBy)
+	}
+	if n := b.cache.loads.Load(); n != 2 {
+		t.Fatalf("%d revision loads; want 2", n)
+	}
+}
+
+func assertPublished(t *testing.T, s *Service, version int, wantTitle string) Definition {
+	t.Helper()
+	d, err := s.Published(context.Background(), "crm", KindForm, "members")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Version != version || d.Status != StatusPublished || title(t, d) != wantTitle {
+		t.Fatalf("Published = v%d %s %q; want v%d %q", d.Version, d.Status, title(t, d), version, wantTitle)
+	}
+	return d
+}

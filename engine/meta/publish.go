@@ -1,0 +1,128 @@
+package meta
+
+import (
+	"context"
+
+	"github.com/tangram/tangram/engine/errs"
+	"github.com/tangram/tangram/engine/query"
+	"github.com/tangram/tangram/engine/store"
+)
+
+// Publish makes a revision (version 0: the latest) the published one and
+// supersedes the previously published revision, in one transaction.
+// Publishing the revision that is already published changes nothing and
+// returns it. Only a draft newer than the published revision can be
+// published: going back is Rollback, which keeps the history linear (the
+// published version number only grows, which the cache relies on). ifMatch,
+// when not 0, must be the latest version.
+func (s *Service) Publish(ctx context.Context, app string, kind Kind, key string, version int, ifMatch int, user string) (Definition, error) {
+	if err := checkAddress(app, kind, key); err != nil {
+		return Definition{}, err
+	}
+	var out Definition
+	err := s.st.Tx(ctx, func(tx store.Ops) error {
+		h, err := loadHead(ctx, tx, app, kind, key)
+		if err != nil {
+			return err
+		}
+		if ifMatch != 0 && ifMatch != h.Latest {
+			return stale(ifMatch, h.Latest)
+		}
+		v := version
+		if v == 0 {
+			v = h.Latest
+		}
+		if v < 1 || v > h.Latest {
+			return errs.New(ErrVersionNotFound.Class, ErrVersionNotFound.Code, "%s %q in app %q has no version %d", kind, key, app, v)
+		}
+		if v == h.Published {
+			out, err = loadRevision(ctx, tx, app, kind, key, v)
+			return err
+		}
+		if v < h.Published {
+			return errs.New(ErrNotPublishable.Class, ErrNotPublishable.Code,
+				"version %d is older than the published version %d; roll back to it instead", v, h.Published)
+		}
+		at := s.stamp()
+		doc, err := tx.Update(ctx, collRevisions, revID(app, kind, key, v), store.Patch{Set: store.Doc{
+			"status": string(StatusPublished), "publishedAt": at, "publishedBy": user,
+		}}, query.Eq(fStatus, query.Str(string(StatusDraft))))
+		if err != nil {
+			return staleOr(err, h.Latest, h.Latest)
+		}
+		if err := supersede(ctx, tx, h); err != nil {
+			return err
+		}
+		if err := advanceHead(ctx, tx, h, store.Patch{Set: store.Doc{"published": v, "updatedBy": user, "updatedAt": at}}); err != nil {
+			return err
+		}
+		out, err = upgrade(revisionFromDoc(doc))
+		return err
+	})
+	if err != nil {
+		return Definition{}, err
+	}
+	return out, nil
+}
+
+// supersede marks the head's published revision, if any, as superseded.
+// Only the status changes: a published revision's spec is never touched.
+func supersede(ctx context.Context, tx store.Ops, h head) error {
+	if h.Published == 0 {
+		return nil
+	}
+	_, err := tx.Update(ctx, collRevisions, revID(h.App, h.Kind, h.Key, h.Published),
+		store.Patch{Set: store.Doc{"status": string(StatusSuperseded)}},
+		query.Eq(fStatus, query.Str(string(StatusPublished))))
+	return staleOr(err, h.Latest, h.Latest)
+}
+
+// Rollback republishes an old revision: it appends revision latest+1 with
+// that revision's spec (upgraded to the current format and validated again)
+// and publishes it, in one transaction. Drafts saved after the old revision
+// stay in the history. ifMatch, when not 0, must be the latest version.
+func (s *Service) Rollback(ctx context.Context, app string, kind Kind, key string, toVersion int, ifMatch int, user string) (Definition, error) {
+	if err := checkAddress(app, kind, key); err != nil {
+		return Definition{}, err
+	}
+	var out Definition
+	err := s.st.Tx(ctx, func(tx store.Ops) error {
+		h, err := loadHead(ctx, tx, app, kind, key)
+		if err != nil {
+			return err
+		}
+		if ifMatch != 0 && ifMatch != h.Latest {
+			return stale(ifMatch, h.Latest)
+		}
+		if toVersion < 1 || toVersion > h.Latest {
+			return errs.New(ErrVersionNotFound.Class, ErrVersionNotFound.Code, "%s %q in app %q has no version %d", kind, key, app, toVersion)
+		}
+		src, err := loadRevision(ctx, tx, app, kind, key, toVersion)
+		if err != nil {
+			return err
+		}
+		d, fe := prepare(Definition{Kind: kind, App: app, Key: key, SchemaVersion: src.SchemaVersion, Spec: src.Spec}, "")
+		if err := invalid(fe); err != nil {
+			return err
+		}
+		at := s.stamp()
+		d.Version, d.Status, d.UpdatedBy, d.UpdatedAt, d.PublishedAt, d.PublishedBy = h.Latest+1, StatusPublished, user, at, at, user
+		if err := supersede(ctx, tx, h); err != nil {
+			return err
+		}
+		if err := advanceHead(ctx, tx, h, store.Patch{Set: store.Doc{
+			"latest": d.Version, "published": d.Version, "updatedBy": user, "updatedAt": at,
+		}}); err != nil {
+			return err
+		}
+		if _, err := tx.Insert(ctx, collRevisions, revisionDoc(d)); err != nil {
+			return staleOr(err, h.Latest, h.Latest)
+		}
+		out = d
+		return nil
+	})
+	if err != nil {
+		return Definition{}, err
+	}
+	return out, nil
+}

@@ -1,0 +1,5 @@
+// Package all links every bundled plugin into the tangram binary. A plugin
+// registers its extensions (channels, connectors, field types, actions,
+// chart types) into engine registries from init(); adding a plugin to the
+// build is one blank import here. Engines never import plugins.
+package all

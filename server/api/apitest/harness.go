@@ -1,0 +1,148 @@
+// Package apitest starts a real Tangram HTTP server on a loopback port over a
+// fresh SQLite store, and offers a small client for scenario tests.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tangram/tangram/engine/meta"
+	"github.com/tangram/tangram/engine/store"
+	_ "github.com/tangram/tangram/engine/store/sqlite" // the embedded store
+	"github.com/tangram/tangram/server/api"
+)
+
+// Harness is one running server.
+type Harness struct {
+	T      *testing.T
+	URL    string
+	Store  store.Store
+	Meta   *meta.Service
+	Server *api.Server
+	client *http.Client
+}
+
+// Options tune the server under test.
+type Options struct {
+	BodyLimit int
+}
+
+// New starts a server; it stops when the test ends.
+func New(t *testing.T, opt ...Options) *Harness {
+	t.Helper()
+	var o Options
+	if len(opt) > 0 {
+		o = opt[0]
+	}
+	ctx := context.Background()
+	metrics := api.NewMetrics()
+	st, err := store.Open(ctx, "sqlite://"+filepath.ToSlash(filepath.Join(t.TempDir(), "t.db")), store.Options{Observer: metrics.StoreObserver()})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	ms := meta.NewService(st)
+	if err := ms.Init(ctx); err != nil {
+		t.Fatalf("meta init: %v", err)
+	}
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	srv := api.New(api.Deps{Store: st, Meta: ms, Log: log, Metrics: metrics, BodyLimit: o.BodyLimit, Version: "test"})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	go func() { _ = srv.App.Listener(ln) }()
+	t.Cleanup(func() {
+		_ = srv.App.ShutdownWithTimeout(5 * time.Second)
+		_ = st.Close()
+	})
+	return &Harness{T: t, URL: "http://" + ln.Addr().String(), Store: st, Meta: ms, Server: srv,
+		client: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// Response is a finished request.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into a generic value (numbers as json.Number).
+func (r Response) JSON() any {
+	var v any
+	d := json.NewDecoder(bytes.NewReader(r.Body))
+	d.UseNumber()
+	_ = d.Decode(&v)
+	return v
+}
+
+// Map decodes an object body.
+func (r Response) Map() map[string]any {
+	m, _ := r.JSON().(map[string]any)
+	return m
+}
+
+// Do sends a request. body may be nil, a string/[]byte (sent as is) or any
+// value (sent as JSON). headers are "Name: value" pairs.
+func (h *Harness) Do(method, path string, body any, headers ...string) Response {
+	h.T.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			h.T.Fatalf("marshal body: %v", err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, h.URL+path, rd)
+	if err != nil {
+		h.T.Fatalf("request: %v", err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for _, kv := range headers {
+		k, v, _ := strings.Cut(kv, ":")
+		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	resp, err := h.client.Do(req)
+	if err != nil {
+		h.T.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+}
+
+// Expect fails the test unless the response has the status; for 4xx/5xx it
+// also checks the problem+json content type and code.
+func (h *Harness) Expect(r Response, status int, code string) map[string]any {
+	h.T.Helper()
+	if r.Status != status {
+		h.T.Fatalf("status %d, want %d; body: %s", r.Status, status, r.Body)
+	}
+	m := r.Map()
+	if status >= 400 {
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+			h.T.Fatalf("content type %q, want application/problem+json; body: %s", ct, r.Body)
+		}
+		if code != "" && m["code"] != code {
+			h.T.Fatalf("problem code %v, want %s; body: %s", m["code"], code, r.Body)
+		}
+	}
+	return m
+}

@@ -1,0 +1,102 @@
+// Package api is Tangram's HTTP layer: one fiber app whose routes are
+// registered through a Router that documents each one in the OpenAPI spec.
+// One file per resource holds that resource's routes.
+package api
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"github.com/tangram/tangram/engine/meta"
+	"github.com/tangram/tangram/engine/store"
+	"github.com/tangram/tangram/server/openapi"
+	"github.com/tangram/tangram/server/problem"
+)
+
+// Deps are the services the HTTP layer serves.
+type Deps struct {
+	Store     store.Store
+	Meta      *meta.Service
+	Log       *slog.Logger
+	Metrics   *Metrics
+	BodyLimit int    // bytes; default 8 MiB
+	Version   string // build version for /healthz and OpenAPI
+}
+
+// DefaultBodyLimit bounds request bodies unless configured otherwise.
+const DefaultBodyLimit = 8 << 20
+
+// Server is the fiber app plus the spec documenting its routes.
+type Server struct {
+	App  *fiber.App
+	Spec *openapi.Spec
+	deps Deps
+}
+
+// New builds the HTTP server with every route registered and documented.
+func New(d Deps) *Server {
+	if d.BodyLimit <= 0 {
+		d.BodyLimit = DefaultBodyLimit
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics()
+	}
+	app := fiber.New(fiber.Config{
+		AppName:               "tangram",
+		BodyLimit:             d.BodyLimit,
+		ErrorHandler:          problem.Handler(d.Log),
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		// Strict routing keeps "/x" and "/x/" apart, so the OpenAPI paths
+		// are exactly the served ones.
+		StrictRouting: true,
+		CaseSensitive: true,
+	})
+	s := &Server{App: app, Spec: openapi.New("Tangram API", d.Version), deps: d}
+	app.Use(requestid.New(requestid.Config{Header: "X-Request-Id", ContextKey: "requestid"}))
+	app.Use(recover.New())
+	app.Use(d.Metrics.middleware)
+	app.Use(accessLog(d.Log))
+	r := &Router{app: app, spec: s.Spec}
+	registerComponents(s.Spec)
+	s.healthRoutes(r)
+	s.metaRoutes(r)
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	return s
+}
+
+// Router registers a route and its documentation in one call.
+type Router struct {
+	app  *fiber.App
+	spec *openapi.Spec
+}
+
+// Handle documents op and serves it with h.
+func (r *Router) Handle(op openapi.Operation, h fiber.Handler) {
+	r.spec.Add(op)
+	r.app.Add(op.Method, op.Path, h)
+}
+
+// accessLog writes one structured line per request.
+func accessLog(log *slog.Logger) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		err := c.Next()
+		status := c.Response().StatusCode()
+		if fe, ok := err.(*fiber.Error); ok {
+			status = fe.Code
+		}
+		log.Info("http", "requestId", c.Locals("requestid"), "method", c.Method(), "path", c.Path(),
+			"status", status, "ms", float64(time.Since(start).Microseconds())/1000, "bytesIn", len(c.Body()))
+		return err
+	}
+}

@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/tangram/tangram/engine/meta"
+	"github.com/tangram/tangram/engine/store"
+	"github.com/tangram/tangram/server/api"
+)
+
+// Version is set at build time with -ldflags "-X .../server/cli.Version=...".
+var Version = "dev"
+
+// Serve runs `tangram serve`: open the store, build the HTTP server, serve
+// until SIGINT/SIGTERM, then drain requests and close the store.
+func Serve(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var cfg Config
+	bindServe(fs, &cfg)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := cfg.Logger()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	uri, err := cfg.StoreURI()
+	if err != nil {
+		return err
+	}
+	metrics := api.NewMetrics()
+	st, err := store.Open(ctx, uri, store.Options{Observer: metrics.StoreObserver()})
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer st.Close()
+	ms := meta.NewService(st)
+	if err := ms.Init(ctx); err != nil {
+		return fmt.Errorf("init metadata: %w", err)
+	}
+	srv := api.New(api.Deps{Store: st, Meta: ms, Log: log, Metrics: metrics, BodyLimit: cfg.BodyLimit, Version: Version})
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.App.Listen(cfg.Addr) }()
+	log.Info("tangram started", "addr", cfg.Addr, "store", st.Backend(), "version", Version)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests")
+	if err := srv.App.ShutdownWithTimeout(15 * time.Second); err != nil && !errors.Is(err, context.Canceled) {
+		log.Warn("shutdown", "err", err.Error())
+	}
+	log.Info("stopped")
+	return nil
+}

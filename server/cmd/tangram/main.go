@@ -1,0 +1,44 @@
+// Command tangram is the Tangram server and its admin tools. This file only
+// wires subcommands, adapters and plugins together.
+package main
+
+import (
+	"fmt"
+	"os"
+	_ "time/tzdata" // business time zones work on hosts without a tz database
+
+	_ "github.com/tangram/tangram/engine/store/mongo"
+	_ "github.com/tangram/tangram/engine/store/sqlite"
+	_ "github.com/tangram/tangram/plugins/all" // bundled plugins register themselves
+	"github.com/tangram/tangram/server/cli"
+)
+
+const usage = `tangram — self-hosted no-code platform
+
+usage:
+  tangram serve [flags]     run the server (tangram serve -h lists flags)
+  tangram version           print the version
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "serve":
+		err = cli.Serve(os.Args[2:])
+	case "version":
+		fmt.Println(cli.Version)
+	case "-h", "--help", "help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tangram:", err)
+		os.Exit(1)
+	}
+}
