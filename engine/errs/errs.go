@@ -88,7 +88,7 @@ func Validation(class Class, code, msg string, fields []FieldError) error {
 	if len(fields) == 0 {
 		return nil
 	}
-	sort.SliceStable(fields, func(i, j int) bool { return fields[i].Path < fields[j].Path })
+	sort.SliceStable(fields, func(i, j int) bool { return naturalLess(fields[i].Path, fields[j].Path) })
 	return &Error{Class: class, Code: code, Msg: msg, Fields: fields}
 }
 
@@ -111,4 +111,35 @@ func ClassOf(err error) Class {
 func HasCode(err error, code string) bool {
 	e, ok := As(err)
 	return ok && e.Code == code
+}
+
+// naturalLess orders paths so "fields[2]" comes before "fields[10]".
+func naturalLess(a, b string) bool {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if len(na) != len(nb) {
+				return len(na) < len(nb)
+			}
+			if na != nb {
+				return na < nb
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return a[0] < b[0]
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) < len(b)
+}
+
+func digitRun(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/tangram/tangram/engine/errs"
@@ -171,9 +172,9 @@ func ParseAggregate(raw []byte, fields Fields) (*Aggregate, error) {
 		if f.Array {
 			add(p+".field", "query.operator_type", "cannot group by the list field %q", g.Field)
 		}
-		def := g.Field
+		def := strings.ReplaceAll(g.Field, ".", "_")
 		if g.Bucket != "" {
-			def = g.Field + "_" + string(g.Bucket)
+			def += "_" + string(g.Bucket)
 		}
 		a.Group = append(a.Group, GroupKey{Field: f, Bucket: g.Bucket, As: alias(p+".as", g.As, def)})
 	}
@@ -208,7 +209,7 @@ func ParseAggregate(raw []byte, fields Fields) (*Aggregate, error) {
 		}
 		def := string(m.Op)
 		if m.Field != "" {
-			def += "_" + m.Field
+			def += "_" + strings.ReplaceAll(m.Field, ".", "_")
 		}
 		me.As = alias(p+".as", m.As, def)
 		a.Measures = append(a.Measures, me)
@@ -224,7 +225,7 @@ func ParseAggregate(raw []byte, fields Fields) (*Aggregate, error) {
 		return nil, err
 	}
 	outs := a.Outputs()
-	if a.Having, err = ParseFilter(in.Having, outs, Options{Root: "having"}); err != nil {
+	if a.Having, err = ParseFilter(in.Having, outs, Options{Root: "having", Location: a.Location}); err != nil {
 		return nil, err
 	}
 	if a.Sort, err = ParseSort(in.Sort, outs); err != nil {
@@ -250,5 +251,5 @@ func BucketKey(t time.Time, b Bucket, loc *time.Location) string {
 	case BucketYear:
 		return t.Format("2006")
 	}
-	return t.Format(TimeLayout)
+	return FormatTime(t)
 }

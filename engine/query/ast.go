@@ -75,7 +75,11 @@ const (
 //   - gt/gte/lt/lte/contains/startsWith never match null;
 //   - on an array field a leaf matches when any element matches, and ne/nin
 //     match when no element does;
-//   - an "and" with no children is true, an "or" with no children is false.
+//   - exists true matches non-null values (missing and null are one thing);
+//   - an "and" with no children is true, an "or" with no children is false;
+//   - decimals compare numerically; adapters backed by float64 comparison
+//     (SQLite) are exact to 15 significant digits, so money is stored as
+//     integer fen and compared exactly.
 type Node struct {
 	Op       Op
 	Children []*Node

@@ -1,10 +1,13 @@
 package query_test
 
 // Tests in this file demonstrate defects found in the query contract files
-// (ast.go, parse.go, sort.go, aggregate.go). They fail until the contract is
-// fixed; each names the file and the fix.
+// (ast.go, parse.go, sort.go, aggregate.go); each names the file and the
+// fix. A test fails while its defect is present and stays as a regression
+// test once the contract is fixed.
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,12 +90,24 @@ func TestDefectInListVariables(t *testing.T) {
 // replaced by "_".
 func TestDefectDefaultAliasOfNestedField(t *testing.T) {
 	t.Parallel()
-	for _, in := range []string{
-		`{"groupBy":[{"field":"a.b.c"}],"measures":[{"op":"count"}]}`,
-		`{"measures":[{"op":"max","field":"a.b.c"}]}`,
+	for in, want := range map[string]string{
+		`{"groupBy":[{"field":"a.b.c"}],"measures":[{"op":"count"}]}`: "a_b_c count",
+		`{"measures":[{"op":"max","field":"a.b.c"}]}`:                 "max_a_b_c",
 	} {
-		if _, err := query.ParseAggregate([]byte(in), testFields); err != nil {
+		a, err := query.ParseAggregate([]byte(in), testFields)
+		if err != nil {
 			t.Errorf("%s: %v", in, err)
+			continue
+		}
+		var names []string
+		for _, g := range a.Group {
+			names = append(names, g.As)
+		}
+		for _, m := range a.Measures {
+			names = append(names, m.As)
+		}
+		if got := strings.Join(names, " "); got != want {
+			t.Errorf("%s: outputs %q, want %q", in, got, want)
 		}
 	}
 }
@@ -111,5 +126,25 @@ func TestDefectHavingIgnoresTimeZone(t *testing.T) {
 	}
 	if f, h := a.Filter.Value.Str, a.Having.Value.Str; f != h {
 		t.Errorf("filter bound %s, having bound %s for the same date in the same request", f, h)
+	}
+}
+
+// DecodeCursor re-validates cursor values with the user filter grammar, so
+// a stored value outside that grammar cannot be paged past: a decimal with
+// 19 fraction digits (or 31 integer digits, or exponent form), which the
+// store accepts and returns, makes the next-page token "not valid for this
+// list and sort", and the list stops at that row.
+// Fix (sort.go, DecodeCursor): accept any JSON number text for int and
+// decimal keys (validate the shape, not the filter limits), or have
+// CursorOf refuse such rows with a clear error.
+func TestDefectCursorOfStoredDecimalOutsideGrammar(t *testing.T) {
+	t.Parallel()
+	keys := query.WithIDTieBreak([]query.SortKey{{Field: testFields["price"]}})
+	for _, price := range []string{"0.1234567890123456789", "1234567890123456789012345678901.5"} {
+		doc := map[string]any{"_id": "x", "price": json.Number(price)}
+		tok := query.CursorOf(doc, keys).Encode()
+		if _, err := query.DecodeCursor(tok, keys); err != nil {
+			t.Errorf("cursor after a row with price %s: %v", price, err)
+		}
 	}
 }

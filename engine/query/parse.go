@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -224,7 +225,11 @@ func (p *parser) leaf(f Field, op Op, v any, path string, depth int) *Node {
 		}
 		return &Node{Op: op, Field: f, Value: Bool(b)}
 	case OpIn, OpNin:
-		v = p.resolve(v)
+		v, fromVar, known := p.resolve(v)
+		if !known {
+			p.fail(path, "query.unknown_variable", "unknown variable %q", v)
+			return nil
+		}
 		arr, ok := v.([]any)
 		if !ok {
 			p.fail(path, "query.type", "$%s takes an array", op)
@@ -233,7 +238,9 @@ func (p *parser) leaf(f Field, op Op, v any, path string, depth int) *Node {
 		if p.tooDeep(path, depth) {
 			return nil
 		}
-		if len(arr) > MaxNodes {
+		// Lists from variables (a user's unit subtree) may be long; only
+		// lists written into the filter count against the size limit.
+		if !fromVar && len(arr) > MaxNodes {
 			p.fail(path, "query.too_large", "$%s takes at most %d values", op, MaxNodes)
 			return nil
 		}
@@ -273,16 +280,35 @@ func (p *parser) leaf(f Field, op Op, v any, path string, depth int) *Node {
 	return &Node{Op: op, Field: f, Value: val}
 }
 
-// resolve substitutes a "$variable" string when variables are in use.
-func (p *parser) resolve(v any) any {
+// resolve substitutes a "$variable" string when variables are in use. It
+// reports whether the value came from a variable and whether a "$" name was
+// known. Slices of any element type become []any.
+func (p *parser) resolve(v any) (out any, fromVar, known bool) {
 	s, ok := v.(string)
 	if !ok || p.opt.Vars == nil || !strings.HasPrefix(s, "$") {
+		return v, false, true
+	}
+	r, ok := p.opt.Vars[s]
+	if !ok {
+		return s, false, false
+	}
+	return toAnySlice(r), true, true
+}
+
+// toAnySlice turns []string and other slices into []any; other values pass.
+func toAnySlice(v any) any {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Slice {
 		return v
 	}
-	if r, ok := p.opt.Vars[s]; ok {
-		return r
+	if a, ok := v.([]any); ok {
+		return a
 	}
-	return v
+	out := make([]any, rv.Len())
+	for i := range out {
+		out[i] = rv.Index(i).Interface()
+	}
+	return out
 }
 
 var (
@@ -298,7 +324,7 @@ func (p *parser) value(f Field, v any, path string) (Value, bool) {
 			p.fail(path, "query.unknown_variable", "unknown variable %q", s)
 			return Value{}, false
 		}
-		if _, isArr := r.([]any); isArr {
+		if reflect.ValueOf(r).Kind() == reflect.Slice {
 			p.fail(path, "query.type", "variable %q is a list; use it with $in", s)
 			return Value{}, false
 		}
@@ -342,6 +368,10 @@ func (p *parser) value(f Field, v any, path string) (Value, bool) {
 	case KindTime:
 		if s, ok := v.(string); ok {
 			if t, err := ParseTime(s, p.opt.Location); err == nil {
+				if t.Nanosecond()%int(time.Millisecond) != 0 {
+					p.fail(path, "query.type", "times are kept to the millisecond; %q is more precise", s)
+					return Value{}, false
+				}
 				return TimeV(FormatTime(t)), true
 			}
 		}

@@ -1,6 +1,7 @@
 package query_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -118,6 +119,7 @@ func TestParseFilterErrors(t *testing.T) {
 		{"time gets word", `{"paidAt":{"$gt":"yesterday"}}`, "query.invalid", []fieldErr{{"$.paidAt.$gt", "query.type"}}},
 		{"time gets number", `{"paidAt":1700000000}`, "query.invalid", []fieldErr{{"$.paidAt", "query.type"}}},
 		{"time without zone", `{"paidAt":"2026-01-01T00:00:00"}`, "query.invalid", []fieldErr{{"$.paidAt", "query.type"}}},
+		{"time finer than a millisecond", `{"paidAt":{"$gte":"2026-01-01T00:00:00.0005Z"}}`, "query.invalid", []fieldErr{{"$.paidAt.$gte", "query.type"}}},
 		{"gt on bool", `{"vip":{"$gt":false}}`, "query.invalid", []fieldErr{{"$.vip.$gt", "query.operator_type"}}},
 		{"gt null", `{"n":{"$gt":null}}`, "query.invalid", []fieldErr{{"$.n.$gt", "query.type"}}},
 		{"lte null", `{"paidAt":{"$lte":null}}`, "query.invalid", []fieldErr{{"$.paidAt.$lte", "query.type"}}},
@@ -224,11 +226,17 @@ func TestParseFilterNodeLimit(t *testing.T) {
 
 func TestParseFilterVariables(t *testing.T) {
 	t.Parallel()
+	long := make([]string, 3*query.MaxNodes)
+	for i := range long {
+		long[i] = fmt.Sprintf("u%d", i)
+	}
 	vars := map[string]any{
-		"$user.unit":  "u-会员",
-		"$user.units": []any{"u1", "u2"},
-		"$user.level": 3,
-		"$user.none":  nil,
+		"$user.unit":    "u-会员",
+		"$user.units":   []any{"u1", "u2"},
+		"$user.strs":    []string{"s1", "s2"},
+		"$user.level":   3,
+		"$user.none":    nil,
+		"$user.subtree": long,
 	}
 	happy := []struct{ in, want string }{
 		{`{"unit":"$user.unit"}`, `eq(unit,"u-会员")`},
@@ -238,6 +246,7 @@ func TestParseFilterVariables(t *testing.T) {
 		{`{"unit":{"$in":["$user.unit","x"]}}`, `in(unit,["u-会员","x"])`},
 		{`{"n":{"$gte":"$user.level"}}`, `gte(n,3)`},
 		{`{"unit":"$user.none"}`, `eq(unit,null:string)`},
+		{`{"unit":{"$in":"$user.strs"}}`, `in(unit,["s1","s2"])`},
 	}
 	for _, c := range happy {
 		n, err := query.ParseFilter([]byte(c.in), testFields, query.Options{Vars: vars})
@@ -249,11 +258,19 @@ func TestParseFilterVariables(t *testing.T) {
 			t.Errorf("ParseFilter(%s)\n got: %s\nwant: %s", c.in, got, c.want)
 		}
 	}
+	// A list from a variable (a unit subtree) is not bound by MaxNodes.
+	if n, err := query.ParseFilter([]byte(`{"unit":{"$in":"$user.subtree"}}`), testFields, query.Options{Vars: vars}); err != nil {
+		t.Errorf("long list variable: %v", err)
+	} else if len(n.Values) != len(long) {
+		t.Errorf("long list variable gave %d values", len(n.Values))
+	}
 	bad := []struct {
 		in   string
 		want fieldErr
 	}{
 		{`{"unit":"$user.nope"}`, fieldErr{"$.unit", "query.unknown_variable"}},
+		{`{"unit":{"$in":"$user.nope"}}`, fieldErr{"$.unit.$in", "query.unknown_variable"}},
+		{`{"unit":"$user.strs"}`, fieldErr{"$.unit", "query.type"}},
 		{`{"unit":{"$in":["$user.nope"]}}`, fieldErr{"$.unit.$in[0]", "query.unknown_variable"}},
 		{`{"unit":"$user.units"}`, fieldErr{"$.unit", "query.type"}},
 		{`{"unit":{"$in":["$user.units"]}}`, fieldErr{"$.unit.$in[0]", "query.type"}},

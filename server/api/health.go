@@ -11,13 +11,13 @@ import (
 )
 
 func (s *Server) healthRoutes(r *Router) {
-	r.Handle(openapi.Operation{Method: "GET", Path: "/healthz", ID: "healthz", Tag: "ops",
+	r.Handle(openapi.Operation{Method: "GET", Path: "/healthz", ID: "healthz", Tag: "ops", Public: true,
 		Summary:  "Liveness: the process is up",
 		Response: openapi.Schema{"type": "object", "properties": openapi.Schema{"status": openapi.Schema{"type": "string"}, "version": openapi.Schema{"type": "string"}}},
 	}, func(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "ok", "version": s.deps.Version})
 	})
-	r.Handle(openapi.Operation{Method: "GET", Path: "/readyz", ID: "readyz", Tag: "ops",
+	r.Handle(openapi.Operation{Method: "GET", Path: "/readyz", ID: "readyz", Tag: "ops", Public: true,
 		Summary:  "Readiness: the store answers",
 		Response: openapi.Schema{"type": "object", "properties": openapi.Schema{"status": openapi.Schema{"type": "string"}, "store": openapi.Schema{"type": "string"}}},
 		Errors:   []int{503},
@@ -29,10 +29,10 @@ func (s *Server) healthRoutes(r *Router) {
 		}
 		return c.JSON(fiber.Map{"status": "ready", "store": s.deps.Store.Backend()})
 	})
-	r.Handle(openapi.Operation{Method: "GET", Path: "/metrics", ID: "metrics", Tag: "ops",
+	r.Handle(openapi.Operation{Method: "GET", Path: "/metrics", ID: "metrics", Tag: "ops", Public: true,
 		Summary: "Prometheus metrics (text exposition format)", RawResponse: "text/plain",
 	}, s.deps.Metrics.handler())
-	r.Handle(openapi.Operation{Method: "GET", Path: "/api/openapi.json", ID: "openapi", Tag: "ops",
+	r.Handle(openapi.Operation{Method: "GET", Path: "/api/openapi.json", ID: "openapi", Tag: "ops", Public: true,
 		Summary: "This OpenAPI document", Response: openapi.Schema{"type": "object"},
 	}, func(c *fiber.Ctx) error {
 		return c.JSON(s.Spec.Document())

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tangram/tangram/engine/auth"
 	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/server/openapi"
 )
@@ -74,7 +75,7 @@ func (s *Server) metaRoutes(r *Router) {
 		if err != nil {
 			return err
 		}
-		return c.JSON(nonNil(apps))
+		return c.JSON(nonNil(s.visible(c, apps)))
 	})
 	r.Handle(openapi.Operation{Method: "GET", Path: "/api/apps/:app/meta/:kind", ID: "listDefinitions", Tag: "meta",
 		Summary: "Latest revision of every definition of a kind in an app", Response: defList, Errors: []int{404},
@@ -83,7 +84,7 @@ func (s *Server) metaRoutes(r *Router) {
 		if err != nil {
 			return err
 		}
-		return c.JSON(nonNil(list))
+		return c.JSON(nonNil(s.visible(c, list)))
 	})
 	r.Handle(openapi.Operation{Method: "GET", Path: "/api/apps/:app/meta/:kind/:key", ID: "getDefinition", Tag: "meta",
 		Summary: "A definition: the latest revision, or ?version=N, or ?status=published",
@@ -94,6 +95,9 @@ func (s *Server) metaRoutes(r *Router) {
 		Response: openapi.Ref("Definition"), Errors: []int{404},
 	}, func(c *fiber.Ctx) error {
 		app, kind, key := c.Params("app"), meta.Kind(c.Params("kind")), c.Params("key")
+		if err := s.canSee(c, target(c)); err != nil {
+			return err
+		}
 		v, err := intQuery(c, "version", 0, 1<<30)
 		if err != nil {
 			return err
@@ -113,11 +117,17 @@ func (s *Server) metaRoutes(r *Router) {
 		Summary: "Create a definition (version 1, draft)", Request: openapi.Ref("DefinitionInput"),
 		Response: openapi.Ref("Definition"), Status: 201, Errors: []int{404, 409, 413, 422},
 	}, func(c *fiber.Ctx) error {
+		if err := s.canDesign(c, target(c)); err != nil {
+			return err
+		}
 		var b defBody
 		if err := decodeJSON(c, &b); err != nil {
 			return err
 		}
 		d, err := m.Create(c.UserContext(), s.defFrom(c, b), caller(c))
+		if err == nil {
+			s.auditDef(c, "create", d, nil)
+		}
 		return sendDef(c, d, err, fiber.StatusCreated)
 	})
 	r.Handle(openapi.Operation{Method: "PUT", Path: "/api/apps/:app/meta/:kind/:key", ID: "saveDefinition", Tag: "meta",
@@ -125,6 +135,9 @@ func (s *Server) metaRoutes(r *Router) {
 		Params:  []openapi.Param{{Name: "If-Match", In: "header", Required: true, Description: ifMatchP.Description}},
 		Request: openapi.Ref("DefinitionInput"), Response: openapi.Ref("Definition"), Errors: []int{404, 412, 413, 422},
 	}, func(c *fiber.Ctx) error {
+		if err := s.canDesign(c, target(c)); err != nil {
+			return err
+		}
 		var b defBody
 		if err := decodeJSON(c, &b); err != nil {
 			return err
@@ -134,6 +147,9 @@ func (s *Server) metaRoutes(r *Router) {
 			return err
 		}
 		d, err := m.Save(c.UserContext(), s.defFrom(c, b), im, caller(c))
+		if err == nil {
+			s.auditDef(c, "save", d, map[string]any{"before": im})
+		}
 		return sendDef(c, d, err, fiber.StatusOK)
 	})
 	r.Handle(openapi.Operation{Method: "POST", Path: "/api/apps/:app/meta/:kind/:key/publish", ID: "publishDefinition", Tag: "meta",
@@ -141,6 +157,9 @@ func (s *Server) metaRoutes(r *Router) {
 		Request:  openapi.Schema{"type": "object", "properties": openapi.Schema{"version": openapi.Schema{"type": "integer"}}},
 		Response: openapi.Ref("Definition"), Errors: []int{404, 412},
 	}, func(c *fiber.Ctx) error {
+		if err := s.canDesign(c, target(c)); err != nil {
+			return err
+		}
 		var b publishBody
 		if len(c.Body()) > 0 {
 			if err := decodeJSON(c, &b); err != nil {
@@ -152,6 +171,9 @@ func (s *Server) metaRoutes(r *Router) {
 			return err
 		}
 		d, err := m.Publish(c.UserContext(), c.Params("app"), meta.Kind(c.Params("kind")), c.Params("key"), b.Version, im, caller(c))
+		if err == nil {
+			s.auditDef(c, "publish", d, nil)
+		}
 		return sendDef(c, d, err, fiber.StatusOK)
 	})
 	r.Handle(openapi.Operation{Method: "POST", Path: "/api/apps/:app/meta/:kind/:key/rollback", ID: "rollbackDefinition", Tag: "meta",
@@ -160,6 +182,9 @@ func (s *Server) metaRoutes(r *Router) {
 		Request:  openapi.Schema{"type": "object", "required": []string{"version"}, "properties": openapi.Schema{"version": openapi.Schema{"type": "integer"}}},
 		Response: openapi.Ref("Definition"), Errors: []int{404, 412},
 	}, func(c *fiber.Ctx) error {
+		if err := s.canDesign(c, target(c)); err != nil {
+			return err
+		}
 		var b rollbackBody
 		if err := decodeJSON(c, &b); err != nil {
 			return err
@@ -169,11 +194,17 @@ func (s *Server) metaRoutes(r *Router) {
 			return err
 		}
 		d, err := m.Rollback(c.UserContext(), c.Params("app"), meta.Kind(c.Params("kind")), c.Params("key"), b.Version, im, caller(c))
+		if err == nil {
+			s.auditDef(c, "rollback", d, map[string]any{"from": b.Version})
+		}
 		return sendDef(c, d, err, fiber.StatusOK)
 	})
 	r.Handle(openapi.Operation{Method: "GET", Path: "/api/apps/:app/meta/:kind/:key/versions", ID: "listVersions", Tag: "meta",
 		Summary: "Every revision of a definition, newest first", Response: defList, Errors: []int{404},
 	}, func(c *fiber.Ctx) error {
+		if err := s.canSee(c, target(c)); err != nil {
+			return err
+		}
 		list, err := m.Versions(c.UserContext(), c.Params("app"), meta.Kind(c.Params("kind")), c.Params("key"))
 		if err != nil {
 			return err
@@ -188,10 +219,14 @@ func (s *Server) bundleRoutes(r *Router) {
 	r.Handle(openapi.Operation{Method: "GET", Path: "/api/apps/:app/export", ID: "exportApp", Tag: "meta",
 		Summary: "Export an app's definitions as one JSON file", Response: openapi.Ref("Bundle"), Errors: []int{404},
 	}, func(c *fiber.Ctx) error {
+		if err := s.canDesign(c, appTarget(c.Params("app"))); err != nil {
+			return err
+		}
 		b, err := m.Export(c.UserContext(), c.Params("app"))
 		if err != nil {
 			return err
 		}
+		s.audit(c, auth.Entry{Action: "meta.export", App: c.Params("app"), Details: map[string]any{"definitions": len(b.Definitions)}})
 		c.Attachment(c.Params("app") + ".tangram.json")
 		return c.JSON(b)
 	})
@@ -204,6 +239,9 @@ func (s *Server) bundleRoutes(r *Router) {
 		},
 		Request: openapi.Ref("Bundle"), Response: openapi.Schema{"type": "object"}, Errors: []int{409, 413, 422},
 	}, func(c *fiber.Ctx) error {
+		if err := s.canDesign(c, appTarget(c.Params("app"))); err != nil {
+			return err
+		}
 		var b meta.Bundle
 		if err := decodeJSON(c, &b); err != nil {
 			return err
@@ -213,6 +251,10 @@ func (s *Server) bundleRoutes(r *Router) {
 		res, err := m.Import(c.UserContext(), b, opt, caller(c))
 		if err != nil {
 			return err
+		}
+		if !opt.DryRun {
+			s.audit(c, auth.Entry{Action: "meta.import", App: opt.TargetApp, Details: map[string]any{
+				"created": res.Created, "updated": res.Updated, "unchanged": len(res.Unchanged)}})
 		}
 		return c.JSON(res)
 	})
@@ -233,9 +275,8 @@ func sendDef(c *fiber.Ctx, d meta.Definition, err error, status int) error {
 	return c.Status(status).JSON(d)
 }
 
-// caller names the user making the request. Identity (issue: auth) sets
-// "user" in the request locals; until a request is authenticated it is
-// recorded as "anonymous".
+// caller names the principal making the request, as recorded in
+// updatedBy/publishedBy: the user id or "apikey:<id>".
 func caller(c *fiber.Ctx) string {
 	if u, ok := c.Locals("user").(string); ok && u != "" {
 		return u

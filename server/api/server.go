@@ -11,6 +11,8 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
+	"github.com/tangram/tangram/engine/access"
+	"github.com/tangram/tangram/engine/auth"
 	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/store"
 	"github.com/tangram/tangram/server/openapi"
@@ -21,6 +23,8 @@ import (
 type Deps struct {
 	Store     store.Store
 	Meta      *meta.Service
+	Auth      *auth.Service
+	Guard     *access.Guard
 	Log       *slog.Logger
 	Metrics   *Metrics
 	BodyLimit int    // bytes; default 8 MiB
@@ -66,22 +70,29 @@ func New(d Deps) *Server {
 	app.Use(recover.New())
 	app.Use(d.Metrics.middleware)
 	app.Use(accessLog(d.Log))
-	r := &Router{app: app, spec: s.Spec}
+	r := &Router{app: app, spec: s.Spec, auth: s.authenticated}
 	registerComponents(s.Spec)
 	s.healthRoutes(r)
+	s.sessionRoutes(r)
 	s.metaRoutes(r)
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return s
 }
 
-// Router registers a route and its documentation in one call.
+// Router registers a route and its documentation in one call. Routes need
+// a signed-in caller unless their operation is marked Public.
 type Router struct {
 	app  *fiber.App
 	spec *openapi.Spec
+	auth func(fiber.Handler) fiber.Handler
 }
 
 // Handle documents op and serves it with h.
 func (r *Router) Handle(op openapi.Operation, h fiber.Handler) {
+	if !op.Public {
+		h = r.auth(h)
+		op.Errors = append(op.Errors, 401, 403)
+	}
 	r.spec.Add(op)
 	r.app.Add(op.Method, op.Path, h)
 }

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/tangram/tangram/engine/access"
+	"github.com/tangram/tangram/engine/auth"
 	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/store"
 	"github.com/tangram/tangram/server/api"
@@ -45,7 +48,23 @@ func Serve(args []string) error {
 	if err := ms.Init(ctx); err != nil {
 		return fmt.Errorf("init metadata: %w", err)
 	}
-	srv := api.New(api.Deps{Store: st, Meta: ms, Log: log, Metrics: metrics, BodyLimit: cfg.BodyLimit, Version: Version})
+	as := auth.New(st, auth.Config{})
+	if err := as.Init(ctx); err != nil {
+		return fmt.Errorf("init identity: %w", err)
+	}
+	created, generated, err := as.EnsureAdmin(ctx, os.Getenv("TANGRAM_ADMIN_PASSWORD"))
+	if err != nil {
+		return fmt.Errorf("bootstrap admin: %w", err)
+	}
+	if created && generated != "" {
+		// Printed once, on the terminal only (never in the JSON log).
+		fmt.Fprintf(os.Stderr, "\n  First start: created user \"admin\" with password %s\n  Change it after signing in.\n\n", generated)
+	} else if created {
+		log.Info("created admin user from TANGRAM_ADMIN_PASSWORD")
+	}
+	go purgeSessions(ctx, as, log)
+	srv := api.New(api.Deps{Store: st, Meta: ms, Auth: as, Guard: access.NewGuard(ms), Log: log, Metrics: metrics,
+		BodyLimit: cfg.BodyLimit, Version: Version})
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.App.Listen(cfg.Addr) }()
@@ -61,4 +80,22 @@ func Serve(args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// purgeSessions removes expired sessions every hour until ctx ends.
+func purgeSessions(ctx context.Context, as *auth.Service, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := as.PurgeExpiredSessions(ctx); err != nil {
+				log.Warn("purge sessions", "err", err.Error())
+			} else if n > 0 {
+				log.Info("purged expired sessions", "count", n)
+			}
+		}
+	}
 }

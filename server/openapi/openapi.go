@@ -39,6 +39,7 @@ type Operation struct {
 	Status      int    // success status (default 200)
 	RawResponse string // non-JSON success media type (text/plain, ...)
 	Errors      []int  // problem+json statuses this route may answer
+	Public      bool   // served without signing in
 }
 
 // Spec collects operations and shared component schemas.
@@ -108,8 +109,12 @@ func (s *Spec) Document() map[string]any {
 			"description": "Every error is application/problem+json with type, title, status, " +
 				"detail, code and, for validation, errors [{path, message}].",
 		},
-		"paths":      paths,
-		"components": map[string]any{"schemas": comps},
+		"paths": paths,
+		"components": map[string]any{"schemas": comps, "securitySchemes": map[string]any{
+			"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "a session token (tgs_...) from /api/auth/login or an API key (tgk_...)"},
+			"cookie": map[string]any{"type": "apiKey", "in": "cookie", "name": "tangram_session", "description": "browser session; writes also need the X-CSRF-Token header"},
+		}},
+		"security": []any{map[string]any{"bearer": []string{}}, map[string]any{"cookie": []string{}}},
 	}
 }
 
@@ -136,6 +141,9 @@ func render(op Operation) map[string]any {
 	}
 	if op.Description != "" {
 		out["description"] = op.Description
+	}
+	if op.Public {
+		out["security"] = []any{}
 	}
 	var params []any
 	for _, m := range paramRe.FindAllStringSubmatch(op.Path, -1) {

@@ -15,19 +15,27 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tangram/tangram/engine/access"
+	"github.com/tangram/tangram/engine/auth"
 	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/store"
 	_ "github.com/tangram/tangram/engine/store/sqlite" // the embedded store
 	"github.com/tangram/tangram/server/api"
 )
 
-// Harness is one running server.
+// AdminPassword is the bootstrap admin's password in tests.
+const AdminPassword = "Test-Admin-Pa55word!"
+
+// Harness is one running server. Requests carry Token (the bootstrap
+// admin's session, unless changed) as a bearer token.
 type Harness struct {
 	T      *testing.T
 	URL    string
 	Store  store.Store
 	Meta   *meta.Service
+	Auth   *auth.Service
 	Server *api.Server
+	Token  string
 	client *http.Client
 }
 
@@ -53,8 +61,16 @@ func New(t *testing.T, opt ...Options) *Harness {
 	if err := ms.Init(ctx); err != nil {
 		t.Fatalf("meta init: %v", err)
 	}
+	as := auth.New(st, auth.Config{Hash: auth.HashParams{Time: 1, Memory: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	if err := as.Init(ctx); err != nil {
+		t.Fatalf("auth init: %v", err)
+	}
+	if _, _, err := as.EnsureAdmin(ctx, AdminPassword); err != nil {
+		t.Fatalf("bootstrap admin: %v", err)
+	}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	srv := api.New(api.Deps{Store: st, Meta: ms, Log: log, Metrics: metrics, BodyLimit: o.BodyLimit, Version: "test"})
+	srv := api.New(api.Deps{Store: st, Meta: ms, Auth: as, Guard: access.NewGuard(ms), Log: log, Metrics: metrics,
+		BodyLimit: o.BodyLimit, Version: "test"})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
@@ -64,8 +80,28 @@ func New(t *testing.T, opt ...Options) *Harness {
 		_ = srv.App.ShutdownWithTimeout(5 * time.Second)
 		_ = st.Close()
 	})
-	return &Harness{T: t, URL: "http://" + ln.Addr().String(), Store: st, Meta: ms, Server: srv,
+	h := &Harness{T: t, URL: "http://" + ln.Addr().String(), Store: st, Meta: ms, Auth: as, Server: srv,
 		client: &http.Client{Timeout: 30 * time.Second}}
+	h.Token = h.Login("admin", AdminPassword)
+	return h
+}
+
+// Login signs in and returns the session token (failing the test otherwise).
+func (h *Harness) Login(username, password string) string {
+	h.T.Helper()
+	r := h.Do("POST", "/api/auth/login", map[string]any{"username": username, "password": password}, "Authorization:")
+	if r.Status != 200 {
+		h.T.Fatalf("login %s: %d %s", username, r.Status, r.Body)
+	}
+	tok, _ := r.Map()["token"].(string)
+	return tok
+}
+
+// As returns a copy of the harness whose requests carry token ("" for none).
+func (h *Harness) As(token string) *Harness {
+	c := *h
+	c.Token = token
+	return &c
 }
 
 // Response is a finished request.
@@ -115,9 +151,16 @@ func (h *Harness) Do(method, path string, body any, headers ...string) Response 
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if h.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+h.Token)
+	}
 	for _, kv := range headers {
 		k, v, _ := strings.Cut(kv, ":")
-		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+		if v = strings.TrimSpace(v); v == "" {
+			req.Header.Del(strings.TrimSpace(k))
+			continue
+		}
+		req.Header.Set(strings.TrimSpace(k), v)
 	}
 	resp, err := h.client.Do(req)
 	if err != nil {
