@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/tangram/tangram/engine/errs"
 )
@@ -95,16 +96,57 @@ func DecodeCursor(token string, keys []SortKey) (*Node, error) {
 	if d.Decode(&vals) != nil || len(vals) != len(keys) {
 		return nil, bad
 	}
-	p := &parser{opt: Options{Location: DefaultLocation}}
 	typed := make([]Value, len(keys))
 	for i, k := range keys {
-		v, ok := p.value(k.Field, vals[i], "cursor")
+		v, ok := storedValue(k.Field.Kind, vals[i])
 		if !ok {
 			return nil, bad
 		}
 		typed[i] = v
 	}
 	return After(keys, typed), nil
+}
+
+// storedValue converts a value read back from a stored document (not typed
+// by a user) to a Value. It is looser than the filter grammar on purpose: a
+// stored decimal may have more digits than a user may type, and paging must
+// still move past it.
+func storedValue(k Kind, v any) (Value, bool) {
+	if v == nil {
+		return Null(k), true
+	}
+	switch k {
+	case KindBool:
+		b, ok := v.(bool)
+		return Bool(b), ok
+	case KindInt:
+		i, ok := toInt(v)
+		return Int(i), ok
+	case KindDecimal:
+		n, ok := v.(json.Number)
+		if !ok {
+			return Value{}, false
+		}
+		if _, err := n.Float64(); err != nil {
+			return Value{}, false
+		}
+		return Dec(string(n)), true
+	case KindTime:
+		s, ok := v.(string)
+		if _, err := time.Parse(TimeLayout, s); !ok || err != nil {
+			return Value{}, false
+		}
+		return TimeV(s), true
+	case KindDate:
+		s, ok := v.(string)
+		if _, err := time.Parse("2006-01-02", s); !ok || err != nil {
+			return Value{}, false
+		}
+		return DateV(s), true
+	default:
+		s, ok := v.(string)
+		return Value{Kind: k, Str: s}, ok
+	}
 }
 
 // After builds the keyset filter selecting rows strictly after the row with
