@@ -64,6 +64,9 @@ func New(d Deps) *Server {
 		// are exactly the served ones.
 		StrictRouting: true,
 		CaseSensitive: true,
+		// Values from path parameters and headers outlive the request in
+		// caches and goroutines; fiber reuses their buffers unless immutable.
+		Immutable: true,
 	})
 	s := &Server{App: app, Spec: openapi.New("Tangram API", d.Version), deps: d}
 	app.Use(requestid.New(requestid.Config{Header: "X-Request-Id", ContextKey: "requestid"}))
@@ -74,6 +77,7 @@ func New(d Deps) *Server {
 	registerComponents(s.Spec)
 	s.healthRoutes(r)
 	s.sessionRoutes(r)
+	s.identityRoutes(r)
 	s.metaRoutes(r)
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return s
