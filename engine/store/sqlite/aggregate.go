@@ -1,0 +1,328 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/tangram/tangram/engine/query"
+	"github.com/tangram/tangram/engine/store"
+)
+
+// emptySource stands in for a collection that has no table yet, so an
+// aggregation over it behaves exactly as over an empty table (one row of
+// zero counts when there are no group keys, as SQL does).
+const emptySource = "(SELECT '' AS id, '{}' AS doc WHERE 0)"
+
+// aggregate compiles the spec to one statement:
+//
+//	SELECT * FROM (SELECT keys..., measures... FROM t WHERE filter GROUP BY keys)
+//	WHERE having ORDER BY sort LIMIT n
+//
+// The outer query lets HAVING and ORDER BY name the output columns
+// without any clash with the table's own columns.
+func (o *ops) aggregate(ctx context.Context, coll string, a *query.Aggregate) ([]store.Doc, error) {
+	table, err := quotedTable(coll)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil || len(a.Group)+len(a.Measures) == 0 {
+		return nil, store.Wrapf(store.ErrInvalid, nil, "an aggregation needs group keys or measures")
+	}
+	if a.Limit < 0 {
+		return nil, store.Wrapf(store.ErrInvalid, nil, "limit must not be negative")
+	}
+	outs := map[string]bool{}
+	alias := func(as string) (string, error) {
+		if !aliasRe.MatchString(as) || outs[as] {
+			return "", store.Wrapf(store.ErrInvalid, nil, "output name %q is not an identifier or is used twice", as)
+		}
+		outs[as] = true
+		return `"` + as + `"`, nil
+	}
+	loc := a.Location
+	if loc == nil {
+		loc = query.DefaultLocation
+	}
+	if ok, err := o.tableExists(ctx, coll); err != nil {
+		return nil, mapErr(err)
+	} else if !ok {
+		table = emptySource
+	}
+
+	var b sqlBuf
+	b.w("SELECT * FROM (SELECT ")
+	var groupCols []string
+	conv := make([]func(any) any, 0, len(a.Group)+len(a.Measures))
+	names := make([]string, 0, cap(conv))
+	for i, g := range a.Group {
+		q, err := alias(g.As)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			b.w(", ")
+		}
+		switch {
+		case g.Bucket == query.BucketNone && g.Field.Kind == query.KindDecimal && g.Field.Path != "_id" && !g.Field.Array:
+			// Group equal numbers together whatever their text ("10.5",
+			// "10.50"), exactly: by the canonical text.
+			if !query.ValidPath(g.Field.Path) {
+				return nil, store.Wrapf(store.ErrInvalid, nil, "invalid field path %q", g.Field.Path)
+			}
+			b.w(decNormFunc, "(doc -> ", jsonPath(g.Field.Path), ")")
+			conv = append(conv, asDecimal)
+		case g.Bucket != query.BucketNone:
+			if err := groupExpr(&b, g, loc); err != nil {
+				return nil, err
+			}
+			conv = append(conv, asText)
+		default:
+			if err := groupExpr(&b, g, loc); err != nil {
+				return nil, err
+			}
+			conv = append(conv, byKind(g.Field.Kind))
+		}
+		b.w(" AS ", q)
+		groupCols = append(groupCols, g.As)
+		names = append(names, g.As)
+	}
+	for i, m := range a.Measures {
+		q, err := alias(m.As)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 || len(a.Group) > 0 {
+			b.w(", ")
+		}
+		c, err := measureExpr(&b, m)
+		if err != nil {
+			return nil, err
+		}
+		b.w(" AS ", q)
+		names = append(names, m.As)
+		conv = append(conv, c)
+	}
+	b.w(" FROM ", table, " WHERE ")
+	if err := compileFilter(&b, a.Filter); err != nil {
+		return nil, err
+	}
+	if len(groupCols) > 0 {
+		b.w(" GROUP BY ")
+		for i := range groupCols {
+			if i > 0 {
+				b.w(", ")
+			}
+			b.w(strconv.Itoa(i + 1))
+		}
+	}
+	b.w(") WHERE ")
+	hc := filterCompiler{out: &b, operand: outputOperand(outs), arrays: false}
+	if err := hc.node(a.Having, 0); err != nil {
+		return nil, err
+	}
+	if err := aggOrder(&b, a.Sort, groupCols, a.Outputs()); err != nil {
+		return nil, err
+	}
+	if a.Limit > 0 {
+		b.w(" LIMIT ", strconv.Itoa(a.Limit))
+	}
+	return o.aggRows(ctx, &b, names, conv)
+}
+
+func (o *ops) aggRows(ctx context.Context, b *sqlBuf, names []string, conv []func(any) any) ([]store.Doc, error) {
+	rows, done, err := o.r.query(ctx, b.b.String(), b.args)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer done()
+	defer rows.Close()
+	out := []store.Doc{}
+	vals := make([]any, len(names))
+	ptrs := make([]any, len(names))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, mapErr(err)
+		}
+		d := make(store.Doc, len(names))
+		for i, n := range names {
+			d[n] = conv[i](vals[i])
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err)
+	}
+	return out, nil
+}
+
+// outputOperand resolves HAVING fields to the inner query's output
+// columns. Decimal outputs may be exact text (sums, minima, group keys), so
+// they are compared exactly, without a float range.
+func outputOperand(outs map[string]bool) operandOf {
+	return func(f query.Field) (operand, error) {
+		if !outs[f.Path] {
+			return operand{}, store.Wrapf(store.ErrInvalid, nil, "unknown output %q", f.Path)
+		}
+		q, err := quoteAlias(f.Path)
+		return operand{x: q, text: q}, err
+	}
+}
+
+// aggOrder orders by the requested outputs, then by every group key so
+// the order is total; without a sort, by the group keys ascending.
+// Decimal outputs (exact text or floats) order by their exact key.
+func aggOrder(b *sqlBuf, keys []query.SortKey, groupCols []string, outs query.Fields) error {
+	var parts []string
+	used := map[string]bool{}
+	col := func(name string, desc bool) error {
+		f, ok := outs[name]
+		if !ok {
+			return store.Wrapf(store.ErrInvalid, nil, "cannot sort by %q: not an output of the aggregation", name)
+		}
+		q, err := quoteAlias(name)
+		if err != nil {
+			return err
+		}
+		used[name] = true
+		if f.Kind == query.KindDecimal {
+			q = decKeyFunc + "(" + q + ")"
+		}
+		if desc {
+			q += " DESC"
+		}
+		parts = append(parts, q)
+		return nil
+	}
+	for _, k := range keys {
+		if err := col(k.Field.Path, k.Desc); err != nil {
+			return err
+		}
+	}
+	for _, g := range groupCols {
+		if !used[g] {
+			if err := col(g, false); err != nil {
+				return err
+			}
+		}
+	}
+	if len(parts) > 0 {
+		b.w(" ORDER BY ", strings.Join(parts, ", "))
+	}
+	return nil
+}
+
+// measureExpr writes one measure and returns how to convert its value.
+func measureExpr(b *sqlBuf, m query.Measure) (func(any) any, error) {
+	if m.Fn == query.FnCount {
+		b.w("count(*)")
+		return asNumber, nil
+	}
+	if m.Field.Array {
+		return nil, store.Wrapf(store.ErrInvalid, nil, "cannot aggregate the list field %q", m.Field.Path)
+	}
+	x, err := fieldExpr(m.Field.Path)
+	if err != nil {
+		return nil, err
+	}
+	switch m.Fn {
+	case query.FnSum:
+		// Like MongoDB's $sum, no values sum to 0 (SQL would say NULL).
+		// Integers sum exactly in SQLite (and fast); decimals go through
+		// the exact Go aggregate, which reads each number's JSON text.
+		if m.Field.Kind == query.KindDecimal && x != "id" {
+			b.w(decSumFunc, "(doc -> ", jsonPath(m.Field.Path), ")")
+			return asDecimal, nil
+		}
+		b.w("COALESCE(sum(", x, "),0)")
+		return asNumber, nil
+	case query.FnAvg:
+		b.w("avg(", x, ")")
+		return asNumber, nil
+	case query.FnMin, query.FnMax:
+		if m.Field.Kind == query.KindDecimal && x != "id" {
+			fn := decMinFunc
+			if m.Fn == query.FnMax {
+				fn = decMaxFunc
+			}
+			b.w(fn, "(doc -> ", jsonPath(m.Field.Path), ")")
+			return asDecimal, nil
+		}
+		b.w(string(m.Fn), "(", x, ")")
+		return byKind(m.Field.Kind), nil
+	case query.FnCountDistinct:
+		// Nulls are not counted, as in SQL's COUNT(DISTINCT); decimals
+		// count by value, not by text.
+		if m.Field.Kind == query.KindDecimal && x != "id" {
+			x = decNormFunc + "(doc -> " + jsonPath(m.Field.Path) + ")"
+		}
+		b.w("count(DISTINCT ", x, ")")
+		return asNumber, nil
+	}
+	return nil, store.Wrapf(store.ErrInvalid, nil, "unknown measure %q", m.Fn)
+}
+
+// byKind converts a column read from a document field to its JSON form.
+func byKind(k query.Kind) func(any) any {
+	switch k {
+	case query.KindBool:
+		return asBool
+	case query.KindInt, query.KindDecimal:
+		return asNumber
+	}
+	return asText
+}
+
+func asText(v any) any {
+	switch x := v.(type) {
+	case []byte:
+		return string(x)
+	case int64, float64:
+		return asNumber(x)
+	}
+	return v
+}
+
+func asBool(v any) any {
+	switch x := v.(type) {
+	case int64:
+		return x != 0
+	case float64:
+		return x != 0
+	}
+	return asText(v)
+}
+
+// asNumber renders SQLite numbers as json.Number: integers exactly,
+// floats in their shortest form. Text (a field holding a string where a
+// number was expected) stays text.
+func asNumber(v any) any {
+	switch x := v.(type) {
+	case int64:
+		return json.Number(strconv.FormatInt(x, 10))
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil
+		}
+		return json.Number(strconv.FormatFloat(x, 'f', -1, 64))
+	case []byte:
+		return string(x)
+	}
+	return v
+}
+
+// asDecimal reads the exact sum text made by tangram_decsum.
+func asDecimal(v any) any {
+	switch x := v.(type) {
+	case string:
+		return json.Number(x)
+	case []byte:
+		return json.Number(x)
+	}
+	return asNumber(v)
+}

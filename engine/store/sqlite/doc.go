@@ -1,0 +1,99 @@
+package sqlite
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tangram/tangram/engine/query"
+	"github.com/tangram/tangram/engine/store"
+)
+
+// maxIDLen bounds caller-chosen ids; ids are primary keys and appear in
+// every index entry.
+const maxIDLen = 256
+
+// encodeDoc returns the id and the JSON text of doc without its "_id",
+// which lives in the id column. The caller's map is not modified.
+func encodeDoc(doc store.Doc) (id string, body []byte, err error) {
+	rest := make(map[string]any, len(doc))
+	for k, v := range doc {
+		if k == "_id" {
+			s, ok := v.(string)
+			if !ok && v != nil {
+				return "", nil, store.Wrapf(store.ErrInvalid, nil, "_id must be a string")
+			}
+			id = s
+			continue
+		}
+		rest[k] = v
+	}
+	if len(id) > maxIDLen || !utf8.ValidString(id) {
+		return "", nil, store.Wrapf(store.ErrInvalid, nil, "_id must be valid text of at most %d bytes", maxIDLen)
+	}
+	body, err = marshalJSON(rest)
+	return id, body, err
+}
+
+// marshalJSON encodes a document or a patch value. HTML escaping is off so
+// stored text stays as written; NaN and infinities (not JSON) are refused.
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, store.Wrapf(store.ErrInvalid, err, "the document cannot be stored as JSON")
+	}
+	b := buf.Bytes()
+	return b[:len(b)-1], nil // Encode appends a newline
+}
+
+// decodeDoc parses stored JSON text with every number as json.Number, so
+// integers stay exact and decimals keep their text ("10.50").
+func decodeDoc(id string, body []byte) (store.Doc, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var doc store.Doc
+	if err := dec.Decode(&doc); err != nil {
+		return nil, errInternal(err, "a stored document is not valid JSON")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errInternal(err, "a stored document has trailing data")
+	}
+	if doc == nil {
+		doc = store.Doc{}
+	}
+	doc["_id"] = id
+	return doc, nil
+}
+
+// project keeps only the given paths of doc (and "_id"). Paths are dotted:
+// "address.city" keeps that key inside "address". Trimming after decoding
+// keeps absent fields absent, which json_object() in SQL would turn into
+// nulls.
+func project(doc store.Doc, fields []string) store.Doc {
+	if fields == nil {
+		return doc
+	}
+	out := store.Doc{"_id": doc["_id"]}
+	for _, f := range fields {
+		v, ok := query.Lookup(doc, f)
+		if !ok {
+			continue
+		}
+		parts := strings.Split(f, ".")
+		cur := out
+		for _, p := range parts[:len(parts)-1] {
+			next, ok := cur[p].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				cur[p] = next
+			}
+			cur = next
+		}
+		cur[parts[len(parts)-1]] = v
+	}
+	return out
+}
