@@ -62,7 +62,7 @@ type Aggregate struct {
 	Measures []Measure
 	Having   *Node     // over output names
 	Sort     []SortKey // over output names
-	Limit    int       // 0 means no limit
+	Limit    int       // 0 means no limit (ParseAggregate defaults user specs to MaxAggLimit)
 	Location *time.Location
 }
 
@@ -216,6 +216,10 @@ func ParseAggregate(raw []byte, fields Fields) (*Aggregate, error) {
 	}
 	if a.Limit < 0 || a.Limit > MaxAggLimit {
 		add("limit", "query.limit", "limit must be between 0 and %d", MaxAggLimit)
+	}
+	if a.Limit == 0 {
+		// A user's aggregation never returns an unbounded number of groups.
+		a.Limit = MaxAggLimit
 	}
 	if err := errs.Validation(errs.Invalid, "query.invalid", "the aggregation is invalid", fe); err != nil {
 		return nil, err

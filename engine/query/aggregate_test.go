@@ -67,12 +67,12 @@ func TestParseAggregateHappy(t *testing.T) {
 		}
 	}
 
-	// Defaults: Shanghai, no limit, no filter.
+	// Defaults: Shanghai, the row bound MaxAggLimit, no filter.
 	a, err = query.ParseAggregate([]byte(`{"measures":[{"op":"count"}]}`), testFields)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Location.String() != "Asia/Shanghai" || a.Limit != 0 || a.Filter != nil || a.Having != nil || a.Sort != nil {
+	if a.Location.String() != "Asia/Shanghai" || a.Limit != query.MaxAggLimit || a.Filter != nil || a.Having != nil || a.Sort != nil {
 		t.Errorf("defaults: %+v", a)
 	}
 }

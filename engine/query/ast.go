@@ -77,9 +77,9 @@ const (
 //     match when no element does;
 //   - exists true matches non-null values (missing and null are one thing);
 //   - an "and" with no children is true, an "or" with no children is false;
-//   - decimals compare numerically; adapters backed by float64 comparison
-//     (SQLite) are exact to 15 significant digits, so money is stored as
-//     integer fen and compared exactly.
+//   - decimals compare numerically and exactly (SQLite through exact
+//     comparison functions, MongoDB through Decimal128); money is still
+//     stored as integer fen, which every store compares natively.
 type Node struct {
 	Op       Op
 	Children []*Node
