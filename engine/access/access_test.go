@@ -139,7 +139,7 @@ func TestFieldRulesUnionAndMasks(t *testing.T) {
 
 func TestMaskApply(t *testing.T) {
 	for _, c := range []struct {
-		m      Mask
+		m       Mask
 		in, out string
 	}{
 		{DefaultMask, "13812341234", "138****1234"},
