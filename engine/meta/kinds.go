@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	"github.com/xeipuuv/gojsonschema"
 
@@ -70,6 +71,24 @@ func compileSchema(raw []byte) (*gojsonschema.Schema, error) {
 		return nil, fmt.Errorf("common.json: %w", err)
 	}
 	return sl.Compile(gojsonschema.NewBytesLoader(raw))
+}
+
+// addedChecks are semantic checks that other engines add to a kind: the
+// form engine checks field-type settings of "form" specs this way, since
+// meta cannot import the engines that import it.
+var (
+	addMu       sync.RWMutex
+	addedChecks = map[Kind][]func(spec json.RawMessage) []errs.FieldError{}
+)
+
+// AddCheck adds a semantic check to kind, run after the schema and the
+// kind's own Check on every validation, with the same contract as
+// KindSpec.Check (tolerate malformed input; paths relative to the spec).
+// Engines call it from init().
+func AddCheck(kind Kind, fn func(spec json.RawMessage) []errs.FieldError) {
+	addMu.Lock()
+	defer addMu.Unlock()
+	addedChecks[kind] = append(addedChecks[kind], fn)
 }
 
 // LookupKind returns the registered spec of a kind.

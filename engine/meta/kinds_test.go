@@ -93,3 +93,26 @@ func registerTestWidget() {
 		},
 	})
 }
+
+// TestAddCheck: a check added by another engine runs after the kind's own,
+// with its paths under "spec".
+func TestAddCheck(t *testing.T) {
+	registerWidget.Do(registerTestWidget)
+	addWidgetCheck.Do(func() {
+		AddCheck("test-widget", func(spec json.RawMessage) []errs.FieldError {
+			var w struct{ Size int }
+			decodeLoose(spec, &w)
+			if w.Size < 0 {
+				return []errs.FieldError{{Path: "size", Code: "test.negative", Message: "negative"}}
+			}
+			return nil
+		})
+	})
+	err := Validate(Definition{Kind: "test-widget", App: "crm", Key: "w", Spec: json.RawMessage(`{"title":"w","size":-1}`)})
+	assertFields(t, err, []string{"spec.size test.negative"})
+	if err := Validate(Definition{Kind: "test-widget", App: "crm", Key: "w", Spec: json.RawMessage(`{"title":"w","size":1}`)}); err != nil {
+		t.Fatalf("valid widget: %v", err)
+	}
+}
+
+var addWidgetCheck sync.Once

@@ -74,8 +74,15 @@ func prepare(d Definition, prefix string) (Definition, []errs.FieldError) {
 	}
 	d.Spec = spec
 	fe = append(fe, schemaErrors(k, spec, doc, prefix+"spec")...)
+	checks := []func(json.RawMessage) []errs.FieldError{}
 	if k.Check != nil {
-		for _, f := range k.Check(spec) {
+		checks = append(checks, k.Check)
+	}
+	addMu.RLock()
+	checks = append(checks, addedChecks[d.Kind]...)
+	addMu.RUnlock()
+	for _, check := range checks {
+		for _, f := range check(spec) {
 			f.Path = joinPath(prefix+"spec", f.Path)
 			fe = append(fe, f)
 		}

@@ -13,7 +13,9 @@ import (
 
 	"github.com/tangram/tangram/engine/access"
 	"github.com/tangram/tangram/engine/auth"
+	"github.com/tangram/tangram/engine/form"
 	"github.com/tangram/tangram/engine/meta"
+	"github.com/tangram/tangram/engine/script"
 	"github.com/tangram/tangram/engine/store"
 	"github.com/tangram/tangram/server/api"
 )
@@ -63,7 +65,11 @@ func Serve(args []string) error {
 		log.Info("created admin user from TANGRAM_ADMIN_PASSWORD")
 	}
 	go purgeSessions(ctx, as, log)
-	srv := api.New(api.Deps{Store: st, Meta: ms, Auth: as, Guard: access.NewGuard(ms), Log: log, Metrics: metrics,
+	guard := access.NewGuard(ms)
+	scripts := script.New(script.Options{})
+	defer scripts.Close()
+	records := form.NewRecords(st, ms, guard, as.Audit, scripts)
+	srv := api.New(api.Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records, Log: log, Metrics: metrics,
 		BodyLimit: cfg.BodyLimit, Version: Version})
 
 	errc := make(chan error, 1)

@@ -10,7 +10,7 @@ import (
 )
 
 // bucketFunc is the Go scalar function (registered on every connection,
-// see driver.go) that computes query.BucketKey where SQL's own date
+// see funcs.go) that computes query.BucketKey where SQL's own date
 // functions cannot: in zones whose UTC offset changes (daylight saving,
 // or history such as China's 1986-1991 summer time).
 const bucketFunc = "tangram_bucket"

@@ -11,7 +11,7 @@ import (
 // long decimals one unit in the last place off the nearest double), but
 // KindDecimal values are exact text compared numerically: 0.3 and
 // 0.30000000000000001 differ, 10.5 and 10.50 are equal. The Go functions
-// below (registered in driver.go) compare, order, normalise and aggregate
+// below (registered in funcs.go) compare, order, normalise and aggregate
 // the numbers' JSON text exactly. Written by hand: the SQLite decimal
 // extension is not built into the pure-Go drivers, and the arithmetic is a
 // few string operations.

@@ -6,19 +6,21 @@
 // Driver: github.com/ncruces/go-sqlite3 (through its database/sql driver),
 // chosen by measurement against modernc.org/sqlite; both are pure Go and
 // embed SQLite 3.54.1. Figures and commands are in
-// docs/perf-sqlite-driver.md (2 cores, best of several noisy runs). On the
-// drivers alone the two were within 2% overall: the same durable one-row
-// transaction rate (fsync-bound, about 5,500-6,000/s), batched inserts
-// within 2%, ncruces 10% faster on indexed point finds and modernc 8%
+// docs/perf-sqlite-driver.md (2 cores, medians of several noisy runs). On
+// the drivers alone the two were within 2% overall: the same durable
+// one-row transaction rate (fsync-bound, about 5,000-6,000/s), batched
+// inserts within 2%, ncruces 10% faster on indexed point finds, modernc 8%
 // faster on a 200k-row JSONB GROUP BY. On this adapter's own benchmarks,
-// which decided it, ncruces was faster where requests are many and small:
-// Get by id 107k/s against 94k/s, indexed Find 76k/s against 47k/s,
-// parallel Insert 39k/s against 34k/s, with conditional updates and
-// 5-write transactions equal (26k/s, 10k/s); modernc kept a 6-13% lead on
-// GROUP BY over 1,000,000 documents (2.48 s against 2.64 s). The API and
-// the POS checkout live on small requests, so ncruces. The adapter speaks
-// database/sql; driver_ncruces.go is the only file that knows the driver,
-// and driver_modernc.go (-tags modernc) keeps the comparison repeatable.
+// which decided it, ncruces was faster where requests are many and small
+// (32 goroutines): Get by id 103k/s against 79k/s, indexed Find 58k/s
+// against 45k/s, Insert 39k/s against 26k/s, conditional Update 23k/s
+// against 20k/s, 5-write Tx 9.9k/s against 9.2k/s; modernc kept a 6-13%
+// lead on GROUP BY over 1,000,000 documents (2.49 s against 2.64-2.88 s).
+// The API and the POS checkout live on small requests, so ncruces. The
+// adapter speaks database/sql; driver_ncruces.go is the only file that
+// knows the driver (SQL functions written in Go are registered per
+// driver), and driver_modernc.go (-tags modernc) keeps the comparison
+// repeatable on the whole adapter.
 //
 // Register: importing this package makes store.Open accept
 // "sqlite:///abs/path/tangram.db" and "sqlite://./relative/tangram.db".

@@ -10,7 +10,7 @@ import (
 )
 
 // Group commit. SQLite has one writer at a time and, with synchronous=FULL,
-// one fsync per COMMIT: about 4,000-6,000 one-row transactions a second on
+// one fsync per COMMIT: about 5,000-6,000 one-row transactions a second on
 // the reference machine, whatever the CPU. To go past that without weaker
 // durability, one goroutine owns the write connection and commits the
 // requests that queued up while the previous COMMIT was syncing as one

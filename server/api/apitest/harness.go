@@ -17,7 +17,9 @@ import (
 
 	"github.com/tangram/tangram/engine/access"
 	"github.com/tangram/tangram/engine/auth"
+	"github.com/tangram/tangram/engine/form"
 	"github.com/tangram/tangram/engine/meta"
+	"github.com/tangram/tangram/engine/script"
 	"github.com/tangram/tangram/engine/store"
 	_ "github.com/tangram/tangram/engine/store/sqlite" // the embedded store
 	"github.com/tangram/tangram/server/api"
@@ -69,7 +71,11 @@ func New(t *testing.T, opt ...Options) *Harness {
 		t.Fatalf("bootstrap admin: %v", err)
 	}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	srv := api.New(api.Deps{Store: st, Meta: ms, Auth: as, Guard: access.NewGuard(ms), Log: log, Metrics: metrics,
+	guard := access.NewGuard(ms)
+	scripts := script.New(script.Options{})
+	t.Cleanup(scripts.Close)
+	records := form.NewRecords(st, ms, guard, as.Audit, scripts)
+	srv := api.New(api.Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records, Log: log, Metrics: metrics,
 		BodyLimit: o.BodyLimit, Version: "test"})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -1,0 +1,108 @@
+package form
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+
+	"github.com/tangram/tangram/engine/errs"
+	"github.com/tangram/tangram/engine/query"
+	"github.com/tangram/tangram/engine/store"
+)
+
+// Unique fields. A unique index on the records collection would refuse a
+// second record without a value on MongoDB (a missing field indexes as
+// null) and would keep a deleted record's value taken; so each non-null
+// value of a unique field is instead a claim document in one shared
+// collection, id = hash(collection, field, value), inserted in the
+// record's transaction. A second claim of the same value fails on the id
+// whatever the backend and however concurrent the writes. Deleting a record
+// releases its claims; restoring it claims them again.
+
+var fClaimRecord = query.Field{Path: "record", Kind: query.KindString}
+
+// claimID names the claim of value v of field key in f.
+func claimID(f *Form, key string, v any) string {
+	b, _ := json.Marshal(v)
+	h := sha256.New()
+	h.Write([]byte(f.Coll))
+	h.Write([]byte{0})
+	h.Write([]byte(key))
+	h.Write([]byte{0})
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil)[:20])
+}
+
+// uniqueChanges lists the unique fields whose value differs between two
+// versions of a record (before nil for a create, after nil for a delete).
+func uniqueChanges(f *Form, before, after store.Doc) []string {
+	var out []string
+	for _, k := range f.unique {
+		if !sameJSON(before[k], after[k]) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// checkClaims reports unique values of rec already claimed by another
+// record, for the fields in keys: read first so that every taken value is
+// reported at once, before anything is written.
+func checkClaims(ctx context.Context, ops store.Ops, f *Form, id string, rec store.Doc, keys []string, lang string) ([]errs.FieldError, error) {
+	var fe []errs.FieldError
+	for _, k := range keys {
+		v := rec[k]
+		if v == nil {
+			continue
+		}
+		doc, err := ops.Get(ctx, collUnique, claimID(f, k, v))
+		if errs.HasCode(err, store.ErrNotFound.Code) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if doc["record"] != id {
+			fe = append(fe, fieldErr(lang, k, "record.unique"))
+		}
+	}
+	return fe, nil
+}
+
+// moveClaims releases the claims of before's values and takes after's, for
+// the fields in keys. A value claimed meanwhile by another record (a race
+// checkClaims could not see) is a record.unique validation error; it ends
+// the transaction at once, since on MongoDB a failed write aborts it.
+func moveClaims(ctx context.Context, ops store.Ops, f *Form, id string, before, after store.Doc, keys []string, lang string) error {
+	for _, k := range keys {
+		if v := before[k]; v != nil {
+			err := ops.Delete(ctx, collUnique, claimID(f, k, v), query.Eq(fClaimRecord, query.Str(id)))
+			if err != nil && !errs.HasCode(err, store.ErrNotFound.Code) && !errs.HasCode(err, store.ErrConditionFailed.Code) {
+				return err
+			}
+		}
+		v := after[k]
+		if v == nil {
+			continue
+		}
+		_, err := ops.Insert(ctx, collUnique, store.Doc{"_id": claimID(f, k, v), "coll": f.Coll, "field": k, "record": id})
+		if errs.HasCode(err, store.ErrDuplicate.Code) {
+			return invalidRecord(lang, []errs.FieldError{fieldErr(lang, k, "record.unique")})
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sameJSON compares two stored values as JSON.
+func sameJSON(a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(ja) == string(jb)
+}
