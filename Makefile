@@ -4,23 +4,29 @@ BIN       := bin/tangram
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X github.com/tangram/tangram/server/cli.Version=$(VERSION)
 BENCHTIME ?= 2s
+NPM       ?= npm
+UI        := builder-ui
+# The web UI needs Node.js and npm; without them the binary embeds a page
+# that says how to build the UI (builder-ui/embed.go), and Go alone suffices.
+HAVE_NPM  := $(shell command -v $(NPM) 2>/dev/null)
+SUDO      := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: build run test test-go vet bench clean
+.PHONY: build run test test-go test-ui ui vet bench clean
 
-## build: compile the tangram binary into bin/
-build:
+## build: compile the tangram binary into bin/ (with the web UI when npm is on the machine)
+build: $(if $(HAVE_NPM),ui)
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./server/cmd/tangram
 
 ## run: build, then serve on the embedded store in ./data (http://localhost:8080)
 run: build
 	./$(BIN) serve
 
-## test: every test: vet, Go tests (store conformance on SQLite and Mongo-over-lungo), race detector on the concurrency-heavy packages
-test: vet test-go
+## test: every test: vet, Go tests (store conformance on SQLite and Mongo-over-lungo), race detector on the concurrency-heavy packages, UI unit and browser tests
+test: vet test-go test-ui
 
 vet:
 	$(GO) vet ./...
-	@test -z "$$(gofmt -l server engine plugins templates 2>/dev/null)" || (gofmt -l server engine plugins templates; echo 'gofmt needed'; exit 1)
+	@test -z "$$(gofmt -l server engine plugins templates $(UI)/*.go 2>/dev/null)" || (gofmt -l server engine plugins templates $(UI)/*.go; echo 'gofmt needed'; exit 1)
 
 test-go:
 	$(GO) test -count=1 -timeout 20m ./...
@@ -30,5 +36,30 @@ test-go:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 60m ./engine/...
 
+## ui: build the web UI into builder-ui/dist, which the next go build embeds (skipped without npm)
+ui:
+ifeq ($(HAVE_NPM),)
+	@echo 'npm not found: the binary will serve a page saying how to build the UI'
+else
+	@$(MAKE) --no-print-directory $(UI)/node_modules/.package-lock.json
+	cd $(UI) && $(NPM) run build
+endif
+
+# npm writes this file on every install: node_modules is current while it is
+# newer than the lock file.
+$(UI)/node_modules/.package-lock.json: $(UI)/package-lock.json $(UI)/package.json
+	cd $(UI) && $(NPM) ci --no-audit --no-fund
+
+## test-ui: UI unit tests (Vitest) and browser tests (playwright-core driving Debian's chromium, installed with apt-get when missing)
+test-ui:
+ifeq ($(HAVE_NPM),)
+	@echo 'npm not found: skipping the UI tests'
+else
+	@test -x /usr/bin/chromium || ! command -v apt-get >/dev/null || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
+	@$(MAKE) --no-print-directory $(UI)/node_modules/.package-lock.json
+	cd $(UI) && $(NPM) test && $(NPM) run test:e2e
+endif
+
 clean:
-	rm -rf bin
+	rm -rf bin $(UI)/dist $(UI)/test-results

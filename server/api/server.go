@@ -13,10 +13,12 @@ import (
 
 	"github.com/tangram/tangram/engine/access"
 	"github.com/tangram/tangram/engine/auth"
+	"github.com/tangram/tangram/engine/form"
 	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/store"
 	"github.com/tangram/tangram/server/openapi"
 	"github.com/tangram/tangram/server/problem"
+	"github.com/tangram/tangram/server/webui"
 )
 
 // Deps are the services the HTTP layer serves.
@@ -25,6 +27,7 @@ type Deps struct {
 	Meta      *meta.Service
 	Auth      *auth.Service
 	Guard     *access.Guard
+	Records   *form.Records
 	Log       *slog.Logger
 	Metrics   *Metrics
 	BodyLimit int    // bytes; default 8 MiB
@@ -79,6 +82,10 @@ func New(d Deps) *Server {
 	s.sessionRoutes(r)
 	s.identityRoutes(r)
 	s.metaRoutes(r)
+	s.recordRoutes(r)
+	// The embedded UI answers the GETs no route took, outside /api; it is
+	// not part of the API, so it is mounted with Use and not documented.
+	webui.Mount(app)
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return s
 }

@@ -1,0 +1,48 @@
+import { BrowserRouter, Route, Routes } from 'react-router-dom';
+import { AntdProvider } from './AntdProvider';
+import { AuthProvider } from './auth/AuthProvider';
+import { RequireAuth } from './auth/RequireAuth';
+import { I18nProvider } from './i18n/I18nProvider';
+import { AppLayout } from './layout/AppLayout';
+import { AppHomePage } from './pages/AppHomePage';
+import { AppListPage } from './pages/AppListPage';
+import { DefinitionPage } from './pages/DefinitionPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { SignInPage } from './pages/SignInPage';
+
+/** The runtime shell: sign-in, app switcher, and each app with its menu. */
+export function App() {
+  return (
+    <I18nProvider>
+      <AntdProvider>
+        <BrowserRouter>
+          <AuthProvider>
+            <Routes>
+              <Route path="/sign-in" element={<SignInPage />} />
+              <Route
+                path="/"
+                element={
+                  <RequireAuth>
+                    <AppListPage />
+                  </RequireAuth>
+                }
+              />
+              <Route
+                path="/apps/:app"
+                element={
+                  <RequireAuth>
+                    <AppLayout />
+                  </RequireAuth>
+                }
+              >
+                <Route index element={<AppHomePage />} />
+                <Route path=":kind/:key" element={<DefinitionPage />} />
+              </Route>
+              <Route path="*" element={<NotFoundPage />} />
+            </Routes>
+          </AuthProvider>
+        </BrowserRouter>
+      </AntdProvider>
+    </I18nProvider>
+  );
+}

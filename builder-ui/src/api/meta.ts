@@ -1,0 +1,22 @@
+import { api } from './client';
+import type { AppSpec, Definition } from './types';
+
+/** Kinds of definitions, as the meta API names them. */
+export type Kind = 'app' | 'form' | 'view' | 'flow' | 'automation' | 'rule' | 'action' | 'report' | 'dashboard' | 'page' | 'role';
+
+const seg = encodeURIComponent;
+
+/** App definitions visible to the caller. */
+export function listApps(): Promise<Definition<AppSpec>[]> {
+  return api.get<Definition<AppSpec>[]>('/api/apps');
+}
+
+/** The latest revision of every definition of a kind in an app. */
+export function listDefinitions(app: string, kind: Kind): Promise<Definition[]> {
+  return api.get<Definition[]>(`/api/apps/${seg(app)}/meta/${seg(kind)}`);
+}
+
+/** One definition's latest revision. */
+export function getDefinition<S = Definition['spec']>(app: string, kind: string, key: string): Promise<Definition<S>> {
+  return api.get<Definition<S>>(`/api/apps/${seg(app)}/meta/${seg(kind)}/${seg(key)}`);
+}
