@@ -49,6 +49,9 @@ func (s *Service) Create(ctx context.Context, d Definition, user string) (Defini
 	if err := invalid(fe); err != nil {
 		return Definition{}, err
 	}
+	if err := s.crossCheck(ctx, d); err != nil {
+		return Definition{}, err
+	}
 	at := s.stamp()
 	d.Version, d.Status, d.UpdatedBy, d.UpdatedAt, d.PublishedAt, d.PublishedBy = 1, StatusDraft, user, at, "", ""
 	err := s.st.Tx(ctx, func(tx store.Ops) error {
@@ -103,6 +106,9 @@ func (s *Service) Save(ctx context.Context, d Definition, ifMatch int, user stri
 	}
 	d, fe := prepare(d, "")
 	if err := invalid(fe); err != nil {
+		return Definition{}, err
+	}
+	if err := s.crossCheck(ctx, d); err != nil {
 		return Definition{}, err
 	}
 	at := s.stamp()

@@ -1,0 +1,40 @@
+package meta
+
+import (
+	"context"
+	"sync"
+
+	"github.com/tangram/tangram/engine/errs"
+)
+
+// CrossCheck validates a definition against the other definitions of its
+// app, which a meta-schema cannot see: a role's row scopes and field rules
+// must name fields the form has. It returns field errors with paths from
+// the definition's root ("spec.permissions[0].scope.storeId").
+type CrossCheck func(ctx context.Context, s *Service, d Definition) []errs.FieldError
+
+var (
+	crossMu     sync.RWMutex
+	crossChecks = map[Kind][]CrossCheck{}
+)
+
+// AddCrossCheck registers a cross-definition check for kind, run on Create,
+// and Save after the definition's own checks passed. Engines call
+// it from init().
+func AddCrossCheck(kind Kind, fn CrossCheck) {
+	crossMu.Lock()
+	defer crossMu.Unlock()
+	crossChecks[kind] = append(crossChecks[kind], fn)
+}
+
+// crossCheck runs the registered checks for d.
+func (s *Service) crossCheck(ctx context.Context, d Definition) error {
+	crossMu.RLock()
+	fns := crossChecks[d.Kind]
+	crossMu.RUnlock()
+	var fe []errs.FieldError
+	for _, fn := range fns {
+		fe = append(fe, fn(ctx, s, d)...)
+	}
+	return invalid(fe)
+}
