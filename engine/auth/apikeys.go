@@ -182,18 +182,7 @@ func (s *Service) GetAPIKey(ctx context.Context, id string) (*APIKey, error) {
 }
 
 func (s *Service) getKeyDoc(ctx context.Context, id string) (*apiKeyDoc, error) {
-	if id == "" {
-		return nil, ErrKeyNotFound
-	}
-	d, err := s.st.Get(ctx, CollAPIKeys, id)
-	if isCode(err, store.ErrNotFound) {
-		return nil, ErrKeyNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	var k apiKeyDoc
-	return &k, decode(d, &k)
+	return getDoc[apiKeyDoc](ctx, s.st, CollAPIKeys, id, ErrKeyNotFound)
 }
 
 // ListAPIKeys returns every key (revoked ones included), newest first.
@@ -205,15 +194,7 @@ func (s *Service) ListAPIKeys(ctx context.Context, c Caller) ([]*APIKey, error) 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*APIKey, 0, len(docs))
-	for _, d := range docs {
-		var k apiKeyDoc
-		if err := decode(d, &k); err != nil {
-			return nil, err
-		}
-		out = append(out, k.key())
-	}
-	return out, nil
+	return decodeAll(docs, (*apiKeyDoc).key)
 }
 
 // RevokeAPIKey stops key id from working, at once and for good.
@@ -260,20 +241,13 @@ func (s *Service) authenticateKey(ctx context.Context, token string) (*Principal
 	if k.RevokedAt != "" || (k.ExpiresAt != "" && k.ExpiresAt <= now) {
 		return nil, ErrUnauthenticated
 	}
-	u, err := getUserDoc(ctx, s.st, k.OwnerID)
-	if isCode(err, ErrUserNotFound) {
-		return nil, ErrUnauthenticated
-	}
+	u, err := activeUser(ctx, s.st, k.OwnerID)
 	if err != nil {
 		return nil, err
 	}
-	if u.Disabled {
-		return nil, ErrUnauthenticated
-	}
 	if stale := formatT(s.now().Add(-touchEvery)); k.LastUsedAt == "" || k.LastUsedAt <= stale {
 		cond := query.Or(query.Eq(fLastUsed, query.Null(query.KindTime)), query.Cmp(fLastUsed, query.OpLte, query.TimeV(stale)))
-		_, err := s.st.Update(ctx, CollAPIKeys, id, store.Patch{Set: map[string]any{"lastUsedAt": now}}, cond)
-		if err != nil && !isCode(err, store.ErrConditionFailed) && !isCode(err, store.ErrNotFound) {
+		if err := s.touch(ctx, CollAPIKeys, id, "lastUsedAt", now, cond); err != nil {
 			return nil, err
 		}
 	}

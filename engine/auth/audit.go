@@ -102,21 +102,24 @@ func (a *AuditLog) Query(ctx context.Context, q AuditQuery) (*AuditPage, error) 
 	if err != nil {
 		return nil, err
 	}
-	page := &AuditPage{Entries: make([]Entry, 0, len(docs)), Next: next}
-	for _, d := range docs {
-		var raw struct {
-			Entry
-			ID string `json:"_id"`
-			At string `json:"at"`
-		}
-		if err := decode(d, &raw); err != nil {
-			return nil, err
-		}
-		e := raw.Entry
-		e.ID, e.At = raw.ID, parseTime(raw.At)
-		page.Entries = append(page.Entries, e)
+	entries, err := decodeAll(docs, (*entryDoc).entry)
+	if err != nil {
+		return nil, err
 	}
-	return page, nil
+	return &AuditPage{Entries: entries, Next: next}, nil
+}
+
+// entryDoc is a stored entry: its id and time are stored apart.
+type entryDoc struct {
+	Entry
+	ID string `json:"_id"`
+	At string `json:"at"`
+}
+
+func (d *entryDoc) entry() Entry {
+	e := d.Entry
+	e.ID, e.At = d.ID, parseTime(d.At)
+	return e
 }
 
 func plainJSON(v any) (any, error) {

@@ -62,18 +62,7 @@ func (d *unitDoc) unit() *Unit {
 var codeRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 
 func getUnit(ctx context.Context, st store.Ops, id string) (*unitDoc, error) {
-	if id == "" {
-		return nil, ErrUnitNotFound
-	}
-	d, err := st.Get(ctx, CollUnits, id)
-	if isCode(err, store.ErrNotFound) {
-		return nil, ErrUnitNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	var u unitDoc
-	return &u, decode(d, &u)
+	return getDoc[unitDoc](ctx, st, CollUnits, id, ErrUnitNotFound)
 }
 
 // checkUnitFields validates the unit's kind, name and code, collecting every
@@ -164,15 +153,7 @@ func (s *Service) ListUnits(ctx context.Context, parentID string) ([]*Unit, erro
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*Unit, 0, len(docs))
-	for _, d := range docs {
-		var u unitDoc
-		if err := decode(d, &u); err != nil {
-			return nil, err
-		}
-		out = append(out, u.unit())
-	}
-	return out, nil
+	return decodeAll(docs, (*unitDoc).unit)
 }
 
 // Subtree returns the ids of unit id and all its descendants.

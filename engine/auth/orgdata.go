@@ -109,41 +109,13 @@ func (s *Service) ListUnitKinds(ctx context.Context) ([]UnitKind, error) {
 
 // PutUnitKind creates or renames a unit kind.
 func (s *Service) PutUnitKind(ctx context.Context, c Caller, k UnitKind) error {
-	if err := s.authorize(ctx, c, "org.kind_put"); err != nil {
-		return err
-	}
 	k.Name = strings.TrimSpace(k.Name)
-	if err := checkKeyName(k.Key, k.Name); err != nil {
-		return err
-	}
-	return s.st.Tx(ctx, func(tx store.Ops) error {
-		if err := upsert(ctx, tx, CollUnitKinds, k.Key, map[string]any{"name": k.Name}); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, c, "org.kind_put", "unit_kind:"+k.Key, map[string]any{"name": k.Name})
-	})
+	return s.putEntry(ctx, c, kindList, k.Key, k.Name, map[string]any{"name": k.Name})
 }
 
 // DeleteUnitKind removes a kind no unit uses.
 func (s *Service) DeleteUnitKind(ctx context.Context, c Caller, key string) error {
-	if err := s.authorize(ctx, c, "org.kind_delete"); err != nil {
-		return err
-	}
-	return s.st.Tx(ctx, func(tx store.Ops) error {
-		n, err := tx.Count(ctx, CollUnits, query.Eq(fKind, query.Str(key)))
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return ErrKindInUse
-		}
-		if err := tx.Delete(ctx, CollUnitKinds, key, nil); isCode(err, store.ErrNotFound) {
-			return ErrKindNotFound
-		} else if err != nil {
-			return err
-		}
-		return s.record(ctx, tx, c, "org.kind_delete", "unit_kind:"+key, nil)
-	})
+	return s.deleteEntry(ctx, c, kindList, key)
 }
 
 // ListPositions returns every position, by key.
@@ -169,40 +141,70 @@ func listPositions(ctx context.Context, st store.Ops) ([]Position, error) {
 
 // PutPosition creates or changes a position.
 func (s *Service) PutPosition(ctx context.Context, c Caller, p Position) error {
-	if err := s.authorize(ctx, c, "org.position_put"); err != nil {
-		return err
-	}
 	p.Name = strings.TrimSpace(p.Name)
-	if err := checkKeyName(p.Key, p.Name); err != nil {
-		return err
-	}
-	return s.st.Tx(ctx, func(tx store.Ops) error {
-		if err := upsert(ctx, tx, CollPositions, p.Key, map[string]any{"name": p.Name, "manager": p.Manager}); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, c, "org.position_put", "position:"+p.Key, map[string]any{"name": p.Name, "manager": p.Manager})
-	})
+	return s.putEntry(ctx, c, positionList, p.Key, p.Name, map[string]any{"name": p.Name, "manager": p.Manager})
 }
 
 // DeletePosition removes a position no user holds.
 func (s *Service) DeletePosition(ctx context.Context, c Caller, key string) error {
-	if err := s.authorize(ctx, c, "org.position_delete"); err != nil {
+	return s.deleteEntry(ctx, c, positionList, key)
+}
+
+// orgList is a keyed list of org data (unit kinds, positions) that other
+// documents refer to by key: where it is stored, who refers to it, and the
+// names of its actions, audit targets and errors.
+type orgList struct {
+	coll           string
+	refColl        string      // documents referring to an entry
+	ref            query.Field // the field of refColl holding the key
+	put, del       string      // actions
+	target         string      // audit target prefix
+	inUse, missing error
+}
+
+var (
+	kindList = orgList{coll: CollUnitKinds, refColl: CollUnits, ref: fKind,
+		put: "org.kind_put", del: "org.kind_delete", target: "unit_kind:", inUse: ErrKindInUse, missing: ErrKindNotFound}
+	positionList = orgList{coll: CollPositions, refColl: CollUsers, ref: fPositions,
+		put: "org.position_put", del: "org.position_delete", target: "position:", inUse: ErrPositionInUse, missing: ErrPositionMissing}
+)
+
+// putEntry creates or changes entry key of l (its fields set, name already
+// trimmed) and audits the fields.
+func (s *Service) putEntry(ctx context.Context, c Caller, l orgList, key, name string, set map[string]any) error {
+	if err := s.authorize(ctx, c, l.put); err != nil {
+		return err
+	}
+	if err := checkKeyName(key, name); err != nil {
 		return err
 	}
 	return s.st.Tx(ctx, func(tx store.Ops) error {
-		n, err := tx.Count(ctx, CollUsers, query.Eq(fPositions, query.Str(key)))
+		if err := upsert(ctx, tx, l.coll, key, set); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, c, l.put, l.target+key, set)
+	})
+}
+
+// deleteEntry removes entry key of l unless a document still refers to it.
+func (s *Service) deleteEntry(ctx context.Context, c Caller, l orgList, key string) error {
+	if err := s.authorize(ctx, c, l.del); err != nil {
+		return err
+	}
+	return s.st.Tx(ctx, func(tx store.Ops) error {
+		n, err := tx.Count(ctx, l.refColl, query.Eq(l.ref, query.Str(key)))
 		if err != nil {
 			return err
 		}
 		if n > 0 {
-			return ErrPositionInUse
+			return l.inUse
 		}
-		if err := tx.Delete(ctx, CollPositions, key, nil); isCode(err, store.ErrNotFound) {
-			return ErrPositionMissing
+		if err := tx.Delete(ctx, l.coll, key, nil); isCode(err, store.ErrNotFound) {
+			return l.missing
 		} else if err != nil {
 			return err
 		}
-		return s.record(ctx, tx, c, "org.position_delete", "position:"+key, nil)
+		return s.record(ctx, tx, c, l.del, l.target+key, nil)
 	})
 }
 

@@ -232,6 +232,37 @@ func decode(d store.Doc, v any) error {
 	return json.Unmarshal(b, v)
 }
 
+// getDoc reads document id of coll as a T. A missing document, and an empty
+// id, is notFound: the caller's own error for the kind of thing it reads.
+func getDoc[T any](ctx context.Context, st store.Ops, coll, id string, notFound error) (*T, error) {
+	if id == "" {
+		return nil, notFound
+	}
+	d, err := st.Get(ctx, coll, id)
+	if isCode(err, store.ErrNotFound) {
+		return nil, notFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	var v T
+	return &v, decode(d, &v)
+}
+
+// decodeAll decodes each document as a T and turns it into what the API
+// shows with view; the result is never nil.
+func decodeAll[T, V any](docs []store.Doc, view func(*T) V) ([]V, error) {
+	out := make([]V, 0, len(docs))
+	for _, d := range docs {
+		var v T
+		if err := decode(d, &v); err != nil {
+			return nil, err
+		}
+		out = append(out, view(&v))
+	}
+	return out, nil
+}
+
 // parseTime reads a stored canonical time; empty or bad text gives zero.
 func parseTime(s string) time.Time {
 	if s == "" {

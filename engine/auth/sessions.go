@@ -101,15 +101,8 @@ func (s *Service) authenticateSession(ctx context.Context, token string) (*Princ
 	if !ok {
 		return nil, ErrUnauthenticated
 	}
-	d, err := s.st.Get(ctx, CollSessions, id)
-	if isCode(err, store.ErrNotFound) {
-		return nil, ErrUnauthenticated
-	}
+	sess, err := getDoc[sessionDoc](ctx, s.st, CollSessions, id, ErrUnauthenticated)
 	if err != nil {
-		return nil, err
-	}
-	var sess sessionDoc
-	if err := decode(d, &sess); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -118,22 +111,12 @@ func (s *Service) authenticateSession(ctx context.Context, token string) (*Princ
 		_ = s.st.Delete(ctx, CollSessions, id, nil) // best effort: PurgeExpiredSessions catches the rest
 		return nil, errExpired
 	}
-	u, err := getUserDoc(ctx, s.st, sess.UserID)
-	if isCode(err, ErrUserNotFound) {
-		return nil, ErrUnauthenticated
-	}
+	u, err := activeUser(ctx, s.st, sess.UserID)
 	if err != nil {
 		return nil, err
 	}
-	if u.Disabled {
-		return nil, ErrUnauthenticated
-	}
 	if stale := formatT(now.Add(-touchEvery)); sess.LastSeenAt <= stale {
-		// The condition keeps concurrent requests of one session from all
-		// writing; losing the race is fine, someone else touched it.
-		_, err := s.st.Update(ctx, CollSessions, id, store.Patch{Set: map[string]any{"lastSeenAt": nowS}},
-			query.Cmp(fLastSeen, query.OpLte, query.TimeV(stale)))
-		if err != nil && !isCode(err, store.ErrConditionFailed) && !isCode(err, store.ErrNotFound) {
+		if err := s.touch(ctx, CollSessions, id, "lastSeenAt", nowS, query.Cmp(fLastSeen, query.OpLte, query.TimeV(stale))); err != nil {
 			return nil, err
 		}
 	}
@@ -146,6 +129,17 @@ func (s *Service) authenticateSession(ctx context.Context, token string) (*Princ
 		p.csrfHash = sum
 	}
 	return p, nil
+}
+
+// touch sets field to now on document id of coll while cond holds. The
+// condition keeps concurrent requests with one token from all writing;
+// losing the race (or to a delete) is fine, someone else touched it.
+func (s *Service) touch(ctx context.Context, coll, id, field, now string, cond *query.Node) error {
+	_, err := s.st.Update(ctx, coll, id, store.Patch{Set: map[string]any{field: now}}, cond)
+	if err != nil && !isCode(err, store.ErrConditionFailed) && !isCode(err, store.ErrNotFound) {
+		return err
+	}
+	return nil
 }
 
 // Logout ends the caller's session. Ending an already ended session is not

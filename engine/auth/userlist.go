@@ -44,13 +44,9 @@ func (s *Service) ListUsers(ctx context.Context, c Caller, l UserList) (*UserPag
 	if err != nil {
 		return nil, err
 	}
-	page := &UserPage{Users: make([]*User, 0, len(docs)), Next: next}
-	for _, d := range docs {
-		var u userDoc
-		if err := decode(d, &u); err != nil {
-			return nil, err
-		}
-		page.Users = append(page.Users, u.user())
+	users, err := decodeAll(docs, (*userDoc).user)
+	if err != nil {
+		return nil, err
 	}
-	return page, nil
+	return &UserPage{Users: users, Next: next}, nil
 }

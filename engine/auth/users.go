@@ -257,18 +257,22 @@ func (s *Service) acquireHash(ctx context.Context) error {
 func (s *Service) releaseHash() { <-s.hashSem }
 
 func getUserDoc(ctx context.Context, st store.Ops, id string) (*userDoc, error) {
-	if id == "" {
-		return nil, ErrUserNotFound
-	}
-	d, err := st.Get(ctx, CollUsers, id)
-	if isCode(err, store.ErrNotFound) {
-		return nil, ErrUserNotFound
-	}
-	if err != nil {
+	return getDoc[userDoc](ctx, st, CollUsers, id, ErrUserNotFound)
+}
+
+// activeUser reads the user a session or key acts for: a missing or
+// disabled user makes the token worthless.
+func activeUser(ctx context.Context, st store.Ops, id string) (*userDoc, error) {
+	u, err := getUserDoc(ctx, st, id)
+	switch {
+	case isCode(err, ErrUserNotFound):
+		return nil, ErrUnauthenticated
+	case err != nil:
 		return nil, err
+	case u.Disabled:
+		return nil, ErrUnauthenticated
 	}
-	var u userDoc
-	return &u, decode(d, &u)
+	return u, nil
 }
 
 // findByUsername returns the user with this (normalized) username or nil.
@@ -402,19 +406,7 @@ func (s *Service) SetDisabled(ctx context.Context, c Caller, id string, disabled
 	if disabled && c.Principal.UserID == id {
 		return errs.New(errs.Conflict, "auth.disable_self", "you cannot disable your own account")
 	}
-	err := s.st.Tx(ctx, func(tx store.Ops) error {
-		u, err := tx.Update(ctx, CollUsers, id, store.Patch{
-			Set: map[string]any{"disabled": disabled, "updatedAt": s.nowString()},
-			Inc: map[string]int64{"version": 1},
-		}, nil)
-		if isCode(err, store.ErrNotFound) {
-			return ErrUserNotFound
-		}
-		if err != nil {
-			return err
-		}
-		return s.record(ctx, tx, c, action, "user:"+id, map[string]any{"afterVersion": u["version"]})
-	})
+	err := s.setUserFields(ctx, c, id, action, map[string]any{"disabled": disabled})
 	if err != nil || !disabled {
 		return err
 	}
@@ -482,17 +474,21 @@ func (s *Service) setPassword(ctx context.Context, c Caller, u *userDoc, passwor
 	if err != nil {
 		return err
 	}
+	return s.setUserFields(ctx, c, u.ID, action, map[string]any{"passwordHash": hash, "failedLogins": 0, "lockedUntil": nil})
+}
+
+// setUserFields sets fields of user id and its updatedAt, bumps its
+// version and audits action with the version reached, in one transaction.
+func (s *Service) setUserFields(ctx context.Context, c Caller, id, action string, set map[string]any) error {
 	return s.st.Tx(ctx, func(tx store.Ops) error {
-		after, err := tx.Update(ctx, CollUsers, u.ID, store.Patch{
-			Set: map[string]any{"passwordHash": hash, "failedLogins": 0, "lockedUntil": nil, "updatedAt": s.nowString()},
-			Inc: map[string]int64{"version": 1},
-		}, nil)
+		set["updatedAt"] = s.nowString()
+		after, err := tx.Update(ctx, CollUsers, id, store.Patch{Set: set, Inc: map[string]int64{"version": 1}}, nil)
 		if isCode(err, store.ErrNotFound) {
 			return ErrUserNotFound
 		}
 		if err != nil {
 			return err
 		}
-		return s.record(ctx, tx, c, action, "user:"+u.ID, map[string]any{"afterVersion": after["version"]})
+		return s.record(ctx, tx, c, action, "user:"+id, map[string]any{"afterVersion": after["version"]})
 	})
 }

@@ -1,7 +1,6 @@
 package form
 
 import (
-	"encoding/json"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -207,10 +206,8 @@ func (t *addressType) Parse(_ Ctx, _ *Field, cell string) (any, []errs.FieldErro
 	if !ok {
 		return nil, nil
 	}
-	if strings.HasPrefix(s, "{") {
-		if v, err := decodeCellJSON(s); err == nil {
-			return v, nil
-		}
+	if v, ok := cellObject(s); ok {
+		return v, nil
 	}
 	for _, p := range provinces {
 		for _, name := range []string{p.Name, p.Short} {
@@ -224,15 +221,4 @@ func (t *addressType) Parse(_ Ctx, _ *Field, cell string) (any, []errs.FieldErro
 		}
 	}
 	return map[string]any{"detail": s}, nil
-}
-
-// decodeCellJSON decodes a JSON cell keeping numbers exact.
-func decodeCellJSON(s string) (any, error) {
-	d := json.NewDecoder(strings.NewReader(s))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		return nil, err
-	}
-	return v, nil
 }

@@ -221,13 +221,5 @@ func formatBytes(n int64) string {
 // Parse reads a JSON array of references; files themselves cannot come
 // from a spreadsheet cell.
 func (t *fileType) Parse(c Ctx, _ *Field, cell string) (any, []errs.FieldError) {
-	s, ok := cellText(cell)
-	if !ok {
-		return nil, nil
-	}
-	v, err := decodeCellJSON(s)
-	if _, isList := v.([]any); err != nil || !isList {
-		return nil, []errs.FieldError{c.failAs("field.type", "field.type.cell", s)}
-	}
-	return v, nil
+	return cellArray(c, cell)
 }

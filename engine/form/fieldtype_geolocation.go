@@ -2,7 +2,6 @@ package form
 
 import (
 	"encoding/json"
-	"strings"
 
 	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/query"
@@ -114,10 +113,8 @@ func (t *geolocationType) Parse(c Ctx, _ *Field, cell string) (any, []errs.Field
 	if !ok {
 		return nil, nil
 	}
-	if strings.HasPrefix(s, "{") {
-		if v, err := decodeCellJSON(s); err == nil {
-			return v, nil
-		}
+	if v, ok := cellObject(s); ok {
+		return v, nil
 	}
 	parts := cellList(s)
 	if len(parts) != 2 {

@@ -1,7 +1,6 @@
 package form
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -16,11 +15,9 @@ import (
 type moneyType struct{ typeSpec }
 
 type moneySettings struct {
-	Precision *int         `json:"precision"`
-	Min       *json.Number `json:"min"`
-	Max       *json.Number `json:"max"`
-	Currency  string       `json:"currency"`
-	min, max  *decimal
+	decimalRange
+	Precision *int   `json:"precision"`
+	Currency  string `json:"currency"`
 }
 
 func init() {
@@ -44,14 +41,14 @@ func (t *moneyType) settings(f *Field) *moneySettings {
 		if s.Currency == "" {
 			s.Currency = "CNY"
 		}
-		s.min, s.max = settingDecimal(s.Min), settingDecimal(s.Max)
+		s.prepare()
 	})
 }
 
 // Check validates the settings and that min does not exceed max.
 func (t *moneyType) Check(f *Field) []errs.FieldError {
 	s := t.settings(f)
-	return append(checkConfig(t.spec.Key, f), checkRange(s.Min, s.Max)...)
+	return append(checkConfig(t.spec.Key, f), s.check()...)
 }
 
 // Stored is an integer amount of fen.
@@ -78,18 +75,9 @@ func (t *moneyType) Schema(f *Field) map[string]any {
 // (1230). More decimals than the precision are refused, never rounded: a
 // silently rounded amount is a wrong amount.
 func (t *moneyType) Normalize(c Ctx, f *Field, v any) (any, []errs.FieldError) {
-	d, ok, fe := decimalOf(c, v)
-	if fe != nil || !ok {
-		return nil, fe
-	}
 	s := t.settings(f)
-	if len(d.frac) > *s.Precision {
-		if *s.Precision == 0 {
-			return nil, []errs.FieldError{c.failAs("field.precision", "field.precision.int")}
-		}
-		return nil, []errs.FieldError{c.fail("field.precision", *s.Precision)}
-	}
-	if fe := checkBounds(c, d, s.min, s.max); fe != nil {
+	d, ok, fe := s.read(c, v, *s.Precision)
+	if fe != nil || !ok {
 		return nil, fe
 	}
 	fen, ok := d.scaled(2)

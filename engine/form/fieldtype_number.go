@@ -14,10 +14,8 @@ import (
 type numberType struct{ typeSpec }
 
 type numberSettings struct {
-	Precision int          `json:"precision"`
-	Min       *json.Number `json:"min"`
-	Max       *json.Number `json:"max"`
-	min, max  *decimal
+	decimalRange
+	Precision int `json:"precision"`
 }
 
 func init() {
@@ -33,15 +31,13 @@ func init() {
 }
 
 func (t *numberType) settings(f *Field) *numberSettings {
-	return settingsOf(t.spec.Key, f, func(s *numberSettings) {
-		s.min, s.max = settingDecimal(s.Min), settingDecimal(s.Max)
-	})
+	return settingsOf(t.spec.Key, f, func(s *numberSettings) { s.prepare() })
 }
 
 // Check validates the settings and that min does not exceed max.
 func (t *numberType) Check(f *Field) []errs.FieldError {
 	s := t.settings(f)
-	return append(checkConfig(t.spec.Key, f), checkRange(s.Min, s.Max)...)
+	return append(checkConfig(t.spec.Key, f), s.check()...)
 }
 
 // Stored is an int for precision 0, a decimal otherwise.
@@ -59,30 +55,15 @@ func (t *numberType) Schema(f *Field) map[string]any {
 	if s.Precision == 0 {
 		out["type"] = "integer"
 	}
-	if s.Min != nil {
-		out["minimum"] = *s.Min
-	}
-	if s.Max != nil {
-		out["maximum"] = *s.Max
-	}
-	return out
+	return s.schemaBounds(out)
 }
 
 // Normalize reads the number exactly and checks precision and bounds:
 // int64 for precision 0, json.Number text otherwise.
 func (t *numberType) Normalize(c Ctx, f *Field, v any) (any, []errs.FieldError) {
-	d, ok, fe := decimalOf(c, v)
-	if fe != nil || !ok {
-		return nil, fe
-	}
 	s := t.settings(f)
-	if len(d.frac) > s.Precision {
-		if s.Precision == 0 {
-			return nil, []errs.FieldError{c.failAs("field.precision", "field.precision.int")}
-		}
-		return nil, []errs.FieldError{c.fail("field.precision", s.Precision)}
-	}
-	if fe := checkBounds(c, d, s.min, s.max); fe != nil {
+	d, ok, fe := s.read(c, v, s.Precision)
+	if fe != nil || !ok {
 		return nil, fe
 	}
 	if s.Precision > 0 {

@@ -14,10 +14,8 @@ import (
 type percentType struct{ typeSpec }
 
 type percentSettings struct {
-	Precision *int         `json:"precision"`
-	Min       *json.Number `json:"min"`
-	Max       *json.Number `json:"max"`
-	min, max  *decimal
+	decimalRange
+	Precision *int `json:"precision"`
 }
 
 const percentMaxPrecision = 4
@@ -39,14 +37,14 @@ func (t *percentType) settings(f *Field) *percentSettings {
 			p := percentMaxPrecision
 			s.Precision = &p
 		}
-		s.min, s.max = settingDecimal(s.Min), settingDecimal(s.Max)
+		s.prepare()
 	})
 }
 
 // Check validates the settings and that min does not exceed max.
 func (t *percentType) Check(f *Field) []errs.FieldError {
 	s := t.settings(f)
-	return append(checkConfig(t.spec.Key, f), checkRange(s.Min, s.Max)...)
+	return append(checkConfig(t.spec.Key, f), s.check()...)
 }
 
 // Stored is decimal text in percent units.
@@ -54,15 +52,7 @@ func (t *percentType) Stored(*Field) Stored { return Stored{Kind: query.KindDeci
 
 // Schema is a number within the bounds.
 func (t *percentType) Schema(f *Field) map[string]any {
-	s := t.settings(f)
-	out := map[string]any{"type": "number"}
-	if s.Min != nil {
-		out["minimum"] = *s.Min
-	}
-	if s.Max != nil {
-		out["maximum"] = *s.Max
-	}
-	return out
+	return t.settings(f).schemaBounds(map[string]any{"type": "number"})
 }
 
 // Normalize reads the percent value exactly ("12.5", 12.5, "12.5%").
@@ -70,18 +60,9 @@ func (t *percentType) Normalize(c Ctx, f *Field, v any) (any, []errs.FieldError)
 	if s, ok := v.(string); ok {
 		v = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(s), "%"), "％")
 	}
-	d, ok, fe := decimalOf(c, v)
-	if fe != nil || !ok {
-		return nil, fe
-	}
 	s := t.settings(f)
-	if len(d.frac) > *s.Precision {
-		if *s.Precision == 0 {
-			return nil, []errs.FieldError{c.failAs("field.precision", "field.precision.int")}
-		}
-		return nil, []errs.FieldError{c.fail("field.precision", *s.Precision)}
-	}
-	if fe := checkBounds(c, d, s.min, s.max); fe != nil {
+	d, ok, fe := s.read(c, v, *s.Precision)
+	if fe != nil || !ok {
 		return nil, fe
 	}
 	return json.Number(d.String()), nil

@@ -246,6 +246,40 @@ func cellList(cell string) []any {
 	return out
 }
 
+// decodeCellJSON decodes a JSON cell keeping numbers exact.
+func decodeCellJSON(s string) (any, error) {
+	d := json.NewDecoder(strings.NewReader(s))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// cellArray reads a cell that must hold a JSON array (references, rows).
+func cellArray(c Ctx, cell string) (any, []errs.FieldError) {
+	s, ok := cellText(cell)
+	if !ok {
+		return nil, nil
+	}
+	v, err := decodeCellJSON(s)
+	if _, isList := v.([]any); err != nil || !isList {
+		return nil, []errs.FieldError{c.failAs("field.type", "field.type.cell", s)}
+	}
+	return v, nil
+}
+
+// cellObject decodes a trimmed cell holding a JSON object; ok is false for
+// any other cell, which the type then reads its own way.
+func cellObject(s string) (any, bool) {
+	if !strings.HasPrefix(s, "{") {
+		return nil, false
+	}
+	v, err := decodeCellJSON(s)
+	return v, err == nil
+}
+
 // refRe is the shape of a record, user or unit id: what store.NewID makes
 // and the readable ids imports and templates use ("store_001").
 var refRe = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.:@-]{0,127}$`)

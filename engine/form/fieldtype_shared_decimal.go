@@ -240,6 +240,52 @@ func settingDecimal(n *json.Number) *decimal {
 	return &d
 }
 
+// decimalRange is what number, money and percent share: min and max
+// settings, kept as written for Check and Schema and read exactly for
+// Normalize, and the reading of an input against them and a precision.
+type decimalRange struct {
+	Min      *json.Number `json:"min"`
+	Max      *json.Number `json:"max"`
+	min, max *decimal
+}
+
+// prepare reads the bounds exactly; the types' settings prep calls it.
+func (r *decimalRange) prepare() { r.min, r.max = settingDecimal(r.Min), settingDecimal(r.Max) }
+
+// check reports min > max.
+func (r *decimalRange) check() []errs.FieldError { return checkRange(r.Min, r.Max) }
+
+// schemaBounds puts the bounds as written into a JSON Schema.
+func (r *decimalRange) schemaBounds(out map[string]any) map[string]any {
+	if r.Min != nil {
+		out["minimum"] = *r.Min
+	}
+	if r.Max != nil {
+		out["maximum"] = *r.Max
+	}
+	return out
+}
+
+// read takes a number input exactly and refuses more fraction digits than
+// precision (never rounding) and values outside the bounds. present is
+// false for no value.
+func (r *decimalRange) read(c Ctx, v any, precision int) (d decimal, present bool, fe []errs.FieldError) {
+	d, ok, fe := decimalOf(c, v)
+	if fe != nil || !ok {
+		return decimal{}, false, fe
+	}
+	if len(d.frac) > precision {
+		if precision == 0 {
+			return decimal{}, false, []errs.FieldError{c.failAs("field.precision", "field.precision.int")}
+		}
+		return decimal{}, false, []errs.FieldError{c.fail("field.precision", precision)}
+	}
+	if fe := checkBounds(c, d, r.min, r.max); fe != nil {
+		return decimal{}, false, fe
+	}
+	return d, true, nil
+}
+
 // checkBounds reports a value outside [min, max] (either may be nil).
 func checkBounds(c Ctx, d decimal, lo, hi *decimal) []errs.FieldError {
 	if lo != nil && d.cmp(*lo) < 0 {

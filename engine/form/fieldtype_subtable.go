@@ -178,13 +178,5 @@ func (t *subtableType) Normalize(c Ctx, f *Field, v any) (any, []errs.FieldError
 // Parse reads a JSON array of row objects (rows usually come from their
 // own sheet, which the importer joins; a cell can still carry them).
 func (t *subtableType) Parse(c Ctx, _ *Field, cell string) (any, []errs.FieldError) {
-	s, ok := cellText(cell)
-	if !ok {
-		return nil, nil
-	}
-	v, err := decodeCellJSON(s)
-	if _, isList := v.([]any); err != nil || !isList {
-		return nil, []errs.FieldError{c.failAs("field.type", "field.type.cell", s)}
-	}
-	return v, nil
+	return cellArray(c, cell)
 }

@@ -16,6 +16,43 @@ import (
 // published version number only grows, which the cache relies on). ifMatch,
 // when not 0, must be the latest version.
 func (s *Service) Publish(ctx context.Context, app string, kind Kind, key string, version int, ifMatch int, user string) (Definition, error) {
+	return s.onHead(ctx, app, kind, key, ifMatch, func(tx store.Ops, h head) (Definition, error) {
+		v := version
+		if v == 0 {
+			v = h.Latest
+		}
+		if v < 1 || v > h.Latest {
+			return Definition{}, noVersion(app, kind, key, v)
+		}
+		if v == h.Published {
+			return loadRevision(ctx, tx, app, kind, key, v)
+		}
+		if v < h.Published {
+			return Definition{}, errs.New(ErrNotPublishable.Class, ErrNotPublishable.Code,
+				"version %d is older than the published version %d; roll back to it instead", v, h.Published)
+		}
+		at := s.stamp()
+		doc, err := tx.Update(ctx, collRevisions, revID(app, kind, key, v), store.Patch{Set: store.Doc{
+			"status": string(StatusPublished), "publishedAt": at, "publishedBy": user,
+		}}, query.Eq(fStatus, query.Str(string(StatusDraft))))
+		if err != nil {
+			return Definition{}, staleOr(err, h.Latest, h.Latest)
+		}
+		if err := supersede(ctx, tx, h); err != nil {
+			return Definition{}, err
+		}
+		if err := advanceHead(ctx, tx, h, store.Patch{Set: store.Doc{"published": v, "updatedBy": user, "updatedAt": at}}); err != nil {
+			return Definition{}, err
+		}
+		return upgrade(revisionFromDoc(doc))
+	})
+}
+
+// onHead runs change on the head of app/kind/key in one transaction, once
+// ifMatch (when not 0) is the head's latest version: the start Publish and
+// Rollback share.
+func (s *Service) onHead(ctx context.Context, app string, kind Kind, key string, ifMatch int,
+	change func(tx store.Ops, h head) (Definition, error)) (Definition, error) {
 	if err := checkAddress(app, kind, key); err != nil {
 		return Definition{}, err
 	}
@@ -28,35 +65,7 @@ func (s *Service) Publish(ctx context.Context, app string, kind Kind, key string
 		if ifMatch != 0 && ifMatch != h.Latest {
 			return stale(ifMatch, h.Latest)
 		}
-		v := version
-		if v == 0 {
-			v = h.Latest
-		}
-		if v < 1 || v > h.Latest {
-			return errs.New(ErrVersionNotFound.Class, ErrVersionNotFound.Code, "%s %q in app %q has no version %d", kind, key, app, v)
-		}
-		if v == h.Published {
-			out, err = loadRevision(ctx, tx, app, kind, key, v)
-			return err
-		}
-		if v < h.Published {
-			return errs.New(ErrNotPublishable.Class, ErrNotPublishable.Code,
-				"version %d is older than the published version %d; roll back to it instead", v, h.Published)
-		}
-		at := s.stamp()
-		doc, err := tx.Update(ctx, collRevisions, revID(app, kind, key, v), store.Patch{Set: store.Doc{
-			"status": string(StatusPublished), "publishedAt": at, "publishedBy": user,
-		}}, query.Eq(fStatus, query.Str(string(StatusDraft))))
-		if err != nil {
-			return staleOr(err, h.Latest, h.Latest)
-		}
-		if err := supersede(ctx, tx, h); err != nil {
-			return err
-		}
-		if err := advanceHead(ctx, tx, h, store.Patch{Set: store.Doc{"published": v, "updatedBy": user, "updatedAt": at}}); err != nil {
-			return err
-		}
-		out, err = upgrade(revisionFromDoc(doc))
+		out, err = change(tx, h)
 		return err
 	})
 	if err != nil {
@@ -82,47 +91,31 @@ func supersede(ctx context.Context, tx store.Ops, h head) error {
 // and publishes it, in one transaction. Drafts saved after the old revision
 // stay in the history. ifMatch, when not 0, must be the latest version.
 func (s *Service) Rollback(ctx context.Context, app string, kind Kind, key string, toVersion int, ifMatch int, user string) (Definition, error) {
-	if err := checkAddress(app, kind, key); err != nil {
-		return Definition{}, err
-	}
-	var out Definition
-	err := s.st.Tx(ctx, func(tx store.Ops) error {
-		h, err := loadHead(ctx, tx, app, kind, key)
-		if err != nil {
-			return err
-		}
-		if ifMatch != 0 && ifMatch != h.Latest {
-			return stale(ifMatch, h.Latest)
-		}
+	return s.onHead(ctx, app, kind, key, ifMatch, func(tx store.Ops, h head) (Definition, error) {
 		if toVersion < 1 || toVersion > h.Latest {
-			return errs.New(ErrVersionNotFound.Class, ErrVersionNotFound.Code, "%s %q in app %q has no version %d", kind, key, app, toVersion)
+			return Definition{}, noVersion(app, kind, key, toVersion)
 		}
 		src, err := loadRevision(ctx, tx, app, kind, key, toVersion)
 		if err != nil {
-			return err
+			return Definition{}, err
 		}
 		d, fe := prepare(Definition{Kind: kind, App: app, Key: key, SchemaVersion: src.SchemaVersion, Spec: src.Spec}, "")
 		if err := invalid(fe); err != nil {
-			return err
+			return Definition{}, err
 		}
 		at := s.stamp()
 		d.Version, d.Status, d.UpdatedBy, d.UpdatedAt, d.PublishedAt, d.PublishedBy = h.Latest+1, StatusPublished, user, at, at, user
 		if err := supersede(ctx, tx, h); err != nil {
-			return err
+			return Definition{}, err
 		}
 		if err := advanceHead(ctx, tx, h, store.Patch{Set: store.Doc{
 			"latest": d.Version, "published": d.Version, "updatedBy": user, "updatedAt": at,
 		}}); err != nil {
-			return err
+			return Definition{}, err
 		}
 		if _, err := tx.Insert(ctx, collRevisions, revisionDoc(d)); err != nil {
-			return staleOr(err, h.Latest, h.Latest)
+			return Definition{}, staleOr(err, h.Latest, h.Latest)
 		}
-		out = d
-		return nil
+		return d, nil
 	})
-	if err != nil {
-		return Definition{}, err
-	}
-	return out, nil
 }

@@ -222,15 +222,5 @@ func TestConcurrentPublishAndSave(t *testing.T) {
 
 func assertStatuses(t *testing.T, s *Service, key, want string) {
 	t.Helper()
-	vs, err := s.Versions(context.Background(), "crm", KindForm, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, v := range vs {
-		got = append(got, fmt.Sprintf("%d:%s", v.Version, v.Status))
-	}
-	if join(got) != want {
-		t.Fatalf("statuses %s; want %s", join(got), want)
-	}
+	assertStatusesIn(t, s, "crm", key, want)
 }

@@ -130,6 +130,10 @@ func notFound(app string, kind Kind, key string) error {
 	return errs.New(ErrNotFound.Class, ErrNotFound.Code, "no %s %q in app %q", kind, key, app)
 }
 
+func noVersion(app string, kind Kind, key string, version int) error {
+	return errs.New(ErrVersionNotFound.Class, ErrVersionNotFound.Code, "%s %q in app %q has no version %d", kind, key, app, version)
+}
+
 // loadHead reads a head through ops (a Store or a transaction).
 func loadHead(ctx context.Context, ops store.Ops, app string, kind Kind, key string) (head, error) {
 	d, err := ops.Get(ctx, collHeads, headID(app, kind, key))
@@ -146,7 +150,7 @@ func loadHead(ctx context.Context, ops store.Ops, app string, kind Kind, key str
 func loadRevision(ctx context.Context, ops store.Ops, app string, kind Kind, key string, version int) (Definition, error) {
 	d, err := ops.Get(ctx, collRevisions, revID(app, kind, key, version))
 	if errs.HasCode(err, store.ErrNotFound.Code) {
-		return Definition{}, errs.New(ErrVersionNotFound.Class, ErrVersionNotFound.Code, "%s %q in app %q has no version %d", kind, key, app, version)
+		return Definition{}, noVersion(app, kind, key, version)
 	}
 	if err != nil {
 		return Definition{}, err

@@ -130,22 +130,14 @@ func False() *Node { return &Node{Op: OpOr} }
 
 // And joins filters, dropping nil ones; nil when nothing is left is never
 // returned (an empty And is true).
-func And(items ...*Node) *Node {
-	n := &Node{Op: OpAnd}
-	for _, it := range items {
-		if it != nil {
-			n.Children = append(n.Children, it)
-		}
-	}
-	if len(n.Children) == 1 {
-		return n.Children[0]
-	}
-	return n
-}
+func And(items ...*Node) *Node { return join(OpAnd, items) }
 
 // Or joins filters, dropping nil ones.
-func Or(items ...*Node) *Node {
-	n := &Node{Op: OpOr}
+func Or(items ...*Node) *Node { return join(OpOr, items) }
+
+// join makes an op node of the non-nil items; a single one stands alone.
+func join(op Op, items []*Node) *Node {
+	n := &Node{Op: op}
 	for _, it := range items {
 		if it != nil {
 			n.Children = append(n.Children, it)

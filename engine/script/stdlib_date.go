@@ -165,30 +165,25 @@ func (st *std) daysBetween(c goja.FunctionCall) goja.Value {
 }
 
 func (st *std) year(c goja.FunctionCall) goja.Value {
-	w, ok := st.parseWhen("YEAR", c.Argument(0))
-	if !ok {
-		return goja.Null()
-	}
-	y, _, _ := st.civil(w)
-	return st.r.ToValue(y)
+	return st.datePart("YEAR", c, func(y int, _ time.Month, _ int) int { return y })
 }
 
 func (st *std) month(c goja.FunctionCall) goja.Value {
-	w, ok := st.parseWhen("MONTH", c.Argument(0))
-	if !ok {
-		return goja.Null()
-	}
-	_, m, _ := st.civil(w)
-	return st.r.ToValue(int(m))
+	return st.datePart("MONTH", c, func(_ int, m time.Month, _ int) int { return int(m) })
 }
 
 func (st *std) day(c goja.FunctionCall) goja.Value {
-	w, ok := st.parseWhen("DAY", c.Argument(0))
+	return st.datePart("DAY", c, func(_ int, _ time.Month, d int) int { return d })
+}
+
+// datePart is YEAR, MONTH and DAY: one part of the argument's calendar
+// date in the engine zone, null when the argument is no date.
+func (st *std) datePart(name string, c goja.FunctionCall, part func(int, time.Month, int) int) goja.Value {
+	w, ok := st.parseWhen(name, c.Argument(0))
 	if !ok {
 		return goja.Null()
 	}
-	_, _, d := st.civil(w)
-	return st.r.ToValue(d)
+	return st.r.ToValue(part(st.civil(w)))
 }
 
 // BIRTHDAY_IN_DAYS(date): days from today (engine zone) until the next

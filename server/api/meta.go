@@ -17,11 +17,8 @@ type defBody struct {
 	Spec          json.RawMessage `json:"spec"`
 }
 
-type publishBody struct {
-	Version int `json:"version"`
-}
-
-type rollbackBody struct {
+// versionBody is the body of publish and rollback: the revision meant.
+type versionBody struct {
 	Version int `json:"version"`
 }
 
@@ -117,64 +114,33 @@ func (s *Server) metaRoutes(r *Router) {
 		Summary: "Create a definition (version 1, draft)", Request: openapi.Ref("DefinitionInput"),
 		Response: openapi.Ref("Definition"), Status: 201, Errors: []int{404, 409, 413, 422},
 	}, func(c *fiber.Ctx) error {
-		if err := s.canDesign(c, target(c)); err != nil {
-			return err
-		}
 		var b defBody
-		if err := decodeJSON(c, &b); err != nil {
-			return err
-		}
-		d, err := m.Create(c.UserContext(), s.defFrom(c, b), caller(c))
-		if err == nil {
-			s.auditDef(c, "create", d, nil)
-		}
-		return sendDef(c, d, err, fiber.StatusCreated)
+		return s.writeDef(c, defWrite{verb: "create", status: fiber.StatusCreated, body: &b}, func(int) (meta.Definition, map[string]any, error) {
+			d, err := m.Create(c.UserContext(), s.defFrom(c, b), caller(c))
+			return d, nil, err
+		})
 	})
 	r.Handle(openapi.Operation{Method: "PUT", Path: "/api/apps/:app/meta/:kind/:key", ID: "saveDefinition", Tag: "meta",
 		Summary: "Save a new draft revision", Description: "If-Match must carry the latest version; a stale one is refused with 412.",
 		Params:  []openapi.Param{{Name: "If-Match", In: "header", Required: true, Description: ifMatchP.Description}},
 		Request: openapi.Ref("DefinitionInput"), Response: openapi.Ref("Definition"), Errors: []int{404, 412, 413, 422},
 	}, func(c *fiber.Ctx) error {
-		if err := s.canDesign(c, target(c)); err != nil {
-			return err
-		}
 		var b defBody
-		if err := decodeJSON(c, &b); err != nil {
-			return err
-		}
-		im, err := ifMatch(c)
-		if err != nil {
-			return err
-		}
-		d, err := m.Save(c.UserContext(), s.defFrom(c, b), im, caller(c))
-		if err == nil {
-			s.auditDef(c, "save", d, map[string]any{"before": im})
-		}
-		return sendDef(c, d, err, fiber.StatusOK)
+		return s.writeDef(c, defWrite{verb: "save", body: &b, ifMatch: true}, func(im int) (meta.Definition, map[string]any, error) {
+			d, err := m.Save(c.UserContext(), s.defFrom(c, b), im, caller(c))
+			return d, map[string]any{"before": im}, err
+		})
 	})
 	r.Handle(openapi.Operation{Method: "POST", Path: "/api/apps/:app/meta/:kind/:key/publish", ID: "publishDefinition", Tag: "meta",
 		Summary: "Publish a revision (default: the latest) atomically", Params: []openapi.Param{ifMatchP},
 		Request:  openapi.Schema{"type": "object", "properties": openapi.Schema{"version": openapi.Schema{"type": "integer"}}},
 		Response: openapi.Ref("Definition"), Errors: []int{404, 412},
 	}, func(c *fiber.Ctx) error {
-		if err := s.canDesign(c, target(c)); err != nil {
-			return err
-		}
-		var b publishBody
-		if len(c.Body()) > 0 {
-			if err := decodeJSON(c, &b); err != nil {
-				return err
-			}
-		}
-		im, err := ifMatch(c)
-		if err != nil {
-			return err
-		}
-		d, err := m.Publish(c.UserContext(), c.Params("app"), meta.Kind(c.Params("kind")), c.Params("key"), b.Version, im, caller(c))
-		if err == nil {
-			s.auditDef(c, "publish", d, nil)
-		}
-		return sendDef(c, d, err, fiber.StatusOK)
+		var b versionBody
+		return s.writeDef(c, defWrite{verb: "publish", body: &b, bodyOptional: true, ifMatch: true}, func(im int) (meta.Definition, map[string]any, error) {
+			d, err := m.Publish(c.UserContext(), c.Params("app"), meta.Kind(c.Params("kind")), c.Params("key"), b.Version, im, caller(c))
+			return d, nil, err
+		})
 	})
 	r.Handle(openapi.Operation{Method: "POST", Path: "/api/apps/:app/meta/:kind/:key/rollback", ID: "rollbackDefinition", Tag: "meta",
 		Summary:  "Republish an old revision's spec as a new published revision",
@@ -182,22 +148,11 @@ func (s *Server) metaRoutes(r *Router) {
 		Request:  openapi.Schema{"type": "object", "required": []string{"version"}, "properties": openapi.Schema{"version": openapi.Schema{"type": "integer"}}},
 		Response: openapi.Ref("Definition"), Errors: []int{404, 412},
 	}, func(c *fiber.Ctx) error {
-		if err := s.canDesign(c, target(c)); err != nil {
-			return err
-		}
-		var b rollbackBody
-		if err := decodeJSON(c, &b); err != nil {
-			return err
-		}
-		im, err := ifMatch(c)
-		if err != nil {
-			return err
-		}
-		d, err := m.Rollback(c.UserContext(), c.Params("app"), meta.Kind(c.Params("kind")), c.Params("key"), b.Version, im, caller(c))
-		if err == nil {
-			s.auditDef(c, "rollback", d, map[string]any{"from": b.Version})
-		}
-		return sendDef(c, d, err, fiber.StatusOK)
+		var b versionBody
+		return s.writeDef(c, defWrite{verb: "rollback", body: &b, ifMatch: true}, func(im int) (meta.Definition, map[string]any, error) {
+			d, err := m.Rollback(c.UserContext(), c.Params("app"), meta.Kind(c.Params("kind")), c.Params("key"), b.Version, im, caller(c))
+			return d, map[string]any{"from": b.Version}, err
+		})
 	})
 	r.Handle(openapi.Operation{Method: "GET", Path: "/api/apps/:app/meta/:kind/:key/versions", ID: "listVersions", Tag: "meta",
 		Summary: "Every revision of a definition, newest first", Response: defList, Errors: []int{404},
@@ -258,6 +213,47 @@ func (s *Server) bundleRoutes(r *Router) {
 		}
 		return c.JSON(res)
 	})
+}
+
+// defWrite describes a definition write route (create, save, publish,
+// rollback) for writeDef.
+type defWrite struct {
+	verb         string // audited as meta.<verb> (role.<verb> for roles)
+	status       int    // of the answer; 0 is 200
+	body         any    // the JSON body is decoded into it
+	bodyOptional bool   // an empty body is allowed
+	ifMatch      bool   // If-Match is read and handed to change
+}
+
+// writeDef is what the definition write routes share: the design right on
+// the addressed definition, the body, If-Match, then change (the service
+// call, with the audit details it adds), the audit entry of a change that
+// succeeded, and the definition with its ETag as the answer.
+func (s *Server) writeDef(c *fiber.Ctx, w defWrite, change func(ifMatch int) (meta.Definition, map[string]any, error)) error {
+	if err := s.canDesign(c, target(c)); err != nil {
+		return err
+	}
+	if !w.bodyOptional || len(c.Body()) > 0 {
+		if err := decodeJSON(c, w.body); err != nil {
+			return err
+		}
+	}
+	im := 0
+	if w.ifMatch {
+		var err error
+		if im, err = ifMatch(c); err != nil {
+			return err
+		}
+	}
+	d, details, err := change(im)
+	if err == nil {
+		s.auditDef(c, w.verb, d, details)
+	}
+	status := w.status
+	if status == 0 {
+		status = fiber.StatusOK
+	}
+	return sendDef(c, d, err, status)
 }
 
 // defFrom builds the definition addressed by the route from a body.
