@@ -32,9 +32,9 @@ test-go:
 	$(GO) test -count=1 -timeout 20m ./...
 	$(GO) test -count=1 -race -timeout 20m ./engine/store/... ./engine/meta/...
 
-## bench: store and engine benchmarks; figures go to docs/PERFORMANCE.md
+## bench: store, engine and HTTP API benchmarks; figures go to docs/PERFORMANCE.md
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 60m ./engine/...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 60m ./engine/... ./server/api
 
 ## ui: build the web UI into builder-ui/dist, which the next go build embeds (skipped without npm)
 ui:

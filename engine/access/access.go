@@ -140,25 +140,41 @@ type grant struct {
 	Fields  map[string]json.RawMessage `json:"fields"`
 }
 
-// grantsFor lists the entries of the role that give right on t: entries for
-// the definition itself, for every definition of its kind ("*"), and
-// app-wide entries (kind "app").
+// grantsFor lists the entries of the role that give right on t. Within one
+// role the most specific entries win: entries for the definition itself,
+// else entries for every definition of its kind ("*"), else app-wide
+// entries (kind "app"). So a role that grants "read everything" and, for
+// members, "read my store's rows with phones masked" means exactly that for
+// members, instead of the broad entry silently erasing the narrow one.
+// (Across several roles the union applies: see Decide.)
 func (r *roleSpec) grantsFor(t Target, right Right) []grant {
-	var out []grant
+	var byLevel [3][]grant // 0: this key, 1: "*" of its kind, 2: app-wide
 	for _, gr := range r.Permissions {
-		match := (gr.Kind == t.Kind && (gr.Key == t.Key || gr.Key == "*")) ||
-			(gr.Kind == meta.KindApp && (gr.Key == "*" || gr.Key == t.App))
-		if !match {
+		level := -1
+		switch {
+		case gr.Kind == t.Kind && gr.Key == t.Key:
+			level = 0
+		case gr.Kind == t.Kind && gr.Key == "*":
+			level = 1
+		case gr.Kind == meta.KindApp && (gr.Key == "*" || gr.Key == t.App):
+			level = 2
+		}
+		if level < 0 {
 			continue
 		}
 		for _, a := range gr.Actions {
 			if a == right {
-				out = append(out, gr)
+				byLevel[level] = append(byLevel[level], gr)
 				break
 			}
 		}
 	}
-	return out
+	for _, gs := range byLevel {
+		if len(gs) > 0 {
+			return gs
+		}
+	}
+	return nil
 }
 
 func (g *Guard) role(ctx context.Context, app, key string) (*roleSpec, error) {

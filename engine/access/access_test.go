@@ -190,3 +190,30 @@ func render(n *query.Node) string {
 	b, _ := json.Marshal(n.Value.Any())
 	return string(n.Op) + "(" + n.Field.Path + "," + string(b) + ")"
 }
+
+// TestNarrowEntryWinsWithinOneRole: a role granting app-wide read and, for
+// members, a store scope with masks keeps the scope and masks on members.
+func TestNarrowEntryWinsWithinOneRole(t *testing.T) {
+	g := NewGuard(roles{"mixed": `{"permissions":[
+		{"kind":"app","key":"crm","actions":["read"]},
+		{"kind":"form","key":"members","actions":["read"],"scope":{"store":"$user.unit"},"fields":{"phone":"masked"}}]}`})
+	ctx := context.Background()
+	d, err := g.Decide(ctx, user("mixed"), members, Read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := d.Filter(memberFields)
+	if got := render(f); got != `or(eq(store,"s1"))` {
+		t.Fatalf("members scope %s, want the narrow entry's", got)
+	}
+	doc := map[string]any{"phone": "13812341234"}
+	d.Read(doc)
+	if doc["phone"] != "138****1234" {
+		t.Fatalf("phone not masked: %v", doc)
+	}
+	// Other forms fall back to the app-wide entry: all rows.
+	d, err = g.Decide(ctx, user("mixed"), Target{App: "crm", Kind: meta.KindForm, Key: "orders"}, Read)
+	if err != nil || !d.All {
+		t.Fatalf("orders: %v %+v", err, d)
+	}
+}

@@ -30,7 +30,10 @@ type numberPlan struct {
 
 // prepareNumbers makes sure the counters a create needs exist, outside its
 // transaction: creating a counter inside concurrent transactions would
-// make all but one of them fail on MongoDB instead of waiting.
+// make all but one of them fail on MongoDB instead of waiting. Inside a
+// caller's transaction (In) there is no outside: assignNumbers creates a
+// missing counter there, and on MongoDB the first creates of a new period
+// racing each other may then fail with a conflict the caller retries.
 func (r *Records) prepareNumbers(ctx context.Context, f *Form) (*numberPlan, error) {
 	if len(f.autoNumbers) == 0 {
 		return nil, nil
@@ -41,6 +44,9 @@ func (r *Records) prepareNumbers(ctx context.Context, f *Form) (*numberPlan, err
 	for _, a := range f.autoNumbers {
 		period := AutoNumberPeriod(AutoNumberPattern(a.fd), plan.at)
 		plan.periods[a.key] = period
+		if r.tx != nil {
+			continue
+		}
 		id := counterID(f, a.key, period)
 		if _, err := r.st.Get(ctx, collCounters, id); err == nil {
 			continue
@@ -65,7 +71,8 @@ func (r *Records) assignNumbers(ctx context.Context, tx store.Ops, f *Form, plan
 		id := counterID(f, a.key, plan.periods[a.key])
 		doc, err := tx.Update(ctx, collCounters, id, store.Patch{Inc: map[string]int64{"n": 1}}, nil)
 		if errs.HasCode(err, store.ErrNotFound.Code) {
-			// Removed since prepareNumbers (a restore from backup): start over.
+			// Not made by prepareNumbers (inside a caller's transaction), or
+			// removed since (a restore from backup): start over.
 			doc = store.Doc{"_id": id, "n": int64(1)}
 			_, err = tx.Insert(ctx, collCounters, doc)
 		}

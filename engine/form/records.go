@@ -21,6 +21,10 @@ import (
 // rules; every write validates, computes, and commits the record, its
 // history revision, its audit entry and the rollups it affects in one
 // store transaction. It is safe for concurrent use.
+//
+// In binds the service to a transaction the caller runs (an action's):
+// the operations of the returned TxRecords read and write through that
+// transaction instead of opening their own.
 type Records struct {
 	st      store.Store
 	meta    *meta.Service
@@ -28,17 +32,50 @@ type Records struct {
 	audit   *auth.AuditLog
 	scripts *script.Engine
 	now     func() time.Time
+	cache   *formCache
 
+	// tx is the caller's transaction in a copy made by In; nil otherwise.
+	// Every read and write of an operation then goes through it (reads so
+	// they see the transaction's own writes), and nothing may touch st.
+	tx store.Ops
+	// memo is what the operations of that one transaction already looked
+	// up (set with tx).
+	memo *txMemo
+}
+
+// txMemo keeps, for the operations of one caller's transaction, the forms
+// and access decisions already looked up. Each lookup reads the
+// definition's head from the store, and an action calls the records
+// service several times while it holds the store's single writer; within
+// one transaction one version of each form and role is also the
+// consistent answer. A TxRecords is used by one goroutine, so the maps
+// need no lock.
+type txMemo struct {
+	forms     map[string]*Form
+	decisions map[decisionKey]*access.Decision
+}
+
+type decisionKey struct {
+	p         *auth.Principal
+	app, form string
+	right     access.Right
+}
+
+// formCache is the compiled forms, shared by a Records and its bound
+// copies.
+type formCache struct {
 	mu      sync.Mutex
 	forms   map[string]*Form // by "app/form", the latest compiled version
 	indexed sync.Map         // collection@version -> struct{}: indexes ensured
+	pending sync.Map         // collection@version -> *Form: compiled inside a caller's transaction, indexes not yet ensured
 }
 
 // NewRecords returns the records service. scripts evaluates formula fields
 // and formula defaults; it may be nil, and then a form with formulas cannot
 // be written (a 500 that names the cause in the log).
 func NewRecords(st store.Store, m *meta.Service, g *access.Guard, audit *auth.AuditLog, scripts *script.Engine) *Records {
-	return &Records{st: st, meta: m, guard: g, audit: audit, scripts: scripts, now: time.Now, forms: map[string]*Form{}}
+	return &Records{st: st, meta: m, guard: g, audit: audit, scripts: scripts, now: time.Now,
+		cache: &formCache{forms: map[string]*Form{}}}
 }
 
 // WriteOptions tune a write.
@@ -60,38 +97,55 @@ type WriteOptions struct {
 // Form returns the compiled published form, compiling it (and ensuring its
 // indexes) when its published version changed.
 func (r *Records) Form(ctx context.Context, app, key string) (*Form, error) {
+	ck := app + "/" + key
+	if r.memo != nil {
+		if f, ok := r.memo.forms[ck]; ok {
+			return f, nil
+		}
+	}
 	def, err := r.meta.Published(ctx, app, meta.KindForm, key)
 	if err != nil {
 		return nil, err
 	}
-	ck := app + "/" + key
-	r.mu.Lock()
-	f, ok := r.forms[ck]
-	r.mu.Unlock()
-	if ok && f.Version == def.Version {
-		return f, nil
-	}
-	if f, err = Compile(def); err != nil {
-		return nil, err
+	c := r.cache
+	c.mu.Lock()
+	f, ok := c.forms[ck]
+	c.mu.Unlock()
+	if !ok || f.Version != def.Version {
+		if f, err = Compile(def); err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		// Published versions only grow; a slow compile must not replace a newer one.
+		if cur, ok := c.forms[ck]; !ok || cur.Version < f.Version {
+			c.forms[ck] = f
+		}
+		c.mu.Unlock()
 	}
 	if err := r.ensureIndexes(ctx, f); err != nil {
 		return nil, err
 	}
-	r.mu.Lock()
-	// Published versions only grow; a slow compile must not replace a newer one.
-	if cur, ok := r.forms[ck]; !ok || cur.Version < f.Version {
-		r.forms[ck] = f
+	if r.memo != nil {
+		r.memo.forms[ck] = f
 	}
-	r.mu.Unlock()
 	return f, nil
 }
 
 // ensureIndexes creates the indexes of a form version once per process;
 // EnsureIndexes keeps existing ones, so other processes doing the same is
-// harmless.
+// harmless. Inside a caller's transaction it only notes the form:
+// EnsureIndexes is a write of its own, which would wait for the very
+// transaction that asks for it (SQLite's single writer, lungo's write
+// lock). Indexes only speed queries up, so the operation goes on without
+// them; EnsurePendingIndexes, or the next use of the form outside a
+// transaction, creates them.
 func (r *Records) ensureIndexes(ctx context.Context, f *Form) error {
 	key := f.Coll + "@" + strconv.Itoa(f.Version)
-	if _, done := r.indexed.Load(key); done {
+	if _, done := r.cache.indexed.Load(key); done {
+		return nil
+	}
+	if r.tx != nil {
+		r.cache.pending.Store(key, f)
 		return nil
 	}
 	if err := r.st.EnsureIndexes(ctx, f.Coll, f.Indexes()); err != nil {
@@ -100,13 +154,66 @@ func (r *Records) ensureIndexes(ctx context.Context, f *Form) error {
 	if err := r.st.EnsureIndexes(ctx, f.HistColl, historyIndexes); err != nil {
 		return err
 	}
-	r.indexed.Store(key, struct{}{})
+	r.cache.indexed.Store(key, struct{}{})
+	r.cache.pending.Delete(key)
 	return nil
+}
+
+// EnsurePendingIndexes creates the indexes of the forms first compiled
+// inside a caller's transaction (see In). Call it after that transaction
+// ended, never inside one; it costs nothing when no form is pending.
+func (r *Records) EnsurePendingIndexes(ctx context.Context) error {
+	var first error
+	r.cache.pending.Range(func(_, v any) bool {
+		if err := r.unbound().ensureIndexes(ctx, v.(*Form)); err != nil && first == nil {
+			first = err
+		}
+		return true
+	})
+	return first
+}
+
+// reads is where an operation reads: the caller's transaction when bound,
+// so that it sees the transaction's own writes, else the store.
+func (r *Records) reads() store.Ops {
+	if r.tx != nil {
+		return r.tx
+	}
+	return r.st
+}
+
+// inTx runs fn in the caller's transaction when bound, else in a
+// transaction of its own (where fn may run more than once, on MongoDB).
+func (r *Records) inTx(ctx context.Context, fn func(tx store.Ops) error) error {
+	if r.tx != nil {
+		return fn(r.tx)
+	}
+	return r.st.Tx(ctx, fn)
+}
+
+// unbound is r without a caller's transaction.
+func (r *Records) unbound() *Records {
+	if r.tx == nil {
+		return r
+	}
+	c := *r
+	c.tx, c.memo = nil, nil
+	return &c
 }
 
 // decide asks the guard what p may do with right on a form.
 func (r *Records) decide(ctx context.Context, p *auth.Principal, app, form string, right access.Right) (*access.Decision, error) {
-	return r.guard.Decide(ctx, p, access.Target{App: app, Kind: meta.KindForm, Key: form}, right)
+	k := decisionKey{p: p, app: app, form: form, right: right}
+	if r.memo != nil {
+		if d, ok := r.memo.decisions[k]; ok {
+			return d, nil
+		}
+	}
+	d, err := r.guard.Decide(ctx, p, access.Target{App: app, Kind: meta.KindForm, Key: form}, right)
+	if err == nil && r.memo != nil {
+		r.memo.decisions[k] = d
+	}
+	return d, err
 }
 
 // open is the start of every operation: the caller's decision for right,

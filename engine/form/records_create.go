@@ -36,7 +36,7 @@ func (r *Records) create(ctx context.Context, p *auth.Principal, f *Form, d *acc
 		if idem, err = newIdemClaim(p, f, o.IdempotencyKey, input, lang); err != nil {
 			return nil, err
 		}
-		if doc, err := r.replay(ctx, r.st, idem); doc != nil || err != nil {
+		if doc, err := r.replay(ctx, r.reads(), idem); doc != nil || err != nil {
 			return r.presentOne(ctx, p, f, d, doc, err)
 		}
 	}
@@ -77,9 +77,11 @@ func (r *Records) create(ctx context.Context, p *auth.Principal, f *Form, d *acc
 		return nil, err
 	}
 	var out store.Doc
-	err = r.st.Tx(ctx, func(tx store.Ops) error {
+	err = r.inTx(ctx, func(tx store.Ops) error {
 		out = nil
-		if idem != nil {
+		// Again inside the transaction, since the first look read outside
+		// it (unless bound: then it already read through the transaction).
+		if idem != nil && r.tx == nil {
 			if doc, err := r.replay(ctx, tx, idem); doc != nil || err != nil {
 				return &replayed{doc: doc, err: err}
 			}
@@ -150,10 +152,12 @@ func (r *Records) create(ctx context.Context, p *auth.Principal, f *Form, d *acc
 	if errors.As(err, &rp) {
 		return r.presentOne(ctx, p, f, d, rp.doc, rp.err)
 	}
-	if err != nil && idem != nil {
+	if err != nil && idem != nil && r.tx == nil {
 		// Two first attempts raced: the loser's transaction failed on the
 		// key (or on the unique value the winner claimed). The winner's
-		// stored result is the answer to both.
+		// stored result is the answer to both. (Inside a caller's
+		// transaction the caller's whole transaction is what failed; it
+		// decides whether to retry.)
 		if doc, rerr := r.replay(ctx, r.st, idem); doc != nil || rerr != nil {
 			return r.presentOne(ctx, p, f, d, doc, rerr)
 		}

@@ -126,7 +126,7 @@ func (r *Records) List(ctx context.Context, p *auth.Principal, app, form string,
 		}
 		find = query.And(filter, after)
 	}
-	docs, err := r.st.Find(ctx, f.Coll, store.Query{Filter: find, Sort: keys, Limit: limit + 1})
+	docs, err := r.reads().Find(ctx, f.Coll, store.Query{Filter: find, Sort: keys, Limit: limit + 1})
 	if err != nil {
 		return Page{}, err
 	}
@@ -139,7 +139,7 @@ func (r *Records) List(ctx context.Context, p *auth.Principal, app, form string,
 		page.Next = query.CursorOf(docs[limit-1], keys).Encode()
 	}
 	if q.Count {
-		n, err := r.st.Count(ctx, f.Coll, filter)
+		n, err := r.reads().Count(ctx, f.Coll, filter)
 		if err != nil {
 			return Page{}, err
 		}

@@ -63,8 +63,10 @@ func (r *Records) patch(ctx context.Context, p *auth.Principal, f *Form, d *acce
 	// The merge, formulas and record checks run before the transaction,
 	// on the record as read now, so the store's single writer never waits
 	// on a formula; they run again inside only if the record changed in
-	// between.
-	pre, err := loadScoped(ctx, r.st, f, scope, id, lang)
+	// between. Inside a caller's transaction (In) they read through it,
+	// once: the caller holds the writer already, and the record can only
+	// change through that same transaction.
+	pre, err := loadScoped(ctx, r.reads(), f, scope, id, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -76,11 +78,13 @@ func (r *Records) patch(ctx context.Context, p *auth.Principal, f *Form, d *acce
 		return nil, err
 	}
 	var out store.Doc
-	err = r.st.Tx(ctx, func(tx store.Ops) error {
+	err = r.inTx(ctx, func(tx store.Ops) error {
 		out = nil
-		cur, err := loadScoped(ctx, tx, f, scope, id, lang)
-		if err != nil {
-			return err
+		cur, err := pre, error(nil)
+		if r.tx == nil {
+			if cur, err = loadScoped(ctx, tx, f, scope, id, lang); err != nil {
+				return err
+			}
 		}
 		curV := intOf(cur[SysVersion])
 		if ifMatch > 0 && ifMatch != curV {
@@ -225,7 +229,7 @@ func (r *Records) setDeleted(ctx context.Context, p *auth.Principal, f *Form, d 
 		op, action = OpRestore, "record.restore"
 	}
 	var out store.Doc
-	err = r.st.Tx(ctx, func(tx store.Ops) error {
+	err = r.inTx(ctx, func(tx store.Ops) error {
 		cur, err := loadScoped(ctx, tx, f, scope, id, lang)
 		if err != nil {
 			return err

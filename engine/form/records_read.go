@@ -47,7 +47,7 @@ func (r *Records) Get(ctx context.Context, p *auth.Principal, app, form, id stri
 	if err != nil {
 		return nil, err
 	}
-	doc, err := loadScoped(ctx, r.st, f, scope, id, LangOf(ctx))
+	doc, err := loadScoped(ctx, r.reads(), f, scope, id, LangOf(ctx))
 	return r.presentOne(ctx, p, f, d, doc, err)
 }
 
@@ -63,12 +63,14 @@ func (r *Records) presentOne(ctx context.Context, p *auth.Principal, f *Form, d 
 	return doc, nil
 }
 
-// present resolves lookups and applies field rules to docs in place.
+// present resolves lookups, drops values of fields the published form no
+// longer has (see evolution.go) and applies field rules to docs in place.
 func (r *Records) present(ctx context.Context, p *auth.Principal, f *Form, d *access.Decision, docs []store.Doc) error {
 	if err := r.resolveLookups(ctx, p, f, docs); err != nil {
 		return err
 	}
 	for _, doc := range docs {
+		f.hideRemoved(doc)
 		d.Read(doc)
 	}
 	return nil
@@ -152,7 +154,7 @@ func (r *Records) relatedRecords(ctx context.Context, p *auth.Principal, f *Form
 	out := map[string]store.Doc{}
 	for start := 0; start < len(ids); start += lookupBatch {
 		batch := ids[start:min(start+lookupBatch, len(ids))]
-		found, err := r.st.Find(ctx, tf.Coll, store.Query{
+		found, err := r.reads().Find(ctx, tf.Coll, store.Query{
 			Filter: query.And(&query.Node{Op: query.OpIn, Field: fID, Values: batch}, scope),
 			Fields: fields, Limit: len(batch),
 		})

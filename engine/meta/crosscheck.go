@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/tangram/tangram/engine/errs"
+	"github.com/tangram/tangram/engine/store"
 )
 
 // CrossCheck validates a definition against the other definitions of its
@@ -26,6 +27,12 @@ func AddCrossCheck(kind Kind, fn CrossCheck) {
 	defer crossMu.Unlock()
 	crossChecks[kind] = append(crossChecks[kind], fn)
 }
+
+// Store is the store the definitions live in, which is also where the
+// runtime keeps the data they describe. Cross checks read it when a change
+// is judged by the data it would strand: a form change against the records
+// already stored.
+func (s *Service) Store() store.Store { return s.st }
 
 // crossCheck runs the registered checks for d.
 func (s *Service) crossCheck(ctx context.Context, d Definition) error {

@@ -93,6 +93,8 @@ func (s *Server) recordRoutes(r *Router) {
 	registerRecordComponents(s.Spec)
 	s.recordCollectionRoutes(r)
 	s.recordItemRoutes(r)
+	s.migrationRoutes(r)
+	s.recordIORoutes(r)
 }
 
 func (s *Server) recordCollectionRoutes(r *Router) {

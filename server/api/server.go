@@ -28,6 +28,7 @@ type Deps struct {
 	Auth      *auth.Service
 	Guard     *access.Guard
 	Records   *form.Records
+	Actions   Actions // nil: no action routes
 	Log       *slog.Logger
 	Metrics   *Metrics
 	BodyLimit int    // bytes; default 8 MiB
@@ -83,6 +84,9 @@ func New(d Deps) *Server {
 	s.identityRoutes(r)
 	s.metaRoutes(r)
 	s.recordRoutes(r)
+	s.actionRoutes(r)
+	s.ledgerRoutes(r)
+	s.ruleRoutes(r)
 	// The embedded UI answers the GETs no route took, outside /api; it is
 	// not part of the API, so it is mounted with Use and not documented.
 	webui.Mount(app)

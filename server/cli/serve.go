@@ -12,9 +12,12 @@ import (
 	"time"
 
 	"github.com/tangram/tangram/engine/access"
+	"github.com/tangram/tangram/engine/action"
 	"github.com/tangram/tangram/engine/auth"
 	"github.com/tangram/tangram/engine/form"
+	"github.com/tangram/tangram/engine/ledger"
 	"github.com/tangram/tangram/engine/meta"
+	"github.com/tangram/tangram/engine/rules"
 	"github.com/tangram/tangram/engine/script"
 	"github.com/tangram/tangram/engine/store"
 	"github.com/tangram/tangram/server/api"
@@ -69,7 +72,9 @@ func Serve(args []string) error {
 	scripts := script.New(script.Options{})
 	defer scripts.Close()
 	records := form.NewRecords(st, ms, guard, as.Audit, scripts)
-	srv := api.New(api.Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records, Log: log, Metrics: metrics,
+	actions := action.New(action.Deps{Store: st, Meta: ms, Guard: guard, Records: records, Scripts: scripts,
+		Ledger: ledger.New(st, ledger.Options{}), Rules: rules.New(ms), Audit: as.Audit})
+	srv := api.New(api.Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records, Actions: actions, Log: log, Metrics: metrics,
 		BodyLimit: cfg.BodyLimit, Version: Version})
 
 	errc := make(chan error, 1)

@@ -16,9 +16,12 @@ import (
 	"time"
 
 	"github.com/tangram/tangram/engine/access"
+	"github.com/tangram/tangram/engine/action"
 	"github.com/tangram/tangram/engine/auth"
 	"github.com/tangram/tangram/engine/form"
+	"github.com/tangram/tangram/engine/ledger"
 	"github.com/tangram/tangram/engine/meta"
+	"github.com/tangram/tangram/engine/rules"
 	"github.com/tangram/tangram/engine/script"
 	"github.com/tangram/tangram/engine/store"
 	_ "github.com/tangram/tangram/engine/store/sqlite" // the embedded store
@@ -75,7 +78,9 @@ func New(t *testing.T, opt ...Options) *Harness {
 	scripts := script.New(script.Options{})
 	t.Cleanup(scripts.Close)
 	records := form.NewRecords(st, ms, guard, as.Audit, scripts)
-	srv := api.New(api.Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records, Log: log, Metrics: metrics,
+	actions := action.New(action.Deps{Store: st, Meta: ms, Guard: guard, Records: records, Scripts: scripts,
+		Ledger: ledger.New(st, ledger.Options{}), Rules: rules.New(ms), Audit: as.Audit})
+	srv := api.New(api.Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records, Actions: actions, Log: log, Metrics: metrics,
 		BodyLimit: o.BodyLimit, Version: "test"})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
