@@ -26,11 +26,12 @@ import (
 // formulas reading the field are recomputed on the record's next write.
 
 // MigrationRequest is what to migrate. Field is required; the target is
-// one of ToType (the field's definition with another type), To (a whole
-// field object), Version (the field as defined in that revision of the
-// form, draft or not) or, when none is given, the published definition
-// (values that do not fit it are converted). Fill instead gives records
-// without a value this one (in the form a client sends).
+// one of ToType (the field's common properties and options with another
+// type, whose settings take their defaults), To (a whole field object),
+// Version (the field as defined in that revision of the form, draft or
+// not) or, when none is given, the published definition (values that do
+// not fit it are converted). Fill instead gives records without a value
+// this one (as a client would send it).
 type MigrationRequest struct {
 	Field   string          `json:"field"`
 	ToType  string          `json:"toType,omitempty"`
@@ -101,8 +102,9 @@ type migrationPlan struct {
 	key      string
 	from, to fieldDef
 	fillMode bool
-	fill     any // stored form
-	clear    bool
+	fill     any  // stored form
+	clear    bool // remove what cannot be converted
+	unit     bool // money <-> number: see unitChange
 	batch    int
 	lang     string
 	id       string
@@ -197,8 +199,8 @@ func (r *Records) planMigration(ctx context.Context, app, form string, req Migra
 		}
 		return nil, badRequest(bad...)
 	}
-	pl.to = to
-	pl.id = jobID(app, form, req.Field, pl.from.f, to.f, nil, pl.clear)
+	pl.to, pl.unit = to, unitChange(pl.from, to)
+	pl.id = jobID(app, form, req.Field, pl.from.f, to.f, nil, pl.clear, pl.unit)
 	return pl, nil
 }
 
@@ -222,7 +224,7 @@ func (r *Records) planFill(pl *migrationPlan, current bool, req MigrationRequest
 		return badRequest(reqErr("fill", "the value is empty"))
 	}
 	pl.fillMode, pl.fill, pl.to = true, out, pl.from
-	pl.id = jobID(pl.f.App, pl.f.Key, pl.key, pl.from.f, pl.from.f, out, false)
+	pl.id = jobID(pl.f.App, pl.f.Key, pl.key, pl.from.f, pl.from.f, out, false, false)
 	return nil
 }
 
@@ -233,12 +235,19 @@ func (r *Records) migrationTarget(ctx context.Context, app, form string, pl *mig
 	path := "to"
 	switch {
 	case req.ToType != "":
+		// The field as it is, with the new type: its common properties
+		// and options stay; settings of the old type (a precision, a
+		// pattern) and its default are left out, the new type's
+		// defaults apply. Other settings need a whole "to".
 		var m map[string]any
-		if err := json.Unmarshal(pl.from.f.Raw, &m); err != nil || m == nil {
-			m = map[string]any{"key": req.Field}
+		_ = json.Unmarshal(pl.from.f.Raw, &m)
+		keep := map[string]any{"key": req.Field, "type": req.ToType}
+		for _, k := range []string{"label", "description", "required", "unique", "readOnly", "hidden", "visibleWhen", "requiredWhen", "options"} {
+			if v, ok := m[k]; ok {
+				keep[k] = v
+			}
 		}
-		m["type"] = req.ToType
-		raw, _ = json.Marshal(m)
+		raw, _ = json.Marshal(keep)
 		path = "toType"
 	case len(req.To) > 0:
 		raw = req.To
@@ -325,9 +334,20 @@ func (pl *migrationPlan) tally(c *MigrationCounts, samples *[]MigrationSample, d
 	return out, true
 }
 
-// dryRunMigration counts what a run would do now: the rest of a running
-// pass, or a new pass over the records written since the last one.
+// dryRunMigration counts what a run would do now.
 func (r *Records) dryRunMigration(ctx context.Context, pl *migrationPlan) (*MigrationReport, error) {
+	rep, err := r.pending(ctx, pl)
+	if err != nil {
+		return nil, err
+	}
+	rep.Next = pl.next(rep)
+	return rep, nil
+}
+
+// pending counts, without writing, what a run would do now: the rest of a
+// running pass, or a new pass over the records written since the last
+// one finished.
+func (r *Records) pending(ctx context.Context, pl *migrationPlan) (*MigrationReport, error) {
 	job, err := loadJob(ctx, r.st, pl.id)
 	if err != nil {
 		return nil, err
@@ -338,8 +358,8 @@ func (r *Records) dryRunMigration(ctx context.Context, pl *migrationPlan) (*Migr
 	} else if job != nil {
 		since, after = job.Since, job.Cursor
 	}
-	rep := pl.report(JobDone)
-	rep.DryRun, rep.Status = true, "dry-run"
+	rep := pl.report("dry-run")
+	rep.DryRun = true
 	err = scanRecords(ctx, r.st, pl.f.Coll, pl.filter(since), after, []string{pl.key}, func(doc store.Doc) error {
 		pl.tally(&rep.MigrationCounts, &rep.Samples, doc)
 		return nil
@@ -347,8 +367,29 @@ func (r *Records) dryRunMigration(ctx context.Context, pl *migrationPlan) (*Migr
 	if err != nil {
 		return nil, err
 	}
-	rep.Next = pl.next(rep)
 	return rep, nil
+}
+
+// unconvertible refuses a money <-> number run that would keep values it
+// cannot convert: a later job could not tell them from converted ones, so
+// such a conversion converts every value in one job or none.
+func (pl *migrationPlan) unconvertible(failed int64, samples []MigrationSample) error {
+	fe := make([]errs.FieldError, 0, len(samples))
+	for _, s := range samples {
+		fe = append(fe, errs.FieldError{Path: pl.key, Code: "migration.unconvertible",
+			Message: fmt.Sprintf("record %s holds %s: %s", s.ID, shortJSON(s.Value), s.Problem)})
+	}
+	return &errs.Error{Class: errs.Unprocessable, Code: "migration.unconvertible", Fields: fe, Msg: fmt.Sprintf(
+		"%d values of %q cannot be converted between money and %s; correct them, or run with \"onInvalid\": \"clear\" "+
+			"to remove them: a conversion of amounts must convert every value, and nothing was written", failed, pl.key, pl.other())}
+}
+
+// other is the type that is not money in a unit change.
+func (pl *migrationPlan) other() string {
+	if pl.from.isMoney() {
+		return pl.to.f.Type
+	}
+	return pl.from.f.Type
 }
 
 // report starts the report of the plan.

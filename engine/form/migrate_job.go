@@ -82,10 +82,20 @@ func jobFromDoc(d store.Doc) *migrationJob {
 }
 
 // jobID names the job doing one migration: the same form, field, source
-// and target (settings included) and fill value give the same id.
-func jobID(app, form, key string, from, to *Field, fill any, clear bool) string {
+// and target (settings included), fill value and treatment of invalid
+// values give the same id. A change between money and another number has
+// one job whatever the settings: its conversion is not idempotent (fen
+// look like whole units), so it must never run twice over a record, and
+// a job's passes convert each record once.
+func jobID(app, form, key string, from, to *Field, fill any, clear bool, unit bool) string {
+	parts := []any{app, form, key, from.Type, to.Type}
+	if unit {
+		parts = append(parts, "unit")
+	} else {
+		parts = append(parts, canonicalField(from), canonicalField(to), fill, clear)
+	}
 	h := sha256.New()
-	for _, part := range []any{app, form, key, from.Type, canonicalField(from), to.Type, canonicalField(to), fill, clear} {
+	for _, part := range parts {
 		b, _ := json.Marshal(part)
 		h.Write(b)
 		h.Write([]byte{0})

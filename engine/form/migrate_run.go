@@ -14,6 +14,15 @@ import (
 // runMigration starts, resumes or repeats the plan's job and converts
 // batches until the records are done or the budget is spent.
 func (r *Records) runMigration(ctx context.Context, p *auth.Principal, pl *migrationPlan, budget time.Duration) (*MigrationReport, error) {
+	if pl.unit && !pl.clear {
+		pend, err := r.pending(ctx, pl)
+		if err != nil {
+			return nil, err
+		}
+		if pend.Failed > 0 {
+			return nil, pl.unconvertible(pend.Failed, pend.Samples)
+		}
+	}
 	job, err := r.startPass(ctx, pl)
 	if err != nil {
 		return nil, err
@@ -123,6 +132,11 @@ func (r *Records) migrateBatch(ctx context.Context, p *auth.Principal, pl *migra
 		for _, doc := range docs {
 			before := next.Counts
 			out, write := pl.tally(&next.Counts, &found, doc)
+			if pl.unit && next.Counts.Failed > before.Failed {
+				// Written since the check before the run: this batch
+				// rolls back, and the next run's check reports it.
+				return pl.unconvertible(1, found[len(found)-1:])
+			}
 			if !write {
 				continue
 			}

@@ -101,6 +101,38 @@ func TestMigrateNumberToMoney(t *testing.T) {
 	}
 }
 
+// TestMigrateMoneyAllOrNothing: a conversion between money and another
+// number converts every value or none, and never converts a value twice,
+// whatever the target's other settings.
+func TestMigrateMoneyAllOrNothing(t *testing.T) {
+	e := newEnv(t)
+	e.saveAndPublish("w", formJSON(fld("weight", "number", "precision", 3)))
+	ids := e.seed("w", 3, func(i int) store.Doc {
+		return store.Doc{"weight": []json.Number{"1.5", "1.234", "2"}[i]}
+	})
+	_, err := e.rec.Migrate(e.ctx, e.admin, "crm", "w", MigrationRequest{Field: "weight", ToType: "money"})
+	ee := wantCode(t, err, "migration.unconvertible")
+	if len(ee.Fields) != 1 || ee.Fields[0].Path != "weight" {
+		t.Fatalf("fields: %+v", ee.Fields)
+	}
+	f, _ := e.rec.Form(e.ctx, "crm", "w")
+	if raw, _ := e.st.Get(e.ctx, f.Coll, ids[0]); fmt.Sprint(raw["weight"]) != "1.5" {
+		t.Fatalf("a refused run wrote: %v", raw)
+	}
+	rep := e.migrate("w", MigrationRequest{Field: "weight", ToType: "money", OnInvalid: "clear"})
+	wantCounts(t, rep, 3, 0, 0, 1)
+	// Another target definition (a minimum) is the same job: a new pass
+	// that finds nothing written since.
+	again := e.migrate("w", MigrationRequest{Field: "weight", To: json.RawMessage(`{"key": "weight", "type": "money", "min": 0}`)})
+	wantCounts(t, again, 0, 0, 0, 0)
+	want := []string{"150", "<nil>", "200"}
+	for i, id := range ids {
+		if raw, _ := e.st.Get(e.ctx, f.Coll, id); fmt.Sprint(raw["weight"]) != want[i] {
+			t.Fatalf("record %d: %v, want %s", i, raw["weight"], want[i])
+		}
+	}
+}
+
 // TestMigrateShapesAndFailures: one value becomes a list, values that
 // cannot be converted are counted (and kept, or cleared), unique values
 // that would collide are not converted.
@@ -183,6 +215,52 @@ func TestMigrateResumes(t *testing.T) {
 	wantCounts(t, rep, 50, 0, 0, 0)
 	if calls != 6 || rep.Pass != 1 {
 		t.Fatalf("calls %d, report %+v", calls, rep)
+	}
+}
+
+// TestMigrateConcurrentRuns: two runs of the same money conversion at
+// once; one may be told the other is busy, and no record is converted
+// twice.
+func TestMigrateConcurrentRuns(t *testing.T) {
+	e := newEnv(t)
+	e.saveAndPublish("c", formJSON(fld("n", "number")))
+	const n = 1000
+	ids := e.seed("c", n, func(i int) store.Doc { return store.Doc{"n": int64(i)} })
+	req := MigrationRequest{Field: "n", ToType: "money", BatchSize: 50}
+	errc := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := e.rec.Migrate(e.ctx, e.admin, "crm", "c", req)
+			errc <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errc; err != nil && !errs.HasCode(err, ErrMigrationBusy.Code) {
+			t.Fatal(err)
+		}
+	}
+	for {
+		rep, err := e.rec.Migrate(e.ctx, e.admin, "crm", "c", req)
+		if errs.HasCode(err, ErrMigrationBusy.Code) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Status == JobDone {
+			break
+		}
+	}
+	f, _ := e.rec.Form(e.ctx, "crm", "c")
+	docs, _ := e.st.Find(e.ctx, f.Coll, store.Query{Limit: n})
+	byID := map[string]store.Doc{}
+	for _, d := range docs {
+		byID[d[SysID].(string)] = d
+	}
+	for i, id := range ids {
+		if got := fmt.Sprint(byID[id]["n"]); got != fmt.Sprint(i*100) {
+			t.Fatalf("record %d holds %s, want %d", i, got, i*100)
+		}
 	}
 }
 

@@ -24,7 +24,7 @@ func registerMigrationComponents(sp *openapi.Spec) {
 		"description": "One of toType, to, version or fill; with none, values that do not fit the published definition are converted.",
 		"properties": openapi.Schema{
 			"field":     openapi.Schema{"type": "string", "description": "the field's key"},
-			"toType":    openapi.Schema{"type": "string", "description": "the field's definition with this type"},
+			"toType":    openapi.Schema{"type": "string", "description": "this type, keeping the field's label, flags and options (other settings take the type's defaults)"},
 			"to":        openapi.Schema{"type": "object", "description": "a whole target field object (same key)"},
 			"version":   openapi.Schema{"type": "integer", "description": "the field as defined in this revision of the form"},
 			"fill":      openapi.Schema{"description": "a value for records without one, as a client would send it"},
