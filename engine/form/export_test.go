@@ -66,6 +66,8 @@ func (e *env) allTypes() []store.Doc {
 	ref := e.create(e.admin, "refs", map[string]any{"name": "老李"})
 	file := map[string]any{"id": "f_001", "name": "合同.pdf", "size": 1024, "contentType": "application/pdf", "sha256": strings.Repeat("ab", 32)}
 	photo := map[string]any{"id": "p_001", "name": "门头.png", "size": 2048, "contentType": "image/png", "sha256": strings.Repeat("cd", 32)}
+	e.registerFile("alltypes", "files", file)
+	e.registerFile("alltypes", "photos", photo)
 	return []store.Doc{
 		e.create(e.admin, "alltypes", map[string]any{
 			"name": "张三", "note": "第一行\n第二行，含逗号", "body": "<p>你好<b>世界</b></p>", "qty": 3, "weight": "1.250",
@@ -82,6 +84,21 @@ func (e *env) allTypes() []store.Doc {
 			"home": map[string]any{"province": "440000", "city": "440300", "district": "440305", "detail": "南山"},
 			"loc":  map[string]any{"lat": 1, "lng": 2, "accuracy": 5},
 		}),
+	}
+}
+
+// registerFile stores the metadata of an uploaded file (as engine/files
+// does), so records of form may reference it in field.
+func (e *env) registerFile(form, field string, ref map[string]any) {
+	e.t.Helper()
+	doc := store.Doc{"app": "crm", "form": form, "field": field, "uploadedBy": "admin", "at": "2026-11-23T00:00:00Z"}
+	for k, v := range ref {
+		doc[k] = v
+	}
+	doc[SysID] = ref["id"]
+	delete(doc, "id")
+	if _, err := e.st.Insert(e.ctx, FilesCollection, doc); err != nil {
+		e.t.Fatal(err)
 	}
 }
 
@@ -142,6 +159,13 @@ func TestExportImportRoundTrip(t *testing.T) {
 			e := newEnv(t)
 			e.allTypes()
 			data := e.export(e.admin, "alltypes", format, ExportQuery{})
+			// A reference names a file of one form and field: the twin
+			// form's records may hold these files once they belong to it.
+			for _, id := range []string{"f_001", "p_001"} {
+				if _, err := e.st.Update(e.ctx, FilesCollection, id, store.Patch{Set: map[string]any{"form": "alltypes2"}}, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
 			dry := e.importFile(e.admin, "alltypes2", format, data, ImportOptions{DryRun: true})
 			if dry.Created != 2 || dry.Failed != 0 || dry.Outcome != OutcomeDryRun || len(e.stored("alltypes2")) != 0 {
 				t.Fatalf("dry run: %+v", dry)

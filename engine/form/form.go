@@ -36,6 +36,7 @@ var systemFields = []query.Field{
 	{Path: SysUpdatedBy, Kind: query.KindString},
 	{Path: SysState, Kind: query.KindString},
 	{Path: SysDeleted, Kind: query.KindBool},
+	fFiles,
 }
 
 var (

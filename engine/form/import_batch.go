@@ -224,6 +224,7 @@ func (im *Importer) prepareCreate(ctx context.Context, row *importRow) error {
 	}
 	all := append(append(row.fe, fe...), bad...)
 	row.fe = append(all, f.checkRequired(lang, rec, all)...)
+	setFileIDs(f, rec)
 	row.rec = rec
 	return nil
 }
@@ -298,6 +299,10 @@ func (im *Importer) createRun(ctx context.Context, run []*importRow, st *passSta
 			all := append([]errs.FieldError(nil), row.fe...)
 			more, err := checkRelations(ctx, tx, f, targets, row.rec, lang)
 			if err != nil {
+				return err
+			}
+			all = append(all, more...)
+			if more, err = checkFiles(ctx, tx, f, row.rec, nil, lang); err != nil {
 				return err
 			}
 			all = append(all, more...)

@@ -60,6 +60,7 @@ func (r *Records) create(ctx context.Context, p *auth.Principal, f *Form, d *acc
 	}
 	fe = append(fe, bad...)
 	fe = append(fe, f.checkRequired(lang, rec, fe)...)
+	setFileIDs(f, rec)
 	scope, err := d.Filter(f.QFields)
 	if err != nil {
 		return nil, err
@@ -89,6 +90,10 @@ func (r *Records) create(ctx context.Context, p *auth.Principal, f *Form, d *acc
 		all := append([]errs.FieldError(nil), fe...)
 		more, err := checkRelations(ctx, tx, f, targets, rec, lang)
 		if err != nil {
+			return err
+		}
+		all = append(all, more...)
+		if more, err = checkFiles(ctx, tx, f, rec, nil, lang); err != nil {
 			return err
 		}
 		all = append(all, more...)

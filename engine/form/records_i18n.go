@@ -18,6 +18,8 @@ var recordMessages = map[string][2]string{
 	"record.readonly":             {"该字段只读", "this field is read-only"},
 	"record.unique":               {"该值已被其他记录使用", "another record already uses this value"},
 	"record.relation_not_found":   {"关联的记录 %s 不存在", "the related record %s does not exist"},
+	"record.file_not_found":       {"文件 %s 不存在或不属于该字段", "the file %s does not exist or was not uploaded for this field"},
+	"record.file_mismatch":        {"文件 %s 的大小、类型或摘要与上传时不符", "the size, type or digest of file %s differs from the upload"},
 	"record.relation_type":        {"关联字段的值必须是记录 ID", "a relation value must be a record id"},
 	"record.not_found":            {"记录不存在", "the record does not exist"},
 	"record.stale":                {"记录已被他人修改（当前版本 %d），请刷新后重试", "the record was changed by someone else (now version %d); reload it and retry"},

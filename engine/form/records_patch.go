@@ -110,6 +110,10 @@ func (r *Records) patch(ctx context.Context, p *auth.Principal, f *Form, d *acce
 			return err
 		}
 		all = append(all, more...)
+		if more, err = checkFiles(ctx, tx, f, next, changedFileKeys(f, cur, next), lang); err != nil {
+			return err
+		}
+		all = append(all, more...)
 		uk := uniqueChanges(f, cur, next)
 		if more, err = checkClaims(ctx, tx, f, id, next, uk, lang); err != nil {
 			return err
@@ -135,6 +139,7 @@ func (r *Records) patch(ctx context.Context, p *auth.Principal, f *Form, d *acce
 				up.Unset = append(up.Unset, k)
 			}
 		}
+		filesUpdate(&up, cur, next)
 		updated, err := tx.Update(ctx, f.Coll, id, up, versionIs(curV))
 		if errs.HasCode(err, store.ErrConditionFailed.Code) {
 			return errStale(lang, curV)
@@ -185,6 +190,7 @@ func (r *Records) merge(ctx context.Context, f *Form, cur, vals store.Doc, fe []
 		return nil, nil, err
 	}
 	all = append(all, bad...)
+	setFileIDs(f, next)
 	return next, append(all, f.checkRequired(lang, next, all)...), nil
 }
 

@@ -71,6 +71,7 @@ func (r *Records) present(ctx context.Context, p *auth.Principal, f *Form, d *ac
 	}
 	for _, doc := range docs {
 		f.hideRemoved(doc)
+		delete(doc, SysFiles)
 		d.Read(doc)
 	}
 	return nil

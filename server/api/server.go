@@ -13,6 +13,7 @@ import (
 
 	"github.com/tangram/tangram/engine/access"
 	"github.com/tangram/tangram/engine/auth"
+	"github.com/tangram/tangram/engine/files"
 	"github.com/tangram/tangram/engine/form"
 	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/store"
@@ -28,7 +29,8 @@ type Deps struct {
 	Auth      *auth.Service
 	Guard     *access.Guard
 	Records   *form.Records
-	Actions   Actions // nil: no action routes
+	Actions   Actions        // nil: no action routes
+	Files     *files.Service // nil: no file routes
 	Log       *slog.Logger
 	Metrics   *Metrics
 	BodyLimit int    // bytes; default 8 MiB
@@ -84,6 +86,7 @@ func New(d Deps) *Server {
 	s.identityRoutes(r)
 	s.metaRoutes(r)
 	s.recordRoutes(r)
+	s.fileRoutes(r)
 	s.actionRoutes(r)
 	s.ledgerRoutes(r)
 	s.ruleRoutes(r)

@@ -14,6 +14,7 @@ import (
 	"github.com/tangram/tangram/engine/access"
 	"github.com/tangram/tangram/engine/action"
 	"github.com/tangram/tangram/engine/auth"
+	"github.com/tangram/tangram/engine/files"
 	"github.com/tangram/tangram/engine/form"
 	"github.com/tangram/tangram/engine/ledger"
 	"github.com/tangram/tangram/engine/meta"
@@ -72,10 +73,14 @@ func Serve(args []string) error {
 	scripts := script.New(script.Options{})
 	defer scripts.Close()
 	records := form.NewRecords(st, ms, guard, as.Audit, scripts)
+	blobs, err := files.BlobsFor(st, cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("open file storage: %w", err)
+	}
 	actions := action.New(action.Deps{Store: st, Meta: ms, Guard: guard, Records: records, Scripts: scripts,
 		Ledger: ledger.New(st, ledger.Options{}), Rules: rules.New(ms), Audit: as.Audit})
 	srv := api.New(api.Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records, Actions: actions, Log: log, Metrics: metrics,
-		BodyLimit: cfg.BodyLimit, Version: Version})
+		Files: files.New(st, records, blobs), BodyLimit: cfg.BodyLimit, Version: Version})
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.App.Listen(cfg.Addr) }()

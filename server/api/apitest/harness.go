@@ -18,6 +18,7 @@ import (
 	"github.com/tangram/tangram/engine/access"
 	"github.com/tangram/tangram/engine/action"
 	"github.com/tangram/tangram/engine/auth"
+	"github.com/tangram/tangram/engine/files"
 	"github.com/tangram/tangram/engine/form"
 	"github.com/tangram/tangram/engine/ledger"
 	"github.com/tangram/tangram/engine/meta"
@@ -40,8 +41,10 @@ type Harness struct {
 	Meta   *meta.Service
 	Auth   *auth.Service
 	Server *api.Server
-	Token  string
-	client *http.Client
+	// DataDir holds the uploaded files (under files/).
+	DataDir string
+	Token   string
+	client  *http.Client
 }
 
 // Options tune the server under test.
@@ -78,10 +81,15 @@ func New(t *testing.T, opt ...Options) *Harness {
 	scripts := script.New(script.Options{})
 	t.Cleanup(scripts.Close)
 	records := form.NewRecords(st, ms, guard, as.Audit, scripts)
+	dataDir := t.TempDir()
+	blobs, err := files.NewDir(dataDir)
+	if err != nil {
+		t.Fatalf("files: %v", err)
+	}
 	actions := action.New(action.Deps{Store: st, Meta: ms, Guard: guard, Records: records, Scripts: scripts,
 		Ledger: ledger.New(st, ledger.Options{}), Rules: rules.New(ms), Audit: as.Audit})
 	srv := api.New(api.Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records, Actions: actions, Log: log, Metrics: metrics,
-		BodyLimit: o.BodyLimit, Version: "test"})
+		Files: files.New(st, records, blobs), BodyLimit: o.BodyLimit, Version: "test"})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
@@ -91,7 +99,7 @@ func New(t *testing.T, opt ...Options) *Harness {
 		_ = srv.App.ShutdownWithTimeout(5 * time.Second)
 		_ = st.Close()
 	})
-	h := &Harness{T: t, URL: "http://" + ln.Addr().String(), Store: st, Meta: ms, Auth: as, Server: srv,
+	h := &Harness{T: t, URL: "http://" + ln.Addr().String(), Store: st, Meta: ms, Auth: as, Server: srv, DataDir: dataDir,
 		client: &http.Client{Timeout: 30 * time.Second}}
 	h.Token = h.Login("admin", AdminPassword)
 	return h
