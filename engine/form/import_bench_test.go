@@ -3,32 +3,39 @@ package form
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// BenchmarkImportCSV imports 100,000 generated member rows from a 6 MB
-// CSV into the members form of the tests (text, a unique phone, a select
-// by its Chinese label, a number, an auto-number) on the embedded store,
-// in each mode. It reports rows/s and the peak heap in use while the
-// import ran (sampled every 5 ms, runtime.MemStats.HeapInuse), besides the
-// heap before it. Run with
+// BenchmarkImportCSV imports generated member rows (100,000 unless
+// TANGRAM_IMPORT_ROWS says otherwise) from CSV into the members form of the
+// tests (text, a unique phone, a select by its Chinese label, a number, an
+// auto-number) on the embedded store, in each mode. It reports rows/s, the
+// peak Go heap while the import ran (sampled every 5 ms), the heap before
+// it and the process's peak RSS, and logs progress to stderr every
+// TANGRAM_IMPORT_LOG_EVERY rows. Run with
 //
 //	go test ./engine/form -run '^$' -bench ImportCSV -benchtime 1x
+//	TANGRAM_IMPORT_ROWS=1000000 go test ./engine/form -run '^$' -bench 'ImportCSV/skip' -benchtime 1x -timeout 0
 func BenchmarkImportCSV(b *testing.B) {
-	const rows = 100_000
+	rows := envInt(b, "TANGRAM_IMPORT_ROWS", 100_000)
+	every := envInt(b, "TANGRAM_IMPORT_LOG_EVERY", 100_000)
 	var buf bytes.Buffer
 	buf.WriteString("姓名,手机号,等级,积分,门店,备注\n")
 	for i := range rows {
 		tier, note := "普通", ""
 		if i%10 == 0 {
-			tier, note = "金卡", "金卡会员须填备注" // the form requires a note of gold members
+			tier, note = "金卡", "金卡会员须填备注"
 		}
 		fmt.Fprintf(&buf, "会员%06d,139%08d,%s,%d,store_%03d,%s\n", i, i, tier, i%5000, i%200, note)
 	}
 	data := buf.Bytes()
+	fmt.Fprintf(os.Stderr, "generated %d rows, %.1f MiB CSV; rss %s\n", rows, float64(len(data))/(1<<20), procMem())
 	for _, mode := range []string{ImportSkip, ImportAll} {
 		b.Run(mode, func(b *testing.B) {
 			var elapsed time.Duration
@@ -43,11 +50,28 @@ func BenchmarkImportCSV(b *testing.B) {
 				stop, top := sampleHeap()
 				b.StartTimer()
 				start := time.Now()
-				res := e.importFile(e.admin, "members", "csv", data, ImportOptions{Mode: mode})
+				last := 0
+				o := ImportOptions{Mode: mode, Progress: func(p ImportProgress) {
+					if p.Rows/every > last/every {
+						last = p.Rows
+						var m runtime.MemStats
+						runtime.ReadMemStats(&m)
+						s := time.Since(start).Seconds()
+						fmt.Fprintf(os.Stderr, "%s %s rows=%d ok=%d failed=%d t=%.1fs rate=%.0f rows/s heapInuse=%.1fMiB peakHeap=%.1fMiB %s\n",
+							mode, p.Phase, p.Rows, p.OK, p.Failed, s, float64(p.Rows)/s,
+							float64(m.HeapInuse)/(1<<20), float64(top.Load())/(1<<20), procMem())
+					}
+					if p.Rows < last { // a new phase
+						last = p.Rows
+					}
+				}}
+				res := e.importFile(e.admin, "members", "csv", data, o)
 				elapsed += time.Since(start)
 				b.StopTimer()
 				stop()
 				peak = max(peak, top.Load())
+				fmt.Fprintf(os.Stderr, "%s done: rows=%d created=%d failed=%d t=%.1fs peakHeap=%.1fMiB %s\n",
+					mode, res.Rows, res.Created, res.Failed, time.Since(start).Seconds(), float64(peak)/(1<<20), procMem())
 				if res.Created != rows || res.Failed != 0 {
 					b.Fatalf("import: created %d, failed %d: %v", res.Created, res.Failed, errorLines(res))
 				}
@@ -55,8 +79,40 @@ func BenchmarkImportCSV(b *testing.B) {
 			b.ReportMetric(float64(rows*b.N)/elapsed.Seconds(), "rows/s")
 			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 			b.ReportMetric(float64(base)/(1<<20), "base-heap-MiB")
+			b.ReportMetric(float64(procKiB("VmHWM"))/1024, "peak-rss-MiB")
 		})
 	}
+}
+
+func envInt(b *testing.B, name string, def int) int {
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(strings.ReplaceAll(s, "_", ""))
+	if err != nil || n <= 0 {
+		b.Fatalf("%s=%q: want a positive integer", name, s)
+	}
+	return n
+}
+
+// procKiB reads a "kB" line of /proc/self/status (VmRSS, VmHWM); 0 if absent.
+func procKiB(key string) int64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+func procMem() string {
+	return fmt.Sprintf("rss=%.1fMiB hwm=%.1fMiB", float64(procKiB("VmRSS"))/1024, float64(procKiB("VmHWM"))/1024)
 }
 
 // sampleHeap records the largest HeapInuse until stop is called.
