@@ -9,6 +9,7 @@ import (
 
 	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/form"
+	"github.com/tangram/tangram/engine/store"
 )
 
 // records.* — the records service inside the run's transaction, with the
@@ -21,19 +22,33 @@ import (
 // recordsGet is records.get(form, id): the record, or null when it does
 // not exist or lies outside the principal's rows.
 func (h *host) recordsGet(ctx context.Context, list []any) (any, error) {
-	a := h.args("records.get", list)
+	return h.recordCall("records.get", list, func(a *args, formKey string) (any, error) {
+		id, err := a.str(1, "id")
+		if err != nil {
+			return nil, err
+		}
+		doc, err := h.rec.Get(ctx, h.p, h.a.app, formKey, id)
+		if errs.HasCode(err, "record.not_found") {
+			return nil, nil
+		}
+		return record(doc, err)
+	})
+}
+
+// recordCall runs the records.* call name, whose first argument is the
+// form key: it decodes the arguments in list, reads the form key and hands
+// both to call.
+func (h *host) recordCall(name string, list []any, call func(a *args, formKey string) (any, error)) (any, error) {
+	a := h.args(name, list)
 	formKey, err := a.str(0, "form")
 	if err != nil {
 		return nil, err
 	}
-	id, err := a.str(1, "id")
-	if err != nil {
-		return nil, err
-	}
-	doc, err := h.rec.Get(ctx, h.p, h.a.app, formKey, id)
-	if errs.HasCode(err, "record.not_found") {
-		return nil, nil
-	}
+	return call(a, formKey)
+}
+
+// record converts a record the records service returned for the script.
+func record(doc store.Doc, err error) (any, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -44,45 +59,42 @@ func (h *host) recordsGet(ctx context.Context, list []any) (any, error) {
 // matching a filter of the query language, sorted by "a,-b" (or
 // ["a", "-b"]), at most limit of them (default 50, at most 1000).
 func (h *host) recordsFind(ctx context.Context, list []any) (any, error) {
-	a := h.args("records.find", list)
-	formKey, err := a.str(0, "form")
-	if err != nil {
-		return nil, err
-	}
-	filter, err := a.obj(1, "filter", true)
-	if err != nil {
-		return nil, err
-	}
-	opts, err := a.obj(2, "options", true)
-	if err != nil {
-		return nil, err
-	}
-	if err := a.known(opts, "sort", "limit"); err != nil {
-		return nil, err
-	}
-	q := form.ListQuery{}
-	if filter != nil {
-		if q.Filter, err = json.Marshal(filter); err != nil {
+	return h.recordCall("records.find", list, func(a *args, formKey string) (any, error) {
+		filter, err := a.obj(1, "filter", true)
+		if err != nil {
 			return nil, err
 		}
-	}
-	if q.Sort, err = sortOf(a, opts["sort"]); err != nil {
-		return nil, err
-	}
-	limit, _, err := a.propInt(opts, "limit")
-	if err != nil {
-		return nil, err
-	}
-	q.Limit = int(limit)
-	page, err := h.rec.List(ctx, h.p, h.a.app, formKey, q)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]any, len(page.Items))
-	for i, d := range page.Items {
-		out[i] = map[string]any(d)
-	}
-	return out, nil
+		opts, err := a.obj(2, "options", true)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.known(opts, "sort", "limit"); err != nil {
+			return nil, err
+		}
+		q := form.ListQuery{}
+		if filter != nil {
+			if q.Filter, err = json.Marshal(filter); err != nil {
+				return nil, err
+			}
+		}
+		if q.Sort, err = sortOf(a, opts["sort"]); err != nil {
+			return nil, err
+		}
+		limit, _, err := a.propInt(opts, "limit")
+		if err != nil {
+			return nil, err
+		}
+		q.Limit = int(limit)
+		page, err := h.rec.List(ctx, h.p, h.a.app, formKey, q)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]any, len(page.Items))
+		for i, d := range page.Items {
+			out[i] = map[string]any(d)
+		}
+		return out, nil
+	})
 }
 
 // sortOf reads a sort option: "a,-b" or ["a", "-b"].
@@ -108,64 +120,50 @@ func sortOf(a *args, v any) (string, error) {
 
 // recordsCreate is records.create(form, data): the created record.
 func (h *host) recordsCreate(ctx context.Context, list []any) (any, error) {
-	a := h.args("records.create", list)
-	formKey, err := a.str(0, "form")
-	if err != nil {
-		return nil, err
-	}
-	data, err := a.obj(1, "data", false)
-	if err != nil {
-		return nil, err
-	}
-	if err := h.moneyIn(ctx, formKey, data); err != nil {
-		return nil, err
-	}
-	doc, err := h.rec.Create(ctx, h.p, h.a.app, formKey, data, h.wo)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any(doc), nil
+	return h.recordCall("records.create", list, func(a *args, formKey string) (any, error) {
+		data, err := a.obj(1, "data", false)
+		if err != nil {
+			return nil, err
+		}
+		if err := h.moneyIn(ctx, formKey, data); err != nil {
+			return nil, err
+		}
+		return record(h.rec.Create(ctx, h.p, h.a.app, formKey, data, h.wo))
+	})
 }
 
 // recordsUpdate is records.update(form, id, patch, {ifVersion}?): a merge
 // patch, conditional on the record's _version when ifVersion is given
 // (412 record.stale otherwise). The updated record.
 func (h *host) recordsUpdate(ctx context.Context, list []any) (any, error) {
-	a := h.args("records.update", list)
-	formKey, err := a.str(0, "form")
-	if err != nil {
-		return nil, err
-	}
-	id, err := a.str(1, "id")
-	if err != nil {
-		return nil, err
-	}
-	patch, err := a.obj(2, "patch", false)
-	if err != nil {
-		return nil, err
-	}
-	opts, err := a.obj(3, "options", true)
-	if err != nil {
-		return nil, err
-	}
-	if err := a.known(opts, "ifVersion"); err != nil {
-		return nil, err
-	}
-	ifVersion, given, err := a.propInt(opts, "ifVersion")
-	if err != nil {
-		return nil, err
-	}
-	if given && ifVersion < 1 {
-		return nil, a.prop("ifVersion", "int")
-	}
-	if err := h.moneyIn(ctx, formKey, patch); err != nil {
-		return nil, err
-	}
-	doc, err := h.rec.Patch(ctx, h.p, h.a.app, formKey, id, patch, ifVersion, h.wo)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any(doc), nil
+	return h.recordCall("records.update", list, func(a *args, formKey string) (any, error) {
+		id, err := a.str(1, "id")
+		if err != nil {
+			return nil, err
+		}
+		patch, err := a.obj(2, "patch", false)
+		if err != nil {
+			return nil, err
+		}
+		opts, err := a.obj(3, "options", true)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.known(opts, "ifVersion"); err != nil {
+			return nil, err
+		}
+		ifVersion, given, err := a.propInt(opts, "ifVersion")
+		if err != nil {
+			return nil, err
+		}
+		if given && ifVersion < 1 {
+			return nil, a.prop("ifVersion", "int")
+		}
+		if err := h.moneyIn(ctx, formKey, patch); err != nil {
+			return nil, err
+		}
+		return record(h.rec.Patch(ctx, h.p, h.a.app, formKey, id, patch, ifVersion, h.wo))
+	})
 }
 
 // moneyIn rewrites the money values of data (top-level fields and

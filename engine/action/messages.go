@@ -1,10 +1,8 @@
 package action
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/tangram/tangram/engine/errs"
+	"github.com/tangram/tangram/engine/i18n"
 )
 
 // Messages of the action service, zh-CN first and English second; any
@@ -52,22 +50,11 @@ var typeNames = map[string]string{
 	"object": "对象", "array": "列表", "null": "null",
 }
 
-func isEnglish(lang string) bool { return strings.HasPrefix(strings.ToLower(lang), "en") }
+func isEnglish(lang string) bool { return i18n.IsEnglish(lang) }
 
 // msg renders the message of code in lang.
 func msg(lang, code string, args ...any) string {
-	m, ok := messages[code]
-	if !ok {
-		return code
-	}
-	f := m[0]
-	if isEnglish(lang) {
-		f = m[1]
-	}
-	if len(args) == 0 {
-		return f
-	}
-	return fmt.Sprintf(f, args...)
+	return i18n.Message(messages, lang, code, args...)
 }
 
 // coded builds a coded error whose message is in lang.

@@ -389,7 +389,7 @@ func labelText(raw json.RawMessage, lang, fallback string) string {
 			return s
 		}
 	}
-	for _, k := range keysOf(byLang) {
+	for _, k := range sortedKeys(byLang) {
 		if byLang[k] != "" {
 			return byLang[k]
 		}

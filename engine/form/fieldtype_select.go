@@ -120,7 +120,7 @@ func optionLabels(o Option) []string {
 	var byLang map[string]string
 	_ = json.Unmarshal(o.Label, &byLang)
 	out := make([]string, 0, len(byLang))
-	for _, k := range keysOf(byLang) {
+	for _, k := range sortedKeys(byLang) {
 		out = append(out, byLang[k])
 	}
 	return out

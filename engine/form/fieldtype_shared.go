@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -204,7 +203,7 @@ func asObject(v any) (map[string]any, bool) {
 // key order so errors are deterministic.
 func unknownKeys(c Ctx, m map[string]any, allowed ...string) []errs.FieldError {
 	var fe []errs.FieldError
-	for _, k := range keysOf(m) {
+	for _, k := range sortedKeys(m) {
 		if !contains(allowed, k) {
 			fe = append(fe, c.at(k).fail("field.unknown", k))
 		}
@@ -455,30 +454,4 @@ func decodeSettings(f *Field, v any) error {
 		return nil
 	}
 	return json.Unmarshal(f.Raw, v)
-}
-
-// keysOf lists a map's keys in order, for deterministic errors.
-func keysOf[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
-}
-
-// noValue is what "no value" means inside a sub-table row: null, blank
-// text, an empty list or object.
-func noValue(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return true
-	case string:
-		return strings.TrimSpace(x) == ""
-	case []any:
-		return len(x) == 0
-	case map[string]any:
-		return len(x) == 0
-	}
-	return false
 }

@@ -159,7 +159,7 @@ func (t *subtableType) Normalize(c Ctx, f *Field, v any) (any, []errs.FieldError
 					continue
 				}
 			}
-			if noValue(nv) {
+			if isBlankValue(nv) {
 				if col.Required {
 					fe = append(fe, cc.fail("field.required"))
 				}

@@ -3,7 +3,6 @@ package form
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/tangram/tangram/engine/access"
 	"github.com/tangram/tangram/engine/auth"
 	"github.com/tangram/tangram/engine/errs"
+	"github.com/tangram/tangram/engine/i18n"
 )
 
 // Import. Rows stream from the Sheet (csv.Reader over the upload, or
@@ -459,18 +459,7 @@ var ioMessages = map[string][2]string{
 
 // ioMsg renders an import/export message in lang.
 func ioMsg(lang, code string, args ...any) string {
-	m, ok := ioMessages[code]
-	if !ok {
-		return code
-	}
-	f := m[0]
-	if isEnglish(lang) {
-		f = m[1]
-	}
-	if len(args) == 0 {
-		return f
-	}
-	return fmt.Sprintf(f, args...)
+	return i18n.Message(ioMessages, lang, code, args...)
 }
 
 // ioErr builds a coded import/export error in lang.

@@ -1,10 +1,8 @@
 package form
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/tangram/tangram/engine/errs"
+	"github.com/tangram/tangram/engine/i18n"
 )
 
 // Messages of the records service, in the request language. zh-CN is the
@@ -41,22 +39,11 @@ var recordMessages = map[string][2]string{
 }
 
 // isEnglish reports whether lang asks for English messages.
-func isEnglish(lang string) bool { return strings.HasPrefix(strings.ToLower(lang), "en") }
+func isEnglish(lang string) bool { return i18n.IsEnglish(lang) }
 
 // recordMsg renders the message of code in lang.
 func recordMsg(lang, code string, args ...any) string {
-	m, ok := recordMessages[code]
-	if !ok {
-		return code
-	}
-	f := m[0]
-	if isEnglish(lang) {
-		f = m[1]
-	}
-	if len(args) == 0 {
-		return f
-	}
-	return fmt.Sprintf(f, args...)
+	return i18n.Message(recordMessages, lang, code, args...)
 }
 
 // fieldErr builds one field error in lang.

@@ -84,8 +84,8 @@ func (f *Form) checkRequired(lang string, rec store.Doc, reported []errs.FieldEr
 	return fe
 }
 
-// isBlankValue is what "no value" means for required: null, blank text, an
-// empty list or object.
+// isBlankValue is what "no value" means for required and inside a sub-table
+// row: null, blank text, an empty list or object.
 func isBlankValue(v any) bool {
 	switch x := v.(type) {
 	case nil:
@@ -100,6 +100,7 @@ func isBlankValue(v any) bool {
 	return false
 }
 
+// sortedKeys lists a map's keys in order, for deterministic errors.
 func sortedKeys[V any](m map[string]V) []string {
 	ks := make([]string, 0, len(m))
 	for k := range m {

@@ -11,15 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tangram/tangram/engine/access"
-	"github.com/tangram/tangram/engine/action"
 	"github.com/tangram/tangram/engine/auth"
-	"github.com/tangram/tangram/engine/files"
-	"github.com/tangram/tangram/engine/form"
-	"github.com/tangram/tangram/engine/ledger"
-	"github.com/tangram/tangram/engine/meta"
-	"github.com/tangram/tangram/engine/rules"
-	"github.com/tangram/tangram/engine/script"
 	"github.com/tangram/tangram/engine/store"
 	"github.com/tangram/tangram/server/api"
 )
@@ -50,14 +42,13 @@ func Serve(args []string) error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
-	ms := meta.NewService(st)
-	if err := ms.Init(ctx); err != nil {
-		return fmt.Errorf("init metadata: %w", err)
+	srv, svc, err := api.Wire(ctx, st, api.WireOptions{Log: log, Metrics: metrics, DataDir: cfg.DataDir,
+		BodyLimit: cfg.BodyLimit, Version: Version})
+	if err != nil {
+		return err
 	}
-	as := auth.New(st, auth.Config{})
-	if err := as.Init(ctx); err != nil {
-		return fmt.Errorf("init identity: %w", err)
-	}
+	defer svc.Close()
+	as := svc.Auth
 	created, generated, err := as.EnsureAdmin(ctx, os.Getenv("TANGRAM_ADMIN_PASSWORD"))
 	if err != nil {
 		return fmt.Errorf("bootstrap admin: %w", err)
@@ -69,18 +60,6 @@ func Serve(args []string) error {
 		log.Info("created admin user from TANGRAM_ADMIN_PASSWORD")
 	}
 	go purgeSessions(ctx, as, log)
-	guard := access.NewGuard(ms)
-	scripts := script.New(script.Options{})
-	defer scripts.Close()
-	records := form.NewRecords(st, ms, guard, as.Audit, scripts)
-	blobs, err := files.BlobsFor(st, cfg.DataDir)
-	if err != nil {
-		return fmt.Errorf("open file storage: %w", err)
-	}
-	actions := action.New(action.Deps{Store: st, Meta: ms, Guard: guard, Records: records, Scripts: scripts,
-		Ledger: ledger.New(st, ledger.Options{}), Rules: rules.New(ms), Audit: as.Audit})
-	srv := api.New(api.Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records, Actions: actions, Log: log, Metrics: metrics,
-		Files: files.New(st, records, blobs), BodyLimit: cfg.BodyLimit, Version: Version})
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.App.Listen(cfg.Addr) }()

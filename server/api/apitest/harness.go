@@ -15,15 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tangram/tangram/engine/access"
-	"github.com/tangram/tangram/engine/action"
 	"github.com/tangram/tangram/engine/auth"
-	"github.com/tangram/tangram/engine/files"
-	"github.com/tangram/tangram/engine/form"
-	"github.com/tangram/tangram/engine/ledger"
 	"github.com/tangram/tangram/engine/meta"
-	"github.com/tangram/tangram/engine/rules"
-	"github.com/tangram/tangram/engine/script"
 	"github.com/tangram/tangram/engine/store"
 	_ "github.com/tangram/tangram/engine/store/sqlite" // the embedded store
 	"github.com/tangram/tangram/server/api"
@@ -65,31 +58,18 @@ func New(t *testing.T, opt ...Options) *Harness {
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	ms := meta.NewService(st)
-	if err := ms.Init(ctx); err != nil {
-		t.Fatalf("meta init: %v", err)
+	dataDir := t.TempDir()
+	srv, svc, err := api.Wire(ctx, st, api.WireOptions{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Metrics: metrics,
+		Auth:    auth.Config{Hash: auth.HashParams{Time: 1, Memory: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}},
+		DataDir: dataDir, BodyLimit: o.BodyLimit, Version: "test"})
+	if err != nil {
+		t.Fatalf("wire: %v", err)
 	}
-	as := auth.New(st, auth.Config{Hash: auth.HashParams{Time: 1, Memory: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}})
-	if err := as.Init(ctx); err != nil {
-		t.Fatalf("auth init: %v", err)
-	}
+	t.Cleanup(svc.Close)
+	ms, as := svc.Meta, svc.Auth
 	if _, _, err := as.EnsureAdmin(ctx, AdminPassword); err != nil {
 		t.Fatalf("bootstrap admin: %v", err)
 	}
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	guard := access.NewGuard(ms)
-	scripts := script.New(script.Options{})
-	t.Cleanup(scripts.Close)
-	records := form.NewRecords(st, ms, guard, as.Audit, scripts)
-	dataDir := t.TempDir()
-	blobs, err := files.NewDir(dataDir)
-	if err != nil {
-		t.Fatalf("files: %v", err)
-	}
-	actions := action.New(action.Deps{Store: st, Meta: ms, Guard: guard, Records: records, Scripts: scripts,
-		Ledger: ledger.New(st, ledger.Options{}), Rules: rules.New(ms), Audit: as.Audit})
-	srv := api.New(api.Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records, Actions: actions, Log: log, Metrics: metrics,
-		Files: files.New(st, records, blobs), BodyLimit: o.BodyLimit, Version: "test"})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
