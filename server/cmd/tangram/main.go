@@ -17,6 +17,8 @@ const usage = `tangram — self-hosted no-code platform
 
 usage:
   tangram serve [flags]     run the server (tangram serve -h lists flags)
+  tangram user create -username NAME [-admin] [-data DIR | -mongo URI]
+                            add a user (password from TANGRAM_USER_PASSWORD or stdin)
   tangram version           print the version
 `
 
@@ -29,6 +31,8 @@ func main() {
 	switch os.Args[1] {
 	case "serve":
 		err = cli.Serve(os.Args[2:])
+	case "user":
+		err = cli.User(os.Args[2:])
 	case "version":
 		fmt.Println(cli.Version)
 	case "-h", "--help", "help":
