@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"regexp"
 	"sort"
@@ -349,7 +350,7 @@ func (p *parser) value(f Field, v any, path string) (Value, bool) {
 		}
 		return bad("a boolean")
 	case KindInt:
-		if i, ok := toInt(v); ok {
+		if i, ok := ToInt(v); ok {
 			return Int(i), true
 		}
 		return bad("an integer")
@@ -381,17 +382,23 @@ func (p *parser) value(f Field, v any, path string) (Value, bool) {
 	return Value{}, false
 }
 
-func toInt(v any) (int64, bool) {
+// ToInt converts a decoded JSON or Go number to an int64 when it is an
+// exact integer: json.Number, Go ints, and float64 (what scripts hand over)
+// when integral and within ±2^53, where float64 is still exact. Engines that
+// accept integers from JSON or scripts share it.
+func ToInt(v any) (int64, bool) {
 	switch x := v.(type) {
 	case json.Number:
 		i, err := strconv.ParseInt(string(x), 10, 64)
 		return i, err == nil
 	case int:
 		return int64(x), true
+	case int32:
+		return int64(x), true
 	case int64:
 		return x, true
 	case float64:
-		if x == float64(int64(x)) && x < 1<<53 && x > -(1<<53) {
+		if x == math.Trunc(x) && math.Abs(x) <= 1<<53 {
 			return int64(x), true
 		}
 	}

@@ -120,7 +120,7 @@ func storedValue(k Kind, v any) (Value, bool) {
 		b, ok := v.(bool)
 		return Bool(b), ok
 	case KindInt:
-		i, ok := toInt(v)
+		i, ok := ToInt(v)
 		return Int(i), ok
 	case KindDecimal:
 		n, ok := v.(json.Number)

@@ -247,7 +247,7 @@ func parseScalar(t Type, v any, loc *time.Location) (value, string) {
 			return value{set: true, n: n}, ""
 		}
 	case TypeInt:
-		if n, ok := toInt(v); ok {
+		if n, ok := query.ToInt(v); ok {
 			return value{set: true, n: n}, ""
 		}
 	case TypeDecimal:
@@ -284,27 +284,6 @@ func parseScalar(t Type, v any, loc *time.Location) (value, string) {
 		return value{set: true, n: tm.UnixNano()}, ""
 	}
 	return bad()
-}
-
-func toInt(v any) (int64, bool) {
-	switch x := v.(type) {
-	case json.Number:
-		n, err := strconv.ParseInt(string(x), 10, 64)
-		return n, err == nil
-	case int:
-		return int64(x), true
-	case int32:
-		return int64(x), true
-	case int64:
-		return x, true
-	case float64:
-		// Scripts hand over every number as a float64; an integral one
-		// within the exact range is an integer.
-		if x == math.Trunc(x) && math.Abs(x) <= 1<<53 {
-			return int64(x), true
-		}
-	}
-	return 0, false
 }
 
 func toDecimal(v any) (decimal.Decimal, bool) {

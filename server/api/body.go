@@ -120,6 +120,3 @@ func intQuery(c *fiber.Ctx, name string, def, max int) (int, error) {
 	}
 	return n, nil
 }
-
-// asErr unwraps a coded error.
-func asErr(err error) (*errs.Error, bool) { return errs.As(err) }

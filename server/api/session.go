@@ -1,12 +1,12 @@
 package api
 
 import (
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tangram/tangram/engine/auth"
+	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/server/openapi"
 )
 
@@ -61,7 +61,7 @@ func (s *Server) sessionRoutes(r *Router) {
 		res, err := s.deps.Auth.Login(c.UserContext(), auth.LoginInput{Username: b.Username, Password: b.Password,
 			IP: c.IP(), UserAgent: c.Get(fiber.HeaderUserAgent), RequestID: rid})
 		if err != nil {
-			if strings.HasSuffix(errCode(err), "rate_limited") {
+			if errs.HasCode(err, auth.ErrRateLimited.Code) {
 				c.Set(fiber.HeaderRetryAfter, "60")
 			}
 			return err
@@ -107,11 +107,4 @@ func (s *Server) sessionRoutes(r *Router) {
 		}
 		return c.SendStatus(fiber.StatusNoContent)
 	})
-}
-
-func errCode(err error) string {
-	if e, ok := asErr(err); ok {
-		return e.Code
-	}
-	return ""
 }
