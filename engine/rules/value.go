@@ -2,7 +2,6 @@ package rules
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -347,21 +346,3 @@ func goValue(t Type, v *value) any {
 }
 
 func formatDay(days int64) string { return time.Unix(days*86400, 0).UTC().Format(time.DateOnly) }
-
-// describe renders a value for messages (examples, gaps).
-func describe(t Type, v *value) string {
-	if !v.set {
-		return "(missing)"
-	}
-	switch x := goValue(t, v).(type) {
-	case string:
-		if t == TypeString {
-			return strconv.Quote(x)
-		}
-		return x
-	case decimal.Decimal:
-		return x.String()
-	default:
-		return fmt.Sprint(x)
-	}
-}

@@ -179,14 +179,6 @@ func parseCSV(t *testing.T, who string, r apitest.Response) (header []string, ro
 	return header, rows
 }
 
-// csvID is the id of an exported row.
-func csvID(row map[string]string) string {
-	if id, ok := row["_id"]; ok {
-		return id
-	}
-	return row["id"]
-}
-
 // wantMembers and wantOrders are the ids u must see among the records at
 // the units keep accepts.
 func (f *mxFixture) wantMembers(u *mxUser, keep func(code string) bool) []string {

@@ -73,13 +73,6 @@ func (s *Spec) Component(name string, sc Schema) {
 // Ref points at a component schema.
 func Ref(name string) Schema { return Schema{"$ref": "#/components/schemas/" + name} }
 
-// Operations returns the documented operations.
-func (s *Spec) Operations() []Operation {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Operation(nil), s.ops...)
-}
-
 var paramRe = regexp.MustCompile(`:([A-Za-z0-9_]+)`)
 
 // PathOf converts fiber's ":name" parameters to OpenAPI's "{name}".

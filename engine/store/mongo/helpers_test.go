@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/url"
 	"os"
-	"sort"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -73,12 +72,6 @@ func ids(docs []store.Doc) []string {
 	for _, d := range docs {
 		out = append(out, d["_id"].(string))
 	}
-	return out
-}
-
-func sortedIDs(docs []store.Doc) []string {
-	out := ids(docs)
-	sort.Strings(out)
 	return out
 }
 
