@@ -202,6 +202,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, c Caller, id string) error {
 	if err := s.authorize(ctx, c, "apikey.revoke"); err != nil {
 		return err
 	}
+	defer s.princ.dropKey(id)
 	return s.st.Tx(ctx, func(tx store.Ops) error {
 		_, err := tx.Update(ctx, CollAPIKeys, id, store.Patch{Set: map[string]any{"revokedAt": s.nowString()}},
 			query.Eq(query.Field{Path: "revokedAt", Kind: query.KindTime}, query.Null(query.KindTime)))
@@ -225,6 +226,12 @@ func (s *Service) authenticateKey(ctx context.Context, token string) (*Principal
 	if !ok || id == "" || len(secret) != 43 || len(id) > 40 {
 		return nil, ErrUnauthenticated
 	}
+	sum := sha256.Sum256([]byte(secret))
+	ck, now0 := "k:"+id+":"+string(sum[:]), s.now()
+	if p, ok := s.princ.get(ck, now0); ok {
+		return p, nil
+	}
+	epoch := s.princ.begin()
 	k, err := s.getKeyDoc(ctx, id)
 	if isCode(err, ErrKeyNotFound) {
 		return nil, ErrUnauthenticated
@@ -232,7 +239,6 @@ func (s *Service) authenticateKey(ctx context.Context, token string) (*Principal
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256([]byte(secret))
 	want, err := hex.DecodeString(k.SecretHash)
 	if err != nil || subtle.ConstantTimeCompare(sum[:], want) != 1 {
 		return nil, ErrUnauthenticated
@@ -256,5 +262,6 @@ func (s *Service) authenticateKey(ctx context.Context, token string) (*Principal
 		return nil, err
 	}
 	p.APIKey = &KeyScope{ID: k.ID, Name: k.Name, Apps: k.Apps, Actions: k.Actions}
+	s.princ.put(ck, epoch, now0, cachedPrincipal{p: p, userID: u.ID, key: k.ID, until: parseTime(k.ExpiresAt)})
 	return p, nil
 }

@@ -90,6 +90,8 @@ func (s *Service) CreateUnit(ctx context.Context, c Caller, in UnitInput) (*Unit
 	if err := s.authorize(ctx, c, "org.unit_create"); err != nil {
 		return nil, err
 	}
+	// Subtrees and paths in cached Principals change: drop them after the commit.
+	defer s.princ.dropAll()
 	in.Name, in.Code = strings.TrimSpace(in.Name), strings.TrimSpace(in.Code)
 	if err := s.checkUnitFields(ctx, &in.Kind, &in.Name, &in.Code); err != nil {
 		return nil, err
@@ -216,6 +218,8 @@ func (s *Service) MoveUnit(ctx context.Context, c Caller, id, newParentID string
 	if err := s.authorize(ctx, c, "org.unit_move"); err != nil {
 		return err
 	}
+	// Subtrees and paths in cached Principals change: drop them after the commit.
+	defer s.princ.dropAll()
 	return s.st.Tx(ctx, func(tx store.Ops) error {
 		u, err := getUnit(ctx, tx, id)
 		if err != nil {
@@ -287,6 +291,8 @@ func (s *Service) DeleteUnit(ctx context.Context, c Caller, id string) error {
 	if err := s.authorize(ctx, c, "org.unit_delete"); err != nil {
 		return err
 	}
+	// Subtrees and paths in cached Principals change: drop them after the commit.
+	defer s.princ.dropAll()
 	return s.st.Tx(ctx, func(tx store.Ops) error {
 		u, err := getUnit(ctx, tx, id)
 		if err != nil {

@@ -168,7 +168,8 @@ func TestPositionsAreData(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 // Two server instances share a store: a move made through one is seen by
-// the other's cached subtrees at once (the org version counter).
+// the other once its cached Principal has expired (at most PrincipalTTL),
+// and then its cached subtrees are right too (the org version counter).
 func TestSubtreeCacheAcrossInstances(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -186,6 +187,7 @@ func TestSubtreeCacheAcrossInstances(t *testing.T) {
 	}
 	must(t, e.svc.MoveUnit(e.ctx, e.admin, tr.s1.ID, tr.west.ID))
 	s4 := e.unit("store", "新店", "S4", tr.east.ID)
+	e.clk.Add(auth.DefaultPrincipalTTL)
 	p, err = other.Authenticate(e.ctx, res.Token)
 	must(t, err)
 	if !sameSet(p.UnitSubtree, tr.east.ID, tr.s2.ID, tr.s3.ID, s4.ID) || p.UserID != rm.ID {

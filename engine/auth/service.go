@@ -53,6 +53,12 @@ type Config struct {
 	// Hash.Memory KiB, so this caps the memory a login burst can take.
 	// Default 2 × GOMAXPROCS.
 	MaxHashing int
+	// PrincipalTTL is how long Authenticate may reuse a Principal it built
+	// for a token (see principalcache.go). Changes made through this
+	// Service apply at once regardless; another server process sharing
+	// the store sees them within this bound. Default DefaultPrincipalTTL;
+	// negative disables the cache.
+	PrincipalTTL time.Duration
 	// Authorize decides whether p may perform an administrative identity
 	// action (the audit action name, e.g. "user.create"). Default: only
 	// platform admins signed in with a session, and the system.
@@ -68,6 +74,7 @@ type Service struct {
 	dummy   string // hash verified for unknown users so they cost the same
 	limiter *loginLimiter
 	org     *subtreeCache
+	princ   *principalCache
 
 	// Audit is the audit log; other engines record their entries through it.
 	Audit *AuditLog
@@ -105,6 +112,9 @@ func New(st store.Store, cfg Config) *Service {
 	if cfg.Authorize == nil {
 		cfg.Authorize = adminOnly
 	}
+	if cfg.PrincipalTTL == 0 {
+		cfg.PrincipalTTL = DefaultPrincipalTTL
+	}
 	s := &Service{
 		st:      st,
 		cfg:     cfg,
@@ -112,6 +122,7 @@ func New(st store.Store, cfg Config) *Service {
 		hashSem: make(chan struct{}, cfg.MaxHashing),
 		limiter: newLoginLimiter(cfg.LoginPerIP, cfg.LoginPerUser, time.Minute),
 		org:     newSubtreeCache(),
+		princ:   newPrincipalCache(max(cfg.PrincipalTTL, 0)),
 		Audit:   NewAuditLog(st, cfg.Now),
 	}
 	// The dummy hash uses the live parameters, so an unknown username costs

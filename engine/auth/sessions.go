@@ -83,9 +83,10 @@ var errExpired = errs.New(errs.Unauthorized, ErrUnauthenticated.Code, "the sessi
 
 // Authenticate resolves a session token or an API key (as sent in a cookie
 // or an "Authorization: Bearer" header) to the Principal the request runs
-// as. It re-reads the user document on every call, so a disabled user is
-// refused at once. Any bad, forged, expired or revoked token gives
-// auth.unauthenticated.
+// as. A Principal is reused for at most Config.PrincipalTTL (see
+// principalcache.go); every change through this Service that affects it
+// applies at once, so a disabled user is refused from the next request.
+// Any bad, forged, expired or revoked token gives auth.unauthenticated.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, error) {
 	switch {
 	case strings.HasPrefix(token, SessionPrefix):
@@ -101,13 +102,18 @@ func (s *Service) authenticateSession(ctx context.Context, token string) (*Princ
 	if !ok {
 		return nil, ErrUnauthenticated
 	}
+	now := s.now()
+	if p, ok := s.princ.get(sessionKey(id), now); ok {
+		return p, nil
+	}
+	epoch := s.princ.begin()
 	sess, err := getDoc[sessionDoc](ctx, s.st, CollSessions, id, ErrUnauthenticated)
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
 	nowS := formatT(now)
-	if sess.ExpiresAt <= nowS || formatT(parseTime(sess.LastSeenAt).Add(s.cfg.SessionIdle)) <= nowS {
+	idleEnd := parseTime(sess.LastSeenAt).Add(s.cfg.SessionIdle)
+	if sess.ExpiresAt <= nowS || formatT(idleEnd) <= nowS {
 		_ = s.st.Delete(ctx, CollSessions, id, nil) // best effort: PurgeExpiredSessions catches the rest
 		return nil, errExpired
 	}
@@ -119,6 +125,7 @@ func (s *Service) authenticateSession(ctx context.Context, token string) (*Princ
 		if err := s.touch(ctx, CollSessions, id, "lastSeenAt", nowS, query.Cmp(fLastSeen, query.OpLte, query.TimeV(stale))); err != nil {
 			return nil, err
 		}
+		idleEnd = now.Add(s.cfg.SessionIdle)
 	}
 	p, err := s.principalFor(ctx, u)
 	if err != nil {
@@ -128,6 +135,8 @@ func (s *Service) authenticateSession(ctx context.Context, token string) (*Princ
 	if sum, err := hex.DecodeString(sess.CSRFHash); err == nil {
 		p.csrfHash = sum
 	}
+	s.princ.put(sessionKey(id), epoch, now, cachedPrincipal{p: p, userID: u.ID, session: id,
+		until: earliest(parseTime(sess.ExpiresAt), idleEnd)})
 	return p, nil
 }
 
@@ -149,7 +158,7 @@ func (s *Service) Logout(ctx context.Context, c Caller) error {
 	if p == nil || p.SessionID == "" {
 		return ErrUnauthenticated
 	}
-	return s.st.Tx(ctx, func(tx store.Ops) error {
+	err := s.st.Tx(ctx, func(tx store.Ops) error {
 		err := tx.Delete(ctx, CollSessions, p.SessionID, nil)
 		if isCode(err, store.ErrNotFound) {
 			return nil
@@ -159,6 +168,9 @@ func (s *Service) Logout(ctx context.Context, c Caller) error {
 		}
 		return s.record(ctx, tx, c, "auth.logout", "user:"+p.UserID, map[string]any{"session": p.SessionID[:12]})
 	})
+	// Also after a failure: the session may be gone all the same.
+	s.princ.dropSession(p.SessionID)
+	return err
 }
 
 // deleteUserSessions ends every session of userID except keep.
@@ -168,6 +180,9 @@ func (s *Service) deleteUserSessions(ctx context.Context, userID, keep string) e
 		filter = query.And(filter, query.Cmp(fID, query.OpNe, query.Str(keep)))
 	}
 	_, err := s.deleteAll(ctx, CollSessions, filter)
+	// The kept session's Principal is dropped too: it is rebuilt from the
+	// user's new state on its next request.
+	s.princ.dropUser(userID)
 	return err
 }
 

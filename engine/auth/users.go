@@ -344,6 +344,7 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, id string, p UserPat
 	if p.Admin != nil {
 		set["admin"] = *p.Admin
 	}
+	defer s.princ.dropUser(id) // after the commit: see principalcache.go
 	err := s.st.Tx(ctx, func(tx store.Ops) error {
 		before, err := getUserDoc(ctx, tx, id)
 		if err != nil {
@@ -480,6 +481,7 @@ func (s *Service) setPassword(ctx context.Context, c Caller, u *userDoc, passwor
 // setUserFields sets fields of user id and its updatedAt, bumps its
 // version and audits action with the version reached, in one transaction.
 func (s *Service) setUserFields(ctx context.Context, c Caller, id, action string, set map[string]any) error {
+	defer s.princ.dropUser(id) // after the commit: see principalcache.go
 	return s.st.Tx(ctx, func(tx store.Ops) error {
 		set["updatedAt"] = s.nowString()
 		after, err := tx.Update(ctx, CollUsers, id, store.Patch{Set: set, Inc: map[string]int64{"version": 1}}, nil)
