@@ -13,18 +13,47 @@ import (
 
 // Bucket truncates a date or time field for grouping. Keys are strings:
 // day "2026-11-23", week "2026-11-23" (the ISO week's Monday), month
-// "2026-11", quarter "2026-Q4", year "2026".
+// "2026-11", quarter "2026-Q4", year "2026"; the cyclic buckets hour of
+// day "00".."23" (time fields only) and ISO day of week "1" (Monday) ..
+// "7" (Sunday), whose keys sort in their natural order.
 type Bucket string
 
 // Date buckets.
 const (
-	BucketNone    Bucket = ""
-	BucketDay     Bucket = "day"
-	BucketWeek    Bucket = "week"
-	BucketMonth   Bucket = "month"
-	BucketQuarter Bucket = "quarter"
-	BucketYear    Bucket = "year"
+	BucketNone      Bucket = ""
+	BucketDay       Bucket = "day"
+	BucketWeek      Bucket = "week"
+	BucketMonth     Bucket = "month"
+	BucketQuarter   Bucket = "quarter"
+	BucketYear      Bucket = "year"
+	BucketHourOfDay Bucket = "hourOfDay"
+	BucketDayOfWeek Bucket = "dayOfWeek"
 )
+
+// Buckets lists the buckets in the order messages name them.
+var Buckets = []Bucket{BucketDay, BucketWeek, BucketMonth, BucketQuarter, BucketYear, BucketHourOfDay, BucketDayOfWeek}
+
+// ValidBucket reports whether b is a known bucket (not BucketNone).
+func ValidBucket(b Bucket) bool {
+	for _, k := range Buckets {
+		if k == b {
+			return true
+		}
+	}
+	return false
+}
+
+// BucketFits reports whether bucket b applies to a field of kind k: every
+// bucket to time fields, all but hour of day to dates (a date has no time).
+func BucketFits(b Bucket, k Kind) bool {
+	switch k {
+	case KindTime:
+		return true
+	case KindDate:
+		return b != BucketHourOfDay
+	}
+	return false
+}
 
 // AggFn is a measure function.
 type AggFn string
@@ -40,17 +69,31 @@ const (
 )
 
 // GroupKey is one grouping dimension, output under As.
+//
+// Bins, when set, groups a number, date or time field into ranges instead
+// of by value: the key is the integer i such that Bins[i-1] <= value <
+// Bins[i] (0 below the first bound, len(Bins) from the last one on), null
+// for null. Bounds are of the field's kind and strictly ascending; a
+// GroupKey has Bins or a Bucket, never both.
 type GroupKey struct {
 	Field  Field
 	Bucket Bucket
+	Bins   []Value
 	As     string
 }
 
 // Measure is one computed column, output under As. Count has no field.
+//
+// Filter, when set, makes the measure conditional: it aggregates only the
+// grouped documents that match (count of refunded orders next to the
+// count of all orders, in one pass). Only engine code builds it: the JSON
+// form has no filter, because callers such as the records API check the
+// fields a spec names and would not see the ones inside it.
 type Measure struct {
-	Fn    AggFn
-	Field Field
-	As    string
+	Fn     AggFn
+	Field  Field
+	Filter *Node
+	As     string
 }
 
 // Aggregate is a group-by over one collection. Rows come back as documents
@@ -71,7 +114,10 @@ func (a *Aggregate) Outputs() Fields {
 	fs := Fields{}
 	for _, g := range a.Group {
 		k := g.Field.Kind
-		if g.Bucket != BucketNone {
+		switch {
+		case len(g.Bins) > 0:
+			k = KindInt
+		case g.Bucket != BucketNone:
 			k = KindString
 		}
 		fs[g.As] = Field{Path: g.As, Kind: k}
@@ -98,6 +144,7 @@ type aggJSON struct {
 	GroupBy []struct {
 		Field  string `json:"field"`
 		Bucket Bucket `json:"bucket"`
+		Bins   []any  `json:"bins"`
 		As     string `json:"as"`
 	} `json:"groupBy"`
 	Measures []struct {
@@ -121,6 +168,7 @@ func ParseAggregate(raw []byte, fields Fields) (*Aggregate, error) {
 	var in aggJSON
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.DisallowUnknownFields()
+	d.UseNumber()
 	if err := d.Decode(&in); err != nil {
 		return nil, errs.New(errs.Invalid, "query.malformed", "aggregation is not valid: %s", jsonErrText(err))
 	}
@@ -160,14 +208,12 @@ func ParseAggregate(raw []byte, fields Fields) (*Aggregate, error) {
 			add(p+".field", "query.unknown_field", "unknown field %q", g.Field)
 			continue
 		}
-		switch g.Bucket {
-		case BucketNone:
-		case BucketDay, BucketWeek, BucketMonth, BucketQuarter, BucketYear:
-			if f.Kind != KindTime && f.Kind != KindDate {
-				add(p+".bucket", "query.operator_type", "date buckets apply to date and time fields")
-			}
-		default:
-			add(p+".bucket", "query.unknown_operator", "unknown bucket %q (day, week, month, quarter, year)", g.Bucket)
+		switch {
+		case g.Bucket == BucketNone:
+		case !ValidBucket(g.Bucket):
+			add(p+".bucket", "query.unknown_operator", "unknown bucket %q (%s)", g.Bucket, bucketNames())
+		case !BucketFits(g.Bucket, f.Kind):
+			add(p+".bucket", "query.operator_type", "the %s bucket does not apply to a %s field", g.Bucket, f.Kind)
 		}
 		if f.Array {
 			add(p+".field", "query.operator_type", "cannot group by the list field %q", g.Field)
@@ -176,7 +222,17 @@ func ParseAggregate(raw []byte, fields Fields) (*Aggregate, error) {
 		if g.Bucket != "" {
 			def += "_" + string(g.Bucket)
 		}
-		a.Group = append(a.Group, GroupKey{Field: f, Bucket: g.Bucket, As: alias(p+".as", g.As, def)})
+		gk := GroupKey{Field: f, Bucket: g.Bucket, As: alias(p+".as", g.As, def)}
+		if g.Bins != nil {
+			if g.Bucket != BucketNone {
+				add(p+".bins", "query.bins", "a group key has bins or a bucket, not both")
+			} else {
+				var bad []errs.FieldError
+				gk.Bins, bad = ParseBins(g.Bins, f, a.Location, p+".bins")
+				fe = append(fe, bad...)
+			}
+		}
+		a.Group = append(a.Group, gk)
 	}
 	if len(in.Measures) == 0 || len(in.Measures) > 32 {
 		add("measures", "query.measures", "give between 1 and 32 measures")
@@ -238,11 +294,23 @@ func ParseAggregate(raw []byte, fields Fields) (*Aggregate, error) {
 	return a, nil
 }
 
+func bucketNames() string {
+	names := make([]string, len(Buckets))
+	for i, b := range Buckets {
+		names[i] = string(b)
+	}
+	return strings.Join(names, ", ")
+}
+
 // BucketKey computes the bucket key of t in loc. Adapters use it where the
 // database cannot (and tests use it as the independent reference).
 func BucketKey(t time.Time, b Bucket, loc *time.Location) string {
 	t = t.In(loc)
 	switch b {
+	case BucketHourOfDay:
+		return fmt.Sprintf("%02d", t.Hour())
+	case BucketDayOfWeek:
+		return fmt.Sprintf("%d", (int(t.Weekday())+6)%7+1)
 	case BucketDay:
 		return t.Format("2006-01-02")
 	case BucketWeek:

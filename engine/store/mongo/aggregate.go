@@ -22,6 +22,14 @@ import (
 // lungo has no aggregation (its Collection.Aggregate panics), so there the
 // call is refused with store.ErrUnsupported before touching lungo.
 func (o ops) Aggregate(ctx context.Context, coll string, spec *query.Aggregate) (rows []store.Doc, err error) {
+	return o.AggregateJoin(ctx, coll, nil, spec)
+}
+
+var _ store.JoinAggregator = ops{}
+
+// AggregateJoin is Aggregate with lookups: each becomes a $lookup and an
+// $unwind ahead of $group (see aggregate_join.go).
+func (o ops) AggregateJoin(ctx context.Context, coll string, lookups []store.Lookup, spec *query.Aggregate) (rows []store.Doc, err error) {
 	defer o.s.observe("aggregate", time.Now(), &err)
 	if err = checkColl(coll); err != nil {
 		return nil, err
@@ -29,7 +37,7 @@ func (o ops) Aggregate(ctx context.Context, coll string, spec *query.Aggregate) 
 	if o.s.backend == BackendLungo {
 		return nil, store.ErrUnsupported
 	}
-	pipeline, err := aggregatePipeline(spec)
+	pipeline, err := joinPipeline(lookups, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -58,10 +66,14 @@ func (o ops) Aggregate(ctx context.Context, coll string, spec *query.Aggregate) 
 // field name in $group and $project.
 var aliasRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
-// aggregatePipeline compiles spec. Inside $group the keys live under
-// _id.k0, _id.k1... and measures under m0, m1..., so no alias can collide
-// with _id or with an operator; $project then renames them to the aliases.
-func aggregatePipeline(spec *query.Aggregate) (mdb.Pipeline, error) {
+// aggregatePipeline compiles a spec without lookups.
+func aggregatePipeline(spec *query.Aggregate) (mdb.Pipeline, error) { return joinPipeline(nil, spec) }
+
+// joinPipeline compiles spec over the lookups. Inside $group the keys live
+// under _id.k0, _id.k1... and measures under m0, m1..., so no alias can
+// collide with _id or with an operator; $project then renames them to the
+// aliases.
+func joinPipeline(lookups []store.Lookup, spec *query.Aggregate) (mdb.Pipeline, error) {
 	if spec == nil || len(spec.Measures) == 0 {
 		return nil, store.Wrapf(store.ErrInvalid, nil, "an aggregation needs at least one measure")
 	}
@@ -84,13 +96,9 @@ func aggregatePipeline(spec *query.Aggregate) (mdb.Pipeline, error) {
 		return nil
 	}
 
-	var pipe mdb.Pipeline
-	if spec.Filter != nil {
-		f, err := compileFilter(spec.Filter)
-		if err != nil {
-			return nil, err
-		}
-		pipe = append(pipe, bson.D{{Key: "$match", Value: f}})
+	pipe, spec, err := lookupStages(lookups, spec)
+	if err != nil {
+		return nil, err
 	}
 
 	var id any // null: one group over all matching documents
@@ -187,8 +195,17 @@ func groupKeyExpr(g query.GroupKey, tz string) (any, error) {
 	if !query.ValidPath(p) {
 		return nil, store.Wrapf(store.ErrInvalid, nil, "invalid group path %q", p)
 	}
+	if len(g.Bins) > 0 {
+		if g.Bucket != query.BucketNone {
+			return nil, store.Wrapf(store.ErrInvalid, nil, "group key %q has both bins and a bucket", g.As)
+		}
+		return binsExpr(g)
+	}
 	if g.Bucket == query.BucketNone {
 		return bson.D{{Key: "$ifNull", Value: bson.A{"$" + p, nil}}}, nil
+	}
+	if query.ValidBucket(g.Bucket) && !query.BucketFits(g.Bucket, g.Field.Kind) {
+		return nil, store.Wrapf(store.ErrInvalid, nil, "the %s bucket does not apply to %q (%s)", g.Bucket, p, g.Field.Kind)
 	}
 	date, zone, err := parseDateExpr(g.Field, tz)
 	if err != nil {
@@ -250,6 +267,10 @@ func bucketExpr(d string, b query.Bucket, tz string) (bson.D, error) {
 		return format("%Y-%m", d), nil
 	case query.BucketYear:
 		return format("%Y", d), nil
+	case query.BucketHourOfDay:
+		return format("%H", d), nil
+	case query.BucketDayOfWeek:
+		return format("%u", d), nil // ISO: 1 (Monday) to 7 (Sunday)
 	case query.BucketWeek:
 		monday := bson.D{{Key: "$dateTrunc", Value: bson.D{
 			{Key: "date", Value: d},
@@ -272,17 +293,36 @@ func bucketExpr(d string, b query.Bucket, tz string) (bson.D, error) {
 }
 
 // measureExprs returns the $group accumulator for m, stored under name,
-// and the $project expression that reads it back.
+// and the $project expression that reads it back. A conditional measure
+// feeds its accumulator the value only where the filter holds (1 for
+// count), and null or nothing elsewhere, which every accumulator skips.
 func measureExprs(m query.Measure, name string) (acc bson.D, out any, err error) {
 	ref := "$" + name
+	var cond any
+	if m.Filter != nil {
+		if cond, err = exprFilter(m.Filter, 0); err != nil {
+			return nil, nil, err
+		}
+	}
+	when := func(v, otherwise any) any {
+		if cond == nil {
+			return v
+		}
+		return bson.D{{Key: "$cond", Value: bson.A{cond, v, otherwise}}}
+	}
 	if m.Fn == query.FnCount {
-		return bson.D{{Key: "$sum", Value: int32(1)}}, ref, nil
+		return bson.D{{Key: "$sum", Value: when(int32(1), int32(0))}}, ref, nil
 	}
 	p := m.Field.Path
 	if !query.ValidPath(p) {
 		return nil, nil, store.Wrapf(store.ErrInvalid, nil, "invalid measure path %q", p)
 	}
-	field := "$" + p
+	var field any = "$" + p
+	if m.Fn == query.FnCountDistinct {
+		field = when(field, "$$REMOVE")
+	} else {
+		field = when(field, nil)
+	}
 	switch m.Fn {
 	case query.FnSum, query.FnAvg, query.FnMin, query.FnMax:
 		// $sum, $avg, $min and $max skip nulls and missing fields, like SQL.

@@ -18,21 +18,26 @@ const emptySource = "(SELECT '' AS id, '{}' AS doc WHERE 0)"
 
 // aggregate compiles the spec to one statement:
 //
-//	SELECT * FROM (SELECT keys..., measures... FROM t WHERE filter GROUP BY keys)
-//	WHERE having ORDER BY sort LIMIT n
+//	SELECT * FROM (SELECT keys..., measures... FROM t [LEFT JOIN lookups]
+//	WHERE filter GROUP BY keys) WHERE having ORDER BY sort LIMIT n
 //
 // The outer query lets HAVING and ORDER BY name the output columns
 // without any clash with the table's own columns.
 func (o *ops) aggregate(ctx context.Context, coll string, a *query.Aggregate) ([]store.Doc, error) {
-	table, err := quotedTable(coll)
-	if err != nil {
-		return nil, err
-	}
+	return o.aggregateJoin(ctx, coll, nil, a)
+}
+
+// aggregateJoin is aggregate with lookups (aggregate_join.go).
+func (o *ops) aggregateJoin(ctx context.Context, coll string, lookups []store.Lookup, a *query.Aggregate) ([]store.Doc, error) {
 	if a == nil || len(a.Group)+len(a.Measures) == 0 {
 		return nil, store.Wrapf(store.ErrInvalid, nil, "an aggregation needs group keys or measures")
 	}
 	if a.Limit < 0 {
 		return nil, store.Wrapf(store.ErrInvalid, nil, "limit must not be negative")
+	}
+	c, from, err := o.aggSource(ctx, coll, lookups, a.Location)
+	if err != nil {
+		return nil, err
 	}
 	outs := map[string]bool{}
 	alias := func(as string) (string, error) {
@@ -41,15 +46,6 @@ func (o *ops) aggregate(ctx context.Context, coll string, a *query.Aggregate) ([
 		}
 		outs[as] = true
 		return `"` + as + `"`, nil
-	}
-	loc := a.Location
-	if loc == nil {
-		loc = query.DefaultLocation
-	}
-	if ok, err := o.tableExists(ctx, coll); err != nil {
-		return nil, mapErr(err)
-	} else if !ok {
-		table = emptySource
 	}
 
 	var b sqlBuf
@@ -65,27 +61,12 @@ func (o *ops) aggregate(ctx context.Context, coll string, a *query.Aggregate) ([
 		if i > 0 {
 			b.w(", ")
 		}
-		switch {
-		case g.Bucket == query.BucketNone && g.Field.Kind == query.KindDecimal && g.Field.Path != "_id" && !g.Field.Array:
-			// Group equal numbers together whatever their text ("10.5",
-			// "10.50"), exactly: by the canonical text.
-			if !query.ValidPath(g.Field.Path) {
-				return nil, store.Wrapf(store.ErrInvalid, nil, "invalid field path %q", g.Field.Path)
-			}
-			b.w(decNormFunc, "(doc -> ", jsonPath(g.Field.Path), ")")
-			conv = append(conv, asDecimal)
-		case g.Bucket != query.BucketNone:
-			if err := groupExpr(&b, g, loc); err != nil {
-				return nil, err
-			}
-			conv = append(conv, asText)
-		default:
-			if err := groupExpr(&b, g, loc); err != nil {
-				return nil, err
-			}
-			conv = append(conv, byKind(g.Field.Kind))
+		cv, err := c.groupKey(&b, g)
+		if err != nil {
+			return nil, err
 		}
 		b.w(" AS ", q)
+		conv = append(conv, cv)
 		groupCols = append(groupCols, g.As)
 		names = append(names, g.As)
 	}
@@ -97,16 +78,18 @@ func (o *ops) aggregate(ctx context.Context, coll string, a *query.Aggregate) ([
 		if i > 0 || len(a.Group) > 0 {
 			b.w(", ")
 		}
-		c, err := measureExpr(&b, m)
+		cv, err := c.measure(&b, m)
 		if err != nil {
 			return nil, err
 		}
 		b.w(" AS ", q)
 		names = append(names, m.As)
-		conv = append(conv, c)
+		conv = append(conv, cv)
 	}
-	b.w(" FROM ", table, " WHERE ")
-	if err := compileFilter(&b, a.Filter); err != nil {
+	b.w(" FROM ")
+	b.add(from)
+	b.w(" WHERE ")
+	if err := c.filter(&b, a.Filter, 0); err != nil {
 		return nil, err
 	}
 	if len(groupCols) > 0 {
@@ -130,6 +113,12 @@ func (o *ops) aggregate(ctx context.Context, coll string, a *query.Aggregate) ([
 		b.w(" LIMIT ", strconv.Itoa(a.Limit))
 	}
 	return o.aggRows(ctx, &b, names, conv)
+}
+
+// add appends another buffer's text and arguments, in order.
+func (s *sqlBuf) add(o *sqlBuf) {
+	s.b.WriteString(o.b.String())
+	s.args = append(s.args, o.args...)
 }
 
 func (o *ops) aggRows(ctx context.Context, b *sqlBuf, names []string, conv []func(any) any) ([]store.Doc, error) {
@@ -217,52 +206,75 @@ func aggOrder(b *sqlBuf, keys []query.SortKey, groupCols []string, outs query.Fi
 	return nil
 }
 
-// measureExpr writes one measure and returns how to convert its value.
-func measureExpr(b *sqlBuf, m query.Measure) (func(any) any, error) {
+// measure writes one measure, conditional when m.Filter is set (SQL's
+// FILTER clause), and returns how to convert its value.
+func (c *aggCompiler) measure(b *sqlBuf, m query.Measure) (func(any) any, error) {
+	// cond writes the FILTER clause after an aggregate call.
+	cond := func() error {
+		if m.Filter == nil {
+			return nil
+		}
+		b.w(" FILTER (WHERE ")
+		if err := c.filter(b, m.Filter, 0); err != nil {
+			return err
+		}
+		b.w(")")
+		return nil
+	}
 	if m.Fn == query.FnCount {
 		b.w("count(*)")
-		return asNumber, nil
+		return asNumber, cond()
 	}
 	if m.Field.Array {
 		return nil, store.Wrapf(store.ErrInvalid, nil, "cannot aggregate the list field %q", m.Field.Path)
 	}
-	x, err := fieldExpr(m.Field.Path)
+	r, rest := c.ref(m.Field.Path)
+	x, err := r.expr(rest)
 	if err != nil {
 		return nil, err
 	}
+	isID := rest == "_id"
 	switch m.Fn {
 	case query.FnSum:
 		// Like MongoDB's $sum, no values sum to 0 (SQL would say NULL).
 		// Integers sum exactly in SQLite (and fast); decimals go through
 		// the exact Go aggregate, which reads each number's JSON text.
-		if m.Field.Kind == query.KindDecimal && x != "id" {
-			b.w(decSumFunc, "(doc -> ", jsonPath(m.Field.Path), ")")
+		if m.Field.Kind == query.KindDecimal && !isID {
+			b.w("COALESCE(", decSumFunc, "(", r.raw(rest), ")")
+			if err := cond(); err != nil {
+				return nil, err
+			}
+			b.w(",'0')")
 			return asDecimal, nil
 		}
-		b.w("COALESCE(sum(", x, "),0)")
+		b.w("COALESCE(sum(", x, ")")
+		if err := cond(); err != nil {
+			return nil, err
+		}
+		b.w(",0)")
 		return asNumber, nil
 	case query.FnAvg:
 		b.w("avg(", x, ")")
-		return asNumber, nil
+		return asNumber, cond()
 	case query.FnMin, query.FnMax:
-		if m.Field.Kind == query.KindDecimal && x != "id" {
+		if m.Field.Kind == query.KindDecimal && !isID {
 			fn := decMinFunc
 			if m.Fn == query.FnMax {
 				fn = decMaxFunc
 			}
-			b.w(fn, "(doc -> ", jsonPath(m.Field.Path), ")")
-			return asDecimal, nil
+			b.w(fn, "(", r.raw(rest), ")")
+			return asDecimal, cond()
 		}
 		b.w(string(m.Fn), "(", x, ")")
-		return byKind(m.Field.Kind), nil
+		return byKind(m.Field.Kind), cond()
 	case query.FnCountDistinct:
 		// Nulls are not counted, as in SQL's COUNT(DISTINCT); decimals
 		// count by value, not by text.
-		if m.Field.Kind == query.KindDecimal && x != "id" {
-			x = decNormFunc + "(doc -> " + jsonPath(m.Field.Path) + ")"
+		if m.Field.Kind == query.KindDecimal && !isID {
+			x = decNormFunc + "(" + r.raw(rest) + ")"
 		}
 		b.w("count(DISTINCT ", x, ")")
-		return asNumber, nil
+		return asNumber, cond()
 	}
 	return nil, store.Wrapf(store.ErrInvalid, nil, "unknown measure %q", m.Fn)
 }

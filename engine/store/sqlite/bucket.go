@@ -15,16 +15,12 @@ import (
 // or history such as China's 1986-1991 summer time).
 const bucketFunc = "tangram_bucket"
 
-// groupExpr writes the SQL of one group key: the field itself, or its
-// date bucket. Time fields hold canonical UTC strings; their bucket is
-// computed in loc.
-func groupExpr(b *sqlBuf, g query.GroupKey, loc *time.Location) error {
+// groupExpr writes the SQL of one group key: the field itself (x reads
+// it), or its date bucket. Time fields hold canonical UTC strings; their
+// bucket is computed in loc.
+func groupExpr(b *sqlBuf, g query.GroupKey, x string, loc *time.Location) error {
 	if g.Field.Array {
 		return store.Wrapf(store.ErrInvalid, nil, "cannot group by the list field %q", g.Field.Path)
-	}
-	x, err := fieldExpr(g.Field.Path)
-	if err != nil {
-		return err
 	}
 	if g.Bucket == query.BucketNone {
 		b.w(x)
@@ -33,14 +29,13 @@ func groupExpr(b *sqlBuf, g query.GroupKey, loc *time.Location) error {
 	if _, ok := bucketFormats[g.Bucket]; !ok {
 		return store.Wrapf(store.ErrInvalid, nil, "unknown date bucket %q", g.Bucket)
 	}
-	switch g.Field.Kind {
-	case query.KindDate:
+	if !query.BucketFits(g.Bucket, g.Field.Kind) {
+		return store.Wrapf(store.ErrInvalid, nil, "the %s bucket does not apply to %q (%s)", g.Bucket, g.Field.Path, g.Field.Kind)
+	}
+	if g.Field.Kind == query.KindDate {
 		// A date has no zone: bucket the stored day.
 		sqlBucket(b, g.Bucket, x, "")
 		return nil
-	case query.KindTime:
-	default:
-		return store.Wrapf(store.ErrInvalid, nil, "date buckets apply to date and time fields, not %q", g.Field.Path)
 	}
 	z := zoneInfo(loc)
 	switch {
@@ -67,7 +62,7 @@ func groupExpr(b *sqlBuf, g query.GroupKey, loc *time.Location) error {
 // formatting alone.
 var bucketFormats = map[query.Bucket]string{
 	query.BucketDay: "%Y-%m-%d", query.BucketWeek: "", query.BucketMonth: "%Y-%m",
-	query.BucketQuarter: "", query.BucketYear: "%Y",
+	query.BucketQuarter: "", query.BucketYear: "%Y", query.BucketHourOfDay: "%H", query.BucketDayOfWeek: "",
 }
 
 // sqlBucket writes the bucket of time value x shifted by the modifier
@@ -81,6 +76,10 @@ func sqlBucket(b *sqlBuf, bk query.Bucket, x, modifier string) {
 		b.w("date(", x, modifier, ", '-6 days', 'weekday 1')")
 	case query.BucketQuarter:
 		b.w("strftime('%Y', ", x, modifier, ") || '-Q' || ((CAST(strftime('%m', ", x, modifier, ") AS INTEGER) + 2) / 3)")
+	case query.BucketDayOfWeek:
+		// strftime's %w counts from Sunday = 0; ISO counts Monday = 1 to
+		// Sunday = 7. The || '' keeps the key text, as in query.BucketKey.
+		b.w("((CAST(strftime('%w', ", x, modifier, ") AS INTEGER) + 6) % 7 + 1) || ''")
 	default:
 		b.w("strftime('", bucketFormats[bk], "', ", x, modifier, ")")
 	}
