@@ -43,12 +43,13 @@ func TestCreditDebit(t *testing.T) {
 			t.Fatalf("balance %d, want 0", got)
 		}
 
-		// Stored value in fen is another account of the same owner.
-		sv := ledger.Posting{App: app, Owner: "m1", Kind: "sv_principal", Unit: ledger.UnitFen, Amount: 10000,
+		// Stored value in fen is another account of the same owner; kinds
+		// may be spelt like definition keys, with hyphens.
+		sv := ledger.Posting{App: app, Owner: "m1", Kind: "sv-principal", Unit: ledger.UnitFen, Amount: 10000,
 			Key: "top1", Type: "topup", Ref: "order-1"}
 		e.post(sv)
 		accts, err := e.l.Accounts(e.ctx, app, "m1")
-		if err != nil || len(accts) != 2 || accts[0].Kind != "points" || accts[1].Kind != "sv_principal" ||
+		if err != nil || len(accts) != 2 || accts[0].Kind != "points" || accts[1].Kind != "sv-principal" ||
 			accts[1].Balance != 10000 || accts[1].Unit != ledger.UnitFen {
 			t.Fatalf("accounts %+v %v", accts, err)
 		}
@@ -57,7 +58,7 @@ func TestCreditDebit(t *testing.T) {
 		expectCode(t, err, "ledger.unit_mismatch", errs.Unprocessable)
 
 		all := e.entries(ledger.EntryFilter{Owner: "m1"})
-		if len(all) != 4 || all[0].Kind != "sv_principal" || all[3].Key != "k1" {
+		if len(all) != 4 || all[0].Kind != "sv-principal" || all[3].Key != "k1" {
 			t.Fatalf("entries newest first: %+v", all)
 		}
 		if got := e.entries(ledger.EntryFilter{Owner: "m1", Kind: "points", Type: "redeem"}); len(got) != 2 {
@@ -103,6 +104,8 @@ func TestPostingValidation(t *testing.T) {
 			}(), "expiresAt"},
 			{"control character", posting("m\n1", 5, "a"), "owner"},
 			{"reversal type", func() ledger.Posting { p := posting("m", 5, "a"); p.Type = "reversal"; return p }(), "type"},
+			{"colon in kind", func() ledger.Posting { p := posting("m", 5, "a"); p.Kind = "sv:bonus"; return p }(), "kind"},
+			{"hyphen in type", func() ledger.Posting { p := posting("m", 5, "a"); p.Type = "top-up"; return p }(), "type"},
 		} {
 			_, err := e.l.PostTx(e.ctx, tc.p)
 			ce := expectCode(t, err, "ledger.invalid", errs.Unprocessable)

@@ -26,9 +26,14 @@ const (
 	maxMetaStr = 500
 )
 
-// nameRe is the shape of kinds and types: they are data (defined by the
-// app's templates) but also part of account ids and filters.
-var nameRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+// nameRe is the shape of types, and kindRe of kinds: they are data
+// (defined by the app's templates) but also part of account ids and
+// filters. Kinds may use hyphens like definition keys ("sv-principal");
+// ':' never appears, so account ids stay unambiguous.
+var (
+	nameRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+	kindRe = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
+)
 
 var metaKeyRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
@@ -49,8 +54,8 @@ func validate(p *Posting) error {
 	if msg := checkText(p.Owner, maxText, true); msg != "" {
 		add("owner", "%s", msg)
 	}
-	if !nameRe.MatchString(p.Kind) {
-		add("kind", "must match ^[a-z][a-z0-9_]{0,31}$")
+	if !kindRe.MatchString(p.Kind) {
+		add("kind", "must match ^[a-z][a-z0-9_-]{0,31}$")
 	}
 	if p.Unit != UnitPoint && p.Unit != UnitFen {
 		add("unit", `must be "point" or "fen"`)

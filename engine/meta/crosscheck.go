@@ -34,8 +34,13 @@ func AddCrossCheck(kind Kind, fn CrossCheck) {
 // already stored.
 func (s *Service) Store() store.Store { return s.st }
 
-// crossCheck runs the registered checks for d.
-func (s *Service) crossCheck(ctx context.Context, d Definition) error {
+// CrossCheck runs the registered cross-definition checks of d's kind
+// against the definitions stored in its app: a 422 meta.invalid listing
+// every problem, or nil. Create and Save run it; Import does not, since a
+// bundle's definitions refer to each other before any of them is stored,
+// so an importer that wants the same guarantee (the template installer's
+// tests) calls it on each definition once the import is done.
+func (s *Service) CrossCheck(ctx context.Context, d Definition) error {
 	crossMu.RLock()
 	fns := crossChecks[d.Kind]
 	crossMu.RUnlock()

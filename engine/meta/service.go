@@ -49,7 +49,7 @@ func (s *Service) Create(ctx context.Context, d Definition, user string) (Defini
 	if err := invalid(fe); err != nil {
 		return Definition{}, err
 	}
-	if err := s.crossCheck(ctx, d); err != nil {
+	if err := s.CrossCheck(ctx, d); err != nil {
 		return Definition{}, err
 	}
 	at := s.stamp()
@@ -108,7 +108,7 @@ func (s *Service) Save(ctx context.Context, d Definition, ifMatch int, user stri
 	if err := invalid(fe); err != nil {
 		return Definition{}, err
 	}
-	if err := s.crossCheck(ctx, d); err != nil {
+	if err := s.CrossCheck(ctx, d); err != nil {
 		return Definition{}, err
 	}
 	at := s.stamp()

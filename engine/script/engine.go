@@ -1,6 +1,7 @@
 package script
 
 import (
+	"context"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -67,6 +68,10 @@ type Options struct {
 	// Clock is read by TODAY(), NOW(), now(), Date.now() and new Date();
 	// default time.Now. Tests inject a fixed clock.
 	Clock func() time.Time
+	// Lang gives the language of a run's caller from the run's context
+	// ("zh-CN", "en"), in which coded failures a script throws are
+	// reported (thrown.go); nil or "" means zh-CN.
+	Lang func(ctx context.Context) string
 }
 
 // Engine runs compiled formulas and scripts on a pool of sandboxed goja

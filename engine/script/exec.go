@@ -101,11 +101,15 @@ func (s *slot) mapErr(ctx context.Context, err error, name string, limit time.Du
 				return orig
 			}
 		}
+		pos := stackPos(ex.Stack(), name, 1)
+		if coded := s.thrownError(ctx, ex.Value(), pos); coded != nil {
+			return coded
+		}
 		msg := "uncaught exception"
 		if gerr := s.guarded(func() error { msg = describe(ex.Value()); return nil }); gerr != nil {
 			msg = "uncaught exception (its message could not be read)"
 		}
-		return scriptErr(errs.Unprocessable, CodeError, msg, stackPos(ex.Stack(), name, 1))
+		return scriptErr(errs.Unprocessable, CodeError, msg, pos)
 	}
 	if _, ok := errs.As(err); ok {
 		return err

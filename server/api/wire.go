@@ -56,7 +56,8 @@ func Wire(ctx context.Context, st store.Store, o WireOptions) (*Server, *Service
 		return nil, nil, fmt.Errorf("init identity: %w", err)
 	}
 	guard := access.NewGuard(ms)
-	scripts := script.New(script.Options{})
+	// Coded failures thrown by action scripts speak the caller's language.
+	scripts := script.New(script.Options{Lang: form.LangOf})
 	records := form.NewRecords(st, ms, guard, as.Audit, scripts)
 	blobs, err := files.BlobsFor(st, o.DataDir)
 	if err != nil {
