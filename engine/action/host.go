@@ -121,6 +121,15 @@ func (c *countingOps) Insert(ctx context.Context, coll string, doc store.Doc) (s
 	return id, err
 }
 
+// InsertMany counts a successful multi-row insert (one write per row).
+func (c *countingOps) InsertMany(ctx context.Context, coll string, docs []store.Doc) ([]string, error) {
+	ids, err := c.Ops.InsertMany(ctx, coll, docs)
+	if err == nil {
+		c.writes += len(ids)
+	}
+	return ids, err
+}
+
 // Update counts a successful update.
 func (c *countingOps) Update(ctx context.Context, coll, id string, patch store.Patch, cond *query.Node) (store.Doc, error) {
 	d, err := c.Ops.Update(ctx, coll, id, patch, cond)

@@ -61,25 +61,30 @@ func (r *Records) prepareNumbers(ctx context.Context, f *Form) (*numberPlan, err
 	return plan, nil
 }
 
-// assignNumbers takes the next number of every auto-number field, inside
-// the create's transaction.
-func (r *Records) assignNumbers(ctx context.Context, tx store.Ops, f *Form, plan *numberPlan, rec store.Doc) error {
-	if plan == nil {
+// assignNumbers takes the next number of every auto-number field for each
+// of recs, in order, inside the create's transaction: one counter update
+// per field advances it by len(recs) at once.
+func (r *Records) assignNumbers(ctx context.Context, tx store.Ops, f *Form, plan *numberPlan, recs ...store.Doc) error {
+	if plan == nil || len(recs) == 0 {
 		return nil
 	}
+	n := int64(len(recs))
 	for _, a := range f.autoNumbers {
 		id := counterID(f, a.key, plan.periods[a.key])
-		doc, err := tx.Update(ctx, collCounters, id, store.Patch{Inc: map[string]int64{"n": 1}}, nil)
+		doc, err := tx.Update(ctx, collCounters, id, store.Patch{Inc: map[string]int64{"n": n}}, nil)
 		if errs.HasCode(err, store.ErrNotFound.Code) {
 			// Not made by prepareNumbers (inside a caller's transaction), or
 			// removed since (a restore from backup): start over.
-			doc = store.Doc{"_id": id, "n": int64(1)}
+			doc = store.Doc{"_id": id, "n": n}
 			_, err = tx.Insert(ctx, collCounters, doc)
 		}
 		if err != nil {
 			return err
 		}
-		rec[a.key] = FormatAutoNumber(AutoNumberPattern(a.fd), plan.at, intOf(doc["n"]))
+		first, pattern := intOf(doc["n"])-n+1, AutoNumberPattern(a.fd)
+		for i, rec := range recs {
+			rec[a.key] = FormatAutoNumber(pattern, plan.at, first+int64(i))
+		}
 	}
 	return nil
 }

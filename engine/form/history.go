@@ -52,6 +52,12 @@ const MaxHistory = 1000
 
 // writeRevision appends a revision inside the write's transaction.
 func writeRevision(ctx context.Context, ops store.Ops, f *Form, p *auth.Principal, id string, rv Revision) error {
+	_, err := ops.Insert(ctx, f.HistColl, revisionDoc(p, id, rv))
+	return err
+}
+
+// revisionDoc is the stored form of a revision of record id.
+func revisionDoc(p *auth.Principal, id string, rv Revision) store.Doc {
 	doc := store.Doc{
 		"_id": fmt.Sprintf("%s.%010d", id, rv.Rev), "record": id, "rev": rv.Rev, "op": rv.Op,
 		"at": rv.At, "by": p.Actor(), "byName": actorName(p), "fields": anyStrings(rv.Fields),
@@ -60,8 +66,7 @@ func writeRevision(ctx context.Context, ops store.Ops, f *Form, p *auth.Principa
 	if rv.From > 0 {
 		doc["from"] = rv.From
 	}
-	_, err := ops.Insert(ctx, f.HistColl, doc)
-	return err
+	return doc
 }
 
 // diff lists the stored fields (system fields excluded) whose value differs

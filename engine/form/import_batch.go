@@ -2,38 +2,24 @@ package form
 
 import (
 	"context"
-	"errors"
-	"hash/fnv"
 
 	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/query"
 	"github.com/tangram/tangram/engine/store"
 )
 
-// Writing a batch of import rows. A create through the API is one store
-// transaction, so a create costs a durable commit; an import of a million
-// rows cannot afford that. Here the consecutive new rows of a batch are
-// created in one transaction, by the steps and with the functions of
-// Records.create, in the same order: normalizeInput, applyDefaults,
-// evalFormulas and checkRequired before the transaction; checkRelations,
-// checkClaims and the row scope inside it, then, for the rows that passed,
-// the auto-numbers (one counter update for the batch: takeNumbers),
-// moveClaims, the insert and the history revision, and the rollups. A row
-// that fails a check is left out before anything of it is written, so the
-// others still commit. The records an import creates are audited by the
-// import's one "record.import" entry (who, when, which form, how many,
-// with the request id) rather than one "record.create" entry each: each
-// record's history already names its creator and time, and a million
-// audit entries would make the audit log useless and the import a third
-// slower (measured). Upserted rows go through Records.patch and keep its
-// per-record entries. The few failures that can only happen after a
-// row's first write (a unique value claimed by a concurrent writer between
-// check and claim, a formula over a fresh auto-number failing) abandon the
-// batch's transaction and the batch is redone row by row through
-// Records.create, each row in its own transaction as through the API.
-// Rollups are recomputed once per parent per batch, not once per row.
-// A step added to Records.create (an outbox event, say) belongs here too:
-// TestExportImportRoundTrip compares records stored by both paths.
+// Writing a batch of import rows. The consecutive new rows of a batch are
+// created by Records.createMany, the batch create of CreateMany, in one
+// transaction: the same validation, formulas, auto-numbers, unique
+// claims, relation and scope checks, history revisions and rollups as a
+// create through the API, with one audit entry ("record.create_many",
+// listing the ids) per batch besides the import's own "record.import"
+// entry. Mode skip writes a batch's valid rows and reports the others;
+// mode all validates every row first (createMany's dry run), and in its
+// write phase a batch that fails after all (a value taken by a concurrent
+// writer) is written up to the failing row and the import stops there.
+// Rows matched by UpsertBy are patched one by one through Records.patch,
+// with its per-record entries.
 
 // importRow is one data row on its way into the store.
 type importRow struct {
@@ -42,17 +28,10 @@ type importRow struct {
 	id     string            // the _id cell, for UpsertBy _id
 	fe     []errs.FieldError // problems found before the store: cells, duplicates, validation
 	target string            // the record an upsert patches; "" creates
-	rec    store.Doc         // a create's record, validated and computed
 	err    error             // the row's failure
 	done   bool              // written (in a dry run: would be)
 	marks  []uint64          // the row's entries in the duplicate tracker
 }
-
-// Transaction outcomes that are no store errors.
-var (
-	errImportStop = errs.New(errs.Internal, "import.stop", "the import stops at a failing row")
-	errRowByRow   = errs.New(errs.Internal, "import.row_by_row", "the batch is redone row by row")
-)
 
 // writeBatch validates and, unless the pass is dry, writes rows; then it
 // adds their outcomes to res. An error is a store or context failure.
@@ -167,29 +146,14 @@ func (im *Importer) prepare(ctx context.Context, st *passState, row *importRow) 
 		row.err = derr
 		return nil
 	}
-	var vals map[string]any
+	vals := im.uniqueInputs(row)
 	if row.target == "" {
-		if err := d.CheckWrite(fieldKeys(im.f, row.input)); err != nil {
-			row.err = err
-			return nil
-		}
-		if err := im.prepareCreate(ctx, row); err != nil {
-			return err
-		}
-		vals = map[string]any{}
-		for _, k := range im.f.unique {
-			if v := row.rec[k]; v != nil {
-				vals[k] = v
-			}
-		}
-	} else {
-		if len(row.fe) > 0 {
-			// Report the row's every problem, not only the cells'.
-			_, more := im.f.normalizeInput(im.lang, row.input, isSystem(im.p))
-			row.err = invalidRecord(im.lang, append(row.fe, more...))
-			return nil
-		}
-		vals = im.uniqueInputs(row)
+		delete(vals, SysID) // a new record gets a new id
+	} else if len(row.fe) > 0 {
+		// Report the row's every problem, not only the cells'.
+		_, more := im.f.normalizeInput(im.lang, row.input, isSystem(im.p))
+		row.err = invalidRecord(im.lang, append(row.fe, more...))
+		return nil
 	}
 	dups := st.seen.check(row, vals, im.lang)
 	row.fe = append(row.fe, dups...)
@@ -201,36 +165,8 @@ func (im *Importer) prepare(ctx context.Context, st *passState, row *importRow) 
 	return nil
 }
 
-// prepareCreate is the part of Records.create before its transaction.
-func (im *Importer) prepareCreate(ctx context.Context, row *importRow) error {
-	f, r, lang := im.f, im.r, im.lang
-	rec, fe := f.normalizeInput(lang, row.input, isSystem(im.p))
-	for k, v := range rec {
-		if v == nil {
-			delete(rec, k)
-		}
-	}
-	id, now := store.NewID(), r.stamp()
-	rec[SysID], rec[SysVersion], rec[SysDeleted] = id, int64(1), false
-	rec[SysCreatedAt], rec[SysUpdatedAt] = now, now
-	rec[SysCreatedBy], rec[SysUpdatedBy] = im.p.Actor(), im.p.Actor()
-	bad, err := f.applyDefaults(ctx, r.scripts, rec, lang)
-	if err != nil {
-		return err
-	}
-	fe = append(fe, bad...)
-	if bad, err = f.evalFormulas(ctx, r.scripts, rec, lang, false); err != nil {
-		return err
-	}
-	all := append(append(row.fe, fe...), bad...)
-	row.fe = append(all, f.checkRequired(lang, rec, all)...)
-	setFileIDs(f, rec)
-	row.rec = rec
-	return nil
-}
-
-// uniqueInputs are an upserted row's unique values in stored form, and
-// its id.
+// uniqueInputs are a row's unique values in stored form, and the id it
+// upserts.
 func (im *Importer) uniqueInputs(row *importRow) map[string]any {
 	vals := map[string]any{SysID: row.target}
 	for _, k := range im.f.unique {
@@ -264,252 +200,44 @@ func (im *Importer) settle(row *importRow, err error) error {
 	return nil
 }
 
-// createRun creates consecutive new rows in one transaction. With st.stop
-// the transaction is abandoned at the first failing row and the rows
-// before it are written again without it, so that every row before the
-// failure is written and none after.
+// createRun creates consecutive new rows with one createMany: in a
+// skip-mode batch (or a validation pass) the valid rows are written and
+// the others reported; with st.stop the batch is all or nothing, and when
+// it fails the rows before the first failing one are written again
+// without it, so that every row before the failure is written and none
+// after.
 func (im *Importer) createRun(ctx context.Context, run []*importRow, st *passState) error {
-	f, r, lang := im.f, im.r, im.lang
-	scope, err := im.dCreate.Filter(f.QFields)
+	inputs := make([]map[string]any, len(run))
+	pre := make([][]errs.FieldError, len(run))
+	for i, row := range run {
+		row.done, row.err = false, nil
+		inputs[i], pre[i] = row.input, row.fe
+	}
+	o := WriteOptions{Lang: im.lang, IP: im.o.IP, RequestID: im.o.RequestID, DryRun: st.dry}
+	res, err := im.r.createMany(ctx, im.p, im.f, im.dCreate, inputs, pre, o, !st.stop)
 	if err != nil {
 		return err
 	}
-	every := store.Doc{}
-	for k := range f.relations {
-		every[k] = true
-	}
-	targets, err := r.relationTargets(ctx, im.p, f, nil, every)
-	if err != nil {
-		return err
-	}
-	links, err := r.rollupLinks(ctx, f)
-	if err != nil {
-		return err
-	}
-	plan, err := r.prepareNumbers(ctx, f)
-	if err != nil {
-		return err
-	}
-	failed := -1
-	err = r.st.Tx(ctx, func(tx store.Ops) error {
-		failed = -1
-		var valid []*importRow
-		for i, row := range run {
-			row.done, row.err = false, nil
-			all := append([]errs.FieldError(nil), row.fe...)
-			more, err := checkRelations(ctx, tx, f, targets, row.rec, lang)
-			if err != nil {
-				return err
-			}
-			all = append(all, more...)
-			if more, err = checkFiles(ctx, tx, f, row.rec, nil, lang); err != nil {
-				return err
-			}
-			all = append(all, more...)
-			keys := unreported(uniqueChanges(f, nil, row.rec), row.fe)
-			if more, err = checkClaims(ctx, tx, f, row.rec[SysID].(string), row.rec, keys, lang); err != nil {
-				return err
-			}
-			row.err = invalidRecord(lang, append(all, more...))
-			if row.err == nil && !Match(scope, row.rec) {
-				row.err = coded(lang, errs.Forbidden, "record.out_of_scope")
-			}
-			switch {
-			case row.err == nil:
-				valid = append(valid, row)
-			case st.stop:
-				failed = i
-				return errImportStop
-			}
-		}
-		// After validation, as in create: a failed row takes no number.
-		if err := im.takeNumbers(ctx, tx, plan, valid); err != nil {
-			return err
-		}
-		if len(f.autoNumbers) > 0 {
-			for _, row := range valid {
-				bad, err := f.evalFormulas(ctx, r.scripts, row.rec, lang, true)
-				if err != nil {
-					return err
-				}
-				if len(bad) > 0 || !Match(scope, row.rec) {
-					return errRowByRow // the row's own rollback must return its number
-				}
-			}
-		}
-		if st.dry {
-			for _, row := range valid {
-				row.done = true
-			}
-			return errDryRun
-		}
-		parents := make([]map[string]bool, len(links))
-		for _, row := range valid {
-			id := row.rec[SysID].(string)
-			if err := moveClaims(ctx, tx, f, id, nil, row.rec, uniqueChanges(f, nil, row.rec), lang); err != nil {
-				if errs.ClassOf(err) == errs.Unprocessable {
-					return errRowByRow
-				}
-				return err
-			}
-			if _, err := tx.Insert(ctx, f.Coll, row.rec); err != nil {
-				return err
-			}
-			keys, _, newVals := diff(f, nil, row.rec)
-			rv := Revision{Rev: 1, Op: OpCreate, At: row.rec[SysCreatedAt].(string), Fields: keys, New: newVals}
-			if err := writeRevision(ctx, tx, f, im.p, id, rv); err != nil {
-				return err
-			}
-			for li, l := range links {
-				ids, _, _ := relationIDs(l.rel.key, row.rec[l.rel.key])
-				for _, pid := range ids {
-					if parents[li] == nil {
-						parents[li] = map[string]bool{}
-					}
-					parents[li][pid] = true
-				}
-			}
+	for i, row := range run {
+		switch {
+		case len(res.errs[i]) > 0:
+			row.err = invalidRecord(im.lang, res.errs[i])
+		case res.recs[i] != nil:
 			row.done = true
 		}
-		for li, l := range links {
-			for _, pid := range sortedKeys(parents[li]) {
-				if err := r.recomputeParent(ctx, tx, l, pid, lang); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	switch {
-	case err == nil, errors.Is(err, errDryRun):
-		return nil
-	case errors.Is(err, errImportStop):
-		for _, row := range run {
-			row.done = false
-		}
-		if failed > 0 {
-			return im.createRun(ctx, run[:failed], st)
-		}
-		return nil
-	case errors.Is(err, errRowByRow), errs.HasCode(err, store.ErrDuplicate.Code):
-		return im.createOneByOne(ctx, run, st)
 	}
-	for _, row := range run {
-		row.done = false
-	}
-	return err
-}
-
-// takeNumbers gives rows the next numbers of every auto-number field with
-// one update of assignNumbers' counter per field, advanced by the number
-// of rows at once, in the rows' order.
-func (im *Importer) takeNumbers(ctx context.Context, tx store.Ops, plan *numberPlan, rows []*importRow) error {
-	if plan == nil || len(rows) == 0 {
+	if !st.stop || !res.invalid() {
 		return nil
 	}
-	n := int64(len(rows))
-	for _, a := range im.f.autoNumbers {
-		id := counterID(im.f, a.key, plan.periods[a.key])
-		doc, err := tx.Update(ctx, collCounters, id, store.Patch{Inc: map[string]int64{"n": n}}, nil)
-		if errs.HasCode(err, store.ErrNotFound.Code) {
-			doc = store.Doc{"_id": id, "n": n}
-			_, err = tx.Insert(ctx, collCounters, doc)
-		}
-		if err != nil {
-			return err
-		}
-		first, pattern := intOf(doc["n"])-n+1, AutoNumberPattern(a.fd)
-		for i, row := range rows {
-			row.rec[a.key] = FormatAutoNumber(pattern, plan.at, first+int64(i))
-		}
+	first := 0
+	for len(res.errs[first]) == 0 {
+		first++
 	}
-	return nil
-}
-
-// unreported drops the keys already reported (a value repeated in the
-// file is not also "taken" by the earlier row's claim).
-func unreported(keys []string, fe []errs.FieldError) []string {
-	var out []string
-	for _, k := range keys {
-		seen := false
-		for _, e := range fe {
-			seen = seen || e.Path == k
-		}
-		if !seen {
-			out = append(out, k)
-		}
+	for _, row := range run[first+1:] {
+		row.err = nil // past the stop: neither written nor failed
 	}
-	return out
-}
-
-// createOneByOne writes rows through Records.create, each in its own
-// transaction: the fallback when a batch cannot commit as one.
-func (im *Importer) createOneByOne(ctx context.Context, run []*importRow, st *passState) error {
-	o := WriteOptions{Lang: im.lang, IP: im.o.IP, RequestID: im.o.RequestID, DryRun: st.dry}
-	for _, row := range run {
-		row.done, row.err = false, nil
-		if len(row.fe) > 0 {
-			row.err = invalidRecord(im.lang, row.fe)
-		} else {
-			_, err := im.r.create(ctx, im.p, im.f, im.dCreate, row.input, o)
-			if err := im.settle(row, err); err != nil {
-				return err
-			}
-		}
-		if row.err != nil && st.stop {
-			return nil
-		}
+	if first == 0 {
+		return nil
 	}
-	return nil
-}
-
-// dupTracker remembers, as 64-bit hashes, the unique values of the rows
-// read so far, so a value repeated in the file is reported at its second
-// row even in a dry run, where nothing is claimed in the store. A million
-// rows with a unique phone take about 40 MB.
-type dupTracker struct{ rowOf map[uint64]int }
-
-func newDupTracker() *dupTracker { return &dupTracker{rowOf: map[uint64]int{}} }
-
-func dupHash(key string, v any) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(key))
-	h.Write([]byte{0})
-	h.Write([]byte(jsonText(v)))
-	return h.Sum64()
-}
-
-// check reports the values of vals seen in an earlier row.
-func (t *dupTracker) check(row *importRow, vals map[string]any, lang string) []errs.FieldError {
-	var fe []errs.FieldError
-	for _, k := range sortedKeys(vals) {
-		if first, ok := t.rowOf[dupHash(k, vals[k])]; ok && first != row.row {
-			path := k
-			if k == SysID {
-				path = ""
-			}
-			fe = append(fe, ioFieldErr(lang, path, "import.duplicate", first))
-		}
-	}
-	return fe
-}
-
-// add remembers a row's values.
-func (t *dupTracker) add(row *importRow, vals map[string]any) {
-	for k, v := range vals {
-		h := dupHash(k, v)
-		t.rowOf[h] = row.row
-		row.marks = append(row.marks, h)
-	}
-}
-
-// forget drops the values of a row that failed after all, so a later row
-// holding them is not called a duplicate of a row that was not imported.
-func (t *dupTracker) forget(row *importRow) {
-	for _, h := range row.marks {
-		if t.rowOf[h] == row.row {
-			delete(t.rowOf, h)
-		}
-	}
-	row.marks = nil
+	return im.createRun(ctx, run[:first], st)
 }

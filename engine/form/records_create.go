@@ -40,27 +40,12 @@ func (r *Records) create(ctx context.Context, p *auth.Principal, f *Form, d *acc
 			return r.presentOne(ctx, p, f, d, doc, err)
 		}
 	}
-	rec, fe := f.normalizeInput(lang, input, isSystem(p))
-	for k, v := range rec {
-		if v == nil {
-			delete(rec, k) // a create stores absent fields, not nulls
-		}
-	}
-	id, now := store.NewID(), r.stamp()
-	rec[SysID], rec[SysVersion], rec[SysDeleted] = id, int64(1), false
-	rec[SysCreatedAt], rec[SysUpdatedAt] = now, now
-	rec[SysCreatedBy], rec[SysUpdatedBy] = p.Actor(), p.Actor()
-	bad, err := f.applyDefaults(ctx, r.scripts, rec, lang)
+	now := r.stamp()
+	rec, fe, err := r.newRecord(ctx, p, f, input, nil, now, lang)
 	if err != nil {
 		return nil, err
 	}
-	fe = append(fe, bad...)
-	if bad, err = f.evalFormulas(ctx, r.scripts, rec, lang, false); err != nil {
-		return nil, err
-	}
-	fe = append(fe, bad...)
-	fe = append(fe, f.checkRequired(lang, rec, fe)...)
-	setFileIDs(f, rec)
+	id := rec[SysID].(string)
 	scope, err := d.Filter(f.QFields)
 	if err != nil {
 		return nil, err
@@ -168,6 +153,37 @@ func (r *Records) create(ctx context.Context, p *auth.Principal, f *Form, d *acc
 		}
 	}
 	return r.presentOne(ctx, p, f, d, out, err)
+}
+
+// newRecord is the part of a create before its transaction: input
+// checked and normalized, the system fields set (a new id, version 1, now
+// as the time), defaults and formulas computed, required fields checked
+// and the files it names noted. pre are problems the caller already found
+// in the input (an importer's unreadable cells): they are reported with
+// the rest, and a field they name is not also called missing.
+func (r *Records) newRecord(ctx context.Context, p *auth.Principal, f *Form, input map[string]any, pre []errs.FieldError, now, lang string) (store.Doc, []errs.FieldError, error) {
+	rec, fe := f.normalizeInput(lang, input, isSystem(p))
+	for k, v := range rec {
+		if v == nil {
+			delete(rec, k) // a create stores absent fields, not nulls
+		}
+	}
+	fe = append(append([]errs.FieldError(nil), pre...), fe...)
+	rec[SysID], rec[SysVersion], rec[SysDeleted] = store.NewID(), int64(1), false
+	rec[SysCreatedAt], rec[SysUpdatedAt] = now, now
+	rec[SysCreatedBy], rec[SysUpdatedBy] = p.Actor(), p.Actor()
+	bad, err := f.applyDefaults(ctx, r.scripts, rec, lang)
+	if err != nil {
+		return nil, nil, err
+	}
+	fe = append(fe, bad...)
+	if bad, err = f.evalFormulas(ctx, r.scripts, rec, lang, false); err != nil {
+		return nil, nil, err
+	}
+	fe = append(fe, bad...)
+	fe = append(fe, f.checkRequired(lang, rec, fe)...)
+	setFileIDs(f, rec)
+	return rec, fe, nil
 }
 
 // fieldKeys lists the keys of input that name fields of f, for the field

@@ -35,6 +35,7 @@ var recordMessages = map[string][2]string{
 	"record.operator_not_allowed": {"该字段不支持运算符 %s", "this field does not support the operator %s"},
 	"record.rollup_too_many":      {"汇总的子记录超过 %d 条，无法在此存储上计算", "more than %d child records to roll up on this store"},
 	"record.search_too_long":      {"搜索词过长", "the search text is too long"},
+	"record.idempotency_many":     {"批量创建不支持幂等键，请改用批量接口（bulk）", "a batch create takes no idempotency key; use the bulk API"},
 	"record.idempotency_key":      {"Idempotency-Key 须为 1 到 200 个可见字符", "Idempotency-Key must be 1 to 200 visible characters"},
 }
 

@@ -61,25 +61,52 @@ func (r *Records) relationTargets(ctx context.Context, p *auth.Principal, f *For
 // checkRelations reports the ids of rec's changed relation values that
 // are missing or out of scope, one error per id at its path.
 func checkRelations(ctx context.Context, ops store.Ops, f *Form, targets map[string]*relTarget, rec store.Doc, lang string) ([]errs.FieldError, error) {
-	var fe []errs.FieldError
+	fes, err := checkRelationsMany(ctx, ops, f, targets, []store.Doc{rec}, lang)
+	if err != nil {
+		return nil, err
+	}
+	return fes[0], nil
+}
+
+// relationReadBatch bounds the ids one Find of a relation check asks for.
+const relationReadBatch = 500
+
+// checkRelationsMany is checkRelations for many records, with one read per
+// relation field (per relationReadBatch ids) for all of them.
+func checkRelationsMany(ctx context.Context, ops store.Ops, f *Form, targets map[string]*relTarget, recs []store.Doc, lang string) ([][]errs.FieldError, error) {
+	out := make([][]errs.FieldError, len(recs))
 	for _, k := range sortedKeys(targets) {
 		t := targets[k]
-		ids, paths, bad := relationIDs(k, rec[k])
-		for _, p := range bad {
-			fe = append(fe, fieldErr(lang, p, "record.relation_type"))
+		type ref struct {
+			row      int
+			id, path string
 		}
-		if len(ids) == 0 {
-			continue
+		var refs []ref
+		var want []string
+		seen := map[string]bool{}
+		for i, rec := range recs {
+			ids, paths, bad := relationIDs(k, rec[k])
+			for _, p := range bad {
+				out[i] = append(out[i], fieldErr(lang, p, "record.relation_type"))
+			}
+			for j, id := range ids {
+				refs = append(refs, ref{i, id, paths[j]})
+				if !seen[id] {
+					seen[id] = true
+					want = append(want, id)
+				}
+			}
 		}
 		found := map[string]bool{}
-		if !t.none {
-			vals := make([]query.Value, len(ids))
-			for i, id := range ids {
+		for start := 0; !t.none && start < len(want); start += relationReadBatch {
+			chunk := want[start:min(start+relationReadBatch, len(want))]
+			vals := make([]query.Value, len(chunk))
+			for i, id := range chunk {
 				vals[i] = query.Str(id)
 			}
 			docs, err := ops.Find(ctx, t.form.Coll, store.Query{
 				Filter: query.And(&query.Node{Op: query.OpIn, Field: fID, Values: vals}, t.scope),
-				Fields: []string{SysID}, Limit: len(ids),
+				Fields: []string{SysID}, Limit: len(chunk),
 			})
 			if err != nil {
 				return nil, err
@@ -90,13 +117,13 @@ func checkRelations(ctx context.Context, ops store.Ops, f *Form, targets map[str
 				}
 			}
 		}
-		for i, id := range ids {
-			if !found[id] {
-				fe = append(fe, fieldErr(lang, paths[i], "record.relation_not_found", id))
+		for _, r := range refs {
+			if !found[r.id] {
+				out[r.row] = append(out[r.row], fieldErr(lang, r.path, "record.relation_not_found", r.id))
 			}
 		}
 	}
-	return fe, nil
+	return out, nil
 }
 
 // relationIDs reads the ids of a relation value (one id, or a list) with

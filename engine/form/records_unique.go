@@ -50,24 +50,76 @@ func uniqueChanges(f *Form, before, after store.Doc) []string {
 // record, for the fields in keys: read first so that every taken value is
 // reported at once, before anything is written.
 func checkClaims(ctx context.Context, ops store.Ops, f *Form, id string, rec store.Doc, keys []string, lang string) ([]errs.FieldError, error) {
-	var fe []errs.FieldError
-	for _, k := range keys {
-		v := rec[k]
-		if v == nil {
-			continue
+	fes, err := checkClaimsMany(ctx, ops, f, []string{id}, []store.Doc{rec}, [][]string{keys}, lang)
+	if err != nil {
+		return nil, err
+	}
+	return fes[0], nil
+}
+
+// claimReadBatch bounds the claim ids one Find asks for.
+const claimReadBatch = 500
+
+// checkClaimsMany is checkClaims for many records (record i has id ids[i]
+// and its own keys), with one read per claimReadBatch values rather than
+// one per value.
+func checkClaimsMany(ctx context.Context, ops store.Ops, f *Form, ids []string, recs []store.Doc, keys [][]string, lang string) ([][]errs.FieldError, error) {
+	type use struct {
+		row int
+		key string
+	}
+	uses := map[string][]use{}
+	var cids []string
+	for i, rec := range recs {
+		for _, k := range keys[i] {
+			if v := rec[k]; v != nil {
+				cid := claimID(f, k, v)
+				if uses[cid] == nil {
+					cids = append(cids, cid)
+				}
+				uses[cid] = append(uses[cid], use{i, k})
+			}
 		}
-		doc, err := ops.Get(ctx, collUnique, claimID(f, k, v))
-		if errs.HasCode(err, store.ErrNotFound.Code) {
-			continue
+	}
+	owner := map[string]any{} // claim id -> the record holding it
+	if len(cids) == 1 {
+		// One value (a create through the API): a get by id is cheaper.
+		doc, err := ops.Get(ctx, collUnique, cids[0])
+		switch {
+		case err == nil:
+			owner[cids[0]] = doc["record"]
+		case !errs.HasCode(err, store.ErrNotFound.Code):
+			return nil, err
 		}
+	}
+	for start := 0; len(cids) > 1 && start < len(cids); start += claimReadBatch {
+		chunk := cids[start:min(start+claimReadBatch, len(cids))]
+		vals := make([]query.Value, len(chunk))
+		for i, id := range chunk {
+			vals[i] = query.Str(id)
+		}
+		docs, err := ops.Find(ctx, collUnique, store.Query{Filter: &query.Node{Op: query.OpIn, Field: fID, Values: vals},
+			Fields: []string{"record"}, Limit: len(chunk)})
 		if err != nil {
 			return nil, err
 		}
-		if doc["record"] != id {
-			fe = append(fe, fieldErr(lang, k, "record.unique"))
+		for _, d := range docs {
+			owner[d[SysID].(string)] = d["record"]
 		}
 	}
-	return fe, nil
+	out := make([][]errs.FieldError, len(recs))
+	for _, cid := range cids {
+		rid, taken := owner[cid]
+		if !taken {
+			continue
+		}
+		for _, u := range uses[cid] {
+			if rid != ids[u.row] {
+				out[u.row] = append(out[u.row], fieldErr(lang, u.key, "record.unique"))
+			}
+		}
+	}
+	return out, nil
 }
 
 // moveClaims releases the claims of before's values and takes after's, for
@@ -95,6 +147,22 @@ func moveClaims(ctx context.Context, ops store.Ops, f *Form, id string, before, 
 		}
 	}
 	return nil
+}
+
+// unreported drops the keys already reported (a value repeated in a file,
+// or invalid, is not also "taken" by another record's claim).
+func unreported(keys []string, fe []errs.FieldError) []string {
+	var out []string
+	for _, k := range keys {
+		seen := false
+		for _, e := range fe {
+			seen = seen || e.Path == k
+		}
+		if !seen {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // sameJSON compares two stored values as JSON.

@@ -3,7 +3,10 @@ package store
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"fmt"
 	"regexp"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +28,30 @@ var (
 func Wrapf(base *errs.Error, cause error, format string, args ...any) error {
 	e := errs.Wrap(cause, base.Class, base.Code, format, args...)
 	return e
+}
+
+// RowError is the error of InsertMany for row i of its docs: base's class
+// and code (ErrDuplicate, ErrInvalid), and one field error whose path is
+// "[i]", so FailedRow (and a client reading the fields) can tell which row.
+func RowError(base *errs.Error, cause error, i int) error {
+	path := "[" + strconv.Itoa(i) + "]"
+	return &errs.Error{Class: base.Class, Code: base.Code, Msg: fmt.Sprintf("row %d: %s", i, base.Msg), Cause: cause,
+		Fields: []errs.FieldError{{Path: path, Code: base.Code, Message: base.Msg}}}
+}
+
+// FailedRow returns the row of InsertMany's docs that err (from RowError)
+// names.
+func FailedRow(err error) (int, bool) {
+	e, ok := errs.As(err)
+	if !ok || len(e.Fields) != 1 {
+		return 0, false
+	}
+	p := e.Fields[0].Path
+	if !strings.HasPrefix(p, "[") || !strings.HasSuffix(p, "]") {
+		return 0, false
+	}
+	i, err := strconv.Atoi(p[1 : len(p)-1])
+	return i, err == nil && i >= 0
 }
 
 var collRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,119}$`)

@@ -50,6 +50,16 @@ type Ops interface {
 	// Insert stores doc; an empty "_id" gets a new id (NewID). Returns the id.
 	// ErrDuplicate when the id or a unique index value exists.
 	Insert(ctx context.Context, coll string, doc Doc) (string, error)
+	// InsertMany stores docs in order, as Insert would one by one, and
+	// returns their ids in the same order. It is all or nothing: on any
+	// error none of docs is stored, and inside a Tx the transaction's
+	// other writes are kept (on SQLite; on MongoDB a failed write aborts
+	// the whole transaction, as for Insert). A duplicate id or unique
+	// index value, against stored documents or within docs, is an
+	// ErrDuplicate naming the first failing row (FailedRow). No docs is
+	// no write. Adapters write many rows per statement or round trip:
+	// this is the bulk path of imports and data generators.
+	InsertMany(ctx context.Context, coll string, docs []Doc) ([]string, error)
 	// Get returns one document or ErrNotFound.
 	Get(ctx context.Context, coll, id string) (Doc, error)
 	// Find returns matching documents in sort order (then by _id).

@@ -31,6 +31,7 @@ type benchServer struct {
 	b      *testing.B
 	url    string
 	token  string
+	st     store.Store
 	client *http.Client
 }
 
@@ -69,7 +70,7 @@ func newBenchServer(b *testing.B) *benchServer {
 		_ = st.Close()
 	})
 	tr := &http.Transport{MaxIdleConns: 128, MaxIdleConnsPerHost: 128}
-	s := &benchServer{b: b, url: "http://" + ln.Addr().String(), client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+	s := &benchServer{b: b, st: st, url: "http://" + ln.Addr().String(), client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
 	var login struct {
 		Token string `json:"token"`
 	}
@@ -159,6 +160,11 @@ func BenchmarkCreateHTTP(b *testing.B) {
 	}
 	b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0))) // 32 clients
 	var n atomic.Int64
+	ws, _ := s.st.(interface{ WriterStats() (int64, int64) })
+	var c0, r0 int64
+	if ws != nil {
+		c0, r0 = ws.WriterStats()
+	}
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -169,4 +175,9 @@ func BenchmarkCreateHTTP(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "creates/s")
+	if ws != nil {
+		if c, r := ws.WriterStats(); c > c0 {
+			b.ReportMetric(float64(r-r0)/float64(c-c0), "req/commit")
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	mdb "go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/query"
 	"github.com/tangram/tangram/engine/store"
 )
@@ -42,26 +43,9 @@ func (o ops) Insert(ctx context.Context, coll string, doc store.Doc) (id string,
 	if err = checkColl(coll); err != nil {
 		return "", err
 	}
-	switch v := doc["_id"].(type) {
-	case nil:
-		id = store.NewID()
-	case string:
-		id = v
-		if id == "" {
-			id = store.NewID()
-		}
-	default:
-		return "", store.Wrapf(store.ErrInvalid, nil, "_id must be a string, got %T", v)
-	}
-	d, err := docToBSON(doc)
+	id, d, err := insertable(doc)
 	if err != nil {
 		return "", err
-	}
-	// Replace or add _id without touching the caller's map.
-	if len(d) > 0 && d[0].Key == "_id" {
-		d[0].Value = id
-	} else {
-		d = append(bson.D{{Key: "_id", Value: id}}, d...)
 	}
 	err = o.run(ctx, func(ctx context.Context) error {
 		_, err := o.coll(coll).InsertOne(ctx, d)
@@ -71,6 +55,96 @@ func (o ops) Insert(ctx context.Context, coll string, doc store.Doc) (id string,
 		return "", mapErr("insert", err)
 	}
 	return id, nil
+}
+
+// insertable converts doc for an insert: its id (a new one when it has
+// none) and its BSON form with "_id" first. The caller's map is not
+// touched.
+func insertable(doc store.Doc) (string, bson.D, error) {
+	var id string
+	switch v := doc["_id"].(type) {
+	case nil:
+		id = store.NewID()
+	case string:
+		id = v
+		if id == "" {
+			id = store.NewID()
+		}
+	default:
+		return "", nil, store.Wrapf(store.ErrInvalid, nil, "_id must be a string, got %T", v)
+	}
+	d, err := docToBSON(doc)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(d) > 0 && d[0].Key == "_id" {
+		d[0].Value = id
+	} else {
+		d = append(bson.D{{Key: "_id", Value: id}}, d...)
+	}
+	return id, d, nil
+}
+
+// InsertMany stores docs with one ordered insertMany (the driver splits
+// it into batches within MongoDB's message limits). Outside a transaction
+// it runs in one of its own, so that it is all or nothing; inside one, a
+// failure aborts the caller's transaction (MongoDB aborts a transaction
+// on any write error).
+func (o ops) InsertMany(ctx context.Context, coll string, docs []store.Doc) (ids []string, err error) {
+	defer o.s.observe("insertMany", time.Now(), &err)
+	if err = checkColl(coll); err != nil {
+		return nil, err
+	}
+	ids = make([]string, len(docs))
+	list := make([]any, len(docs))
+	for i, doc := range docs {
+		var d bson.D
+		if ids[i], d, err = insertable(doc); err != nil {
+			base := store.ErrInvalid
+			if ce, ok := errs.As(err); ok {
+				base = ce
+			}
+			return nil, store.RowError(base, err, i)
+		}
+		list[i] = d
+	}
+	if len(list) == 0 {
+		return ids, nil
+	}
+	write := func(tx ops) error {
+		var res *mdb.InsertManyResult
+		err := tx.run(ctx, func(ctx context.Context) error {
+			var err error
+			res, err = tx.coll(coll).InsertMany(ctx, list, options.InsertMany().SetOrdered(true))
+			return err
+		})
+		if err == nil {
+			return nil
+		}
+		merr := mapErr("insertMany", err)
+		if !errs.HasCode(merr, store.ErrDuplicate.Code) {
+			return merr
+		}
+		// MongoDB names the failing row; lungo stops at it, having
+		// inserted the rows before it.
+		var bwe mdb.BulkWriteException
+		switch {
+		case errors.As(err, &bwe) && len(bwe.WriteErrors) > 0:
+			return store.RowError(store.ErrDuplicate, err, bwe.WriteErrors[0].Index)
+		case res != nil:
+			return store.RowError(store.ErrDuplicate, err, len(res.InsertedIDs))
+		}
+		return merr
+	}
+	if o.sess != nil {
+		err = write(o)
+	} else {
+		err = o.s.Tx(ctx, func(tx store.Ops) error { return write(tx.(ops)) })
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
 }
 
 // Get returns one document or store.ErrNotFound.

@@ -63,17 +63,36 @@ func (s *Store) Aggregate(ctx context.Context, coll string, spec *query.Aggregat
 }
 
 // Insert stores doc through the writer (group commit) and returns its id.
+// The document is encoded before the writer's turn, which is serial.
 func (s *Store) Insert(ctx context.Context, coll string, doc store.Doc) (id string, err error) {
 	defer s.observe("insert", s.now(), &err)
-	err = s.write(ctx, func(o *ops) error {
-		var e error
-		id, e = o.insert(coll, doc)
-		return e
-	})
+	e, err := encodeOne(doc)
 	if err != nil {
 		return "", err
 	}
-	return id, nil
+	if err = s.write(ctx, func(o *ops) error { return o.insert(coll, e) }); err != nil {
+		return "", err
+	}
+	return e.id, nil
+}
+
+// InsertMany stores docs through the writer in multi-row statements, all
+// or nothing, encoded before the writer's turn.
+func (s *Store) InsertMany(ctx context.Context, coll string, docs []store.Doc) (ids []string, err error) {
+	defer s.observe("insertMany", s.now(), &err)
+	if _, err := quotedTable(coll); err != nil {
+		return nil, err
+	}
+	enc, err := encodeMany(docs)
+	if err != nil {
+		return nil, err
+	}
+	if len(enc) > 0 {
+		if err = s.write(ctx, func(o *ops) error { return o.insertMany(coll, enc) }); err != nil {
+			return nil, err
+		}
+	}
+	return idsOf(enc), nil
 }
 
 // Update applies patch to document id when cond holds, atomically.
@@ -161,7 +180,31 @@ func (t *txOps) Insert(ctx context.Context, coll string, doc store.Doc) (id stri
 	if err := t.check(ctx); err != nil {
 		return "", err
 	}
-	return t.o.insert(coll, doc)
+	e, err := encodeOne(doc)
+	if err != nil {
+		return "", err
+	}
+	if err := t.o.insert(coll, e); err != nil {
+		return "", err
+	}
+	return e.id, nil
+}
+
+// InsertMany stores docs within the transaction, all or nothing: on an
+// error the transaction's earlier writes stay and none of docs is stored.
+func (t *txOps) InsertMany(ctx context.Context, coll string, docs []store.Doc) (ids []string, err error) {
+	defer t.o.s.observe("tx.insertMany", t.o.s.now(), &err)
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	enc, err := encodeMany(docs)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.o.insertMany(coll, enc); err != nil {
+		return nil, err
+	}
+	return idsOf(enc), nil
 }
 
 // Get reads a document, including the transaction's own writes.

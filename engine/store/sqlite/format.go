@@ -17,3 +17,8 @@ const (
 	jsonRemoveFn  = "jsonb_remove"
 	jsonValueFn   = "jsonb" // marks bound text as a JSON value, not a string
 )
+
+// docArg binds an encoded document for docIn. The text is bound as a
+// string: jsonb() of a blob would read it as binary JSONB rather than
+// parse it.
+func docArg(body []byte) any { return string(body) }

@@ -138,25 +138,17 @@ func (o *ops) count(ctx context.Context, coll string, filter *query.Node) (int64
 	return n, nil
 }
 
-func (o *ops) insert(coll string, doc store.Doc) (string, error) {
+// insert stores one encoded document inside the current write.
+func (o *ops) insert(coll string, e encoded) error {
 	table, err := quotedTable(coll)
 	if err != nil {
-		return "", err
-	}
-	id, body, err := encodeDoc(doc)
-	if err != nil {
-		return "", err
-	}
-	if id == "" {
-		id = store.NewID()
+		return err
 	}
 	if err := o.ensureTable(coll); err != nil {
-		return "", err
+		return err
 	}
-	// The text is bound as a string: jsonb() of a blob would read it as
-	// binary JSONB rather than parse it.
-	if _, err := o.r.exec(context.Background(), "INSERT INTO "+table+" (id, doc) VALUES (?, "+docIn+")", []any{id, string(body)}); err != nil {
-		return "", mapErr(err)
+	if _, err := o.r.exec(context.Background(), insertText(table, 1), []any{e.id, docArg(e.body)}); err != nil {
+		return mapErr(err)
 	}
-	return id, nil
+	return nil
 }

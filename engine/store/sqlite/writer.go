@@ -244,3 +244,10 @@ func (w *writer) close() {
 	w.mu.Unlock()
 	<-w.exited
 }
+
+// WriterStats reports how many group transactions the writer committed and
+// how many requests they held, since the store opened: their ratio is the
+// group-commit batch size benchmarks report.
+func (s *Store) WriterStats() (commits, requests int64) {
+	return s.w.commits.Load(), s.w.committed.Load()
+}

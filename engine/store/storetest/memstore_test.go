@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -346,6 +347,33 @@ func (m *memStore) EnsureIndexes(ctx context.Context, c string, idx []store.Inde
 	return nil
 }
 
+// InsertMany inserts one by one and, on a failure, puts the collection
+// back as it was: all or nothing.
+func (o memOps) InsertMany(ctx context.Context, c string, docs []store.Doc) ([]string, error) {
+	defer o.lock()()
+	col, err := o.coll(c)
+	if err != nil {
+		return nil, err
+	}
+	snap := maps.Clone(col)
+	in := memOps{m: o.m, locked: true}
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		if ids[i], err = in.Insert(ctx, c, d); err != nil {
+			o.m.data[c] = snap
+			base := store.ErrInvalid
+			if errors.Is(err, store.ErrDuplicate) {
+				base = store.ErrDuplicate
+			}
+			return nil, store.RowError(base, err, i)
+		}
+	}
+	return ids, nil
+}
+
+func (m *memStore) InsertMany(ctx context.Context, c string, d []store.Doc) ([]string, error) {
+	return memOps{m: m}.InsertMany(ctx, c, d)
+}
 func (m *memStore) Insert(ctx context.Context, c string, d store.Doc) (string, error) {
 	return memOps{m: m}.Insert(ctx, c, d)
 }

@@ -36,6 +36,7 @@ func Run(t *testing.T, h Harness) {
 	}
 	s := &suite{h: h}
 	t.Run("CRUD", s.crud)
+	t.Run("InsertMany", s.insertMany)
 	t.Run("RoundTrip", s.roundTrip)
 	t.Run("Filters", s.filters)
 	t.Run("DecimalPrecision", s.decimalPrecision)
