@@ -17,6 +17,7 @@ import (
 	"github.com/tangram/tangram/engine/form"
 	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/store"
+	"github.com/tangram/tangram/engine/workflow"
 	"github.com/tangram/tangram/server/openapi"
 	"github.com/tangram/tangram/server/problem"
 	"github.com/tangram/tangram/server/webui"
@@ -35,6 +36,9 @@ type Deps struct {
 	Metrics   *Metrics
 	BodyLimit int    // bytes; default 8 MiB
 	Version   string // build version for /healthz and OpenAPI
+
+	// Workflow serves the workflow and task routes; nil: none.
+	Workflow *workflow.Service
 }
 
 // DefaultBodyLimit bounds request bodies unless configured otherwise.
@@ -90,6 +94,7 @@ func New(d Deps) *Server {
 	s.actionRoutes(r)
 	s.ledgerRoutes(r)
 	s.ruleRoutes(r)
+	s.workflowRoutes(r)
 	// The embedded UI answers the GETs no route took, outside /api; it is
 	// not part of the API, so it is mounted with Use and not documented.
 	webui.Mount(app)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/tangram/tangram/engine/access"
 	"github.com/tangram/tangram/engine/action"
@@ -15,6 +16,7 @@ import (
 	"github.com/tangram/tangram/engine/rules"
 	"github.com/tangram/tangram/engine/script"
 	"github.com/tangram/tangram/engine/store"
+	"github.com/tangram/tangram/engine/workflow"
 )
 
 // WireOptions tune the service graph Wire builds.
@@ -25,6 +27,9 @@ type WireOptions struct {
 	DataDir   string // uploaded files, unless the store keeps them itself
 	BodyLimit int    // bytes; default DefaultBodyLimit
 	Version   string // build version for /healthz and OpenAPI
+	// SLAEvery is how often the workflow SLA runner ticks (default 30s;
+	// negative: no runner, e.g. where a test ticks by hand).
+	SLAEvery time.Duration
 }
 
 // Services are the engines behind a wired server.
@@ -36,11 +41,20 @@ type Services struct {
 	Records *form.Records
 	Actions *action.Service
 	Files   *files.Service
+
+	// Workflow is the workflow engine; Close stops its SLA runner.
+	Workflow *workflow.Service
+	stopSLA  context.CancelFunc
 }
 
 // Close releases what the services hold (the script engine). Call it after
 // the server has stopped.
-func (s *Services) Close() { s.Scripts.Close() }
+func (s *Services) Close() {
+	if s.stopSLA != nil {
+		s.stopSLA()
+	}
+	s.Scripts.Close()
+}
 
 // Wire initializes the metadata and identity services on st, builds every
 // engine over them and the HTTP server that serves them. The caller
@@ -67,7 +81,23 @@ func Wire(ctx context.Context, st store.Store, o WireOptions) (*Server, *Service
 	actions := action.New(action.Deps{Store: st, Meta: ms, Guard: guard, Records: records, Scripts: scripts,
 		Ledger: ledger.New(st, ledger.Options{}), Rules: rules.New(ms), Audit: as.Audit})
 	fs := files.New(st, records, blobs)
+	wf := workflow.New(workflow.Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records, Scripts: scripts,
+		Actions: actions, Audit: as.Audit, Log: o.Log})
+	if err := wf.Init(ctx); err != nil {
+		scripts.Close()
+		return nil, nil, fmt.Errorf("init workflow: %w", err)
+	}
 	srv := New(Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records, Actions: actions, Log: o.Log, Metrics: o.Metrics,
-		Files: fs, BodyLimit: o.BodyLimit, Version: o.Version})
-	return srv, &Services{Meta: ms, Auth: as, Guard: guard, Scripts: scripts, Records: records, Actions: actions, Files: fs}, nil
+		Files: fs, Workflow: wf, BodyLimit: o.BodyLimit, Version: o.Version})
+	svc := &Services{Meta: ms, Auth: as, Guard: guard, Scripts: scripts, Records: records, Actions: actions, Files: fs, Workflow: wf}
+	if o.SLAEvery >= 0 {
+		every := o.SLAEvery
+		if every == 0 {
+			every = 30 * time.Second
+		}
+		var slaCtx context.Context
+		slaCtx, svc.stopSLA = context.WithCancel(context.WithoutCancel(ctx))
+		go wf.Run(slaCtx, every)
+	}
+	return srv, svc, nil
 }
