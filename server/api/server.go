@@ -94,6 +94,7 @@ func New(d Deps) *Server {
 	s.actionRoutes(r)
 	s.ledgerRoutes(r)
 	s.ruleRoutes(r)
+	s.templateRoutes(r)
 	s.workflowRoutes(r)
 	// The embedded UI answers the GETs no route took, outside /api; it is
 	// not part of the API, so it is mounted with Use and not documented.

@@ -6,6 +6,8 @@
 // from the receipt id.
 
 const at = now();
+const two = (n) => String(n).padStart(2, '0');
+const day = `${YEAR(at)}-${two(MONTH(at))}-${two(DAY(at))}`; // in the business time zone
 const KEY = 'checkout:' + input.receiptId;
 
 function fail(status, code, zh, en, path) {
@@ -183,7 +185,7 @@ let left = byCategory.size;
 for (const [category, catAmount] of byCategory) {
   const share = --left === 0 ? discount - shared : Number(BigInt(discount) * BigInt(catAmount) / BigInt(amount || 1));
   shared += share;
-  const rule = rules.evaluate('points-earn', {tier: level.tier, store: store.code, category, day: at}).outputs;
+  const rule = rules.evaluate('points-earn', {tier: level.tier, store: store.code, category, day}).outputs;
   const [mult, multScale] = dec(rule.multiplier);
   const pts = BigInt(catAmount - share) * rate * mult / (100n * rateScale * multScale);
   if (pts > 0n) pointsEarned += Number(pts);
