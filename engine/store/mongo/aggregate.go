@@ -8,7 +8,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 	mdb "go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/tangram/tangram/engine/query"
 	"github.com/tangram/tangram/engine/store"
@@ -42,17 +41,8 @@ func (o ops) AggregateJoin(ctx context.Context, coll string, lookups []store.Loo
 		return nil, err
 	}
 	var raw []bson.D
-	err = o.run(ctx, func(ctx context.Context) error {
-		// Large groupings may exceed the 100 MB per-stage memory limit;
-		// spilling to disk is slower but never wrong.
-		cur, err := o.coll(coll).Aggregate(ctx, pipeline, options.Aggregate().SetAllowDiskUse(true))
-		if err != nil {
-			return err
-		}
-		return cur.All(ctx, &raw)
-	})
-	if err != nil {
-		return nil, mapErr("aggregate", err)
+	if err := o.aggregateAll(ctx, coll, pipeline, &raw); err != nil {
+		return nil, err
 	}
 	rows = make([]store.Doc, len(raw))
 	for i, d := range raw {

@@ -30,6 +30,7 @@ func RunReport(t *testing.T, h Harness) {
 	s := &suite{h: h}
 	t.Run("Join", s.reportJoin)
 	t.Run("JoinRefuses", s.reportJoinRefuses)
+	t.Run("Quantiles", s.reportQuantiles)
 }
 
 // reportFixture is the loaded data of the report cases.
