@@ -5,5 +5,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',
+    // Date presets and day ranges are computed in the browser's zone; the
+    // tests fix it to the one the CRM's users are in.
+    env: { TZ: 'Asia/Shanghai' },
   },
 });

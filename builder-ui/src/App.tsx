@@ -6,6 +6,7 @@ import { I18nProvider } from './i18n/I18nProvider';
 import { AppLayout } from './layout/AppLayout';
 import { AppHomePage } from './pages/AppHomePage';
 import { AppListPage } from './pages/AppListPage';
+import { ListPage, RecordDetailPage, RecordFormPage } from './records/routes';
 import { DefinitionPage } from './pages/DefinitionPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SignInPage } from './pages/SignInPage';
@@ -36,6 +37,11 @@ export function App() {
                 }
               >
                 <Route index element={<AppHomePage />} />
+                <Route path="view/:view" element={<ListPage />} />
+                <Route path="form/:form" element={<ListPage />} />
+                <Route path="form/:form/new" element={<RecordFormPage />} />
+                <Route path="form/:form/records/:id" element={<RecordDetailPage />} />
+                <Route path="form/:form/records/:id/edit" element={<RecordFormPage />} />
                 <Route path=":kind/:key" element={<DefinitionPage />} />
               </Route>
               <Route path="*" element={<NotFoundPage />} />

@@ -1,3 +1,5 @@
+import { loadLocale } from '../i18n/locale';
+import { parseExactJson } from './exactJson';
 import { ApiError, BAD_RESPONSE, NETWORK_ERROR, parseRetryAfter, problemError } from './problem';
 
 /** The cookie the server sets at sign-in; writes echo it in X-CSRF-Token. */
@@ -27,6 +29,8 @@ export interface RequestOptions {
    * sign-in call and the session probe at start-up turn it off.
    */
   unauthorizedEndsSession?: boolean;
+  /** The Content-Type of body when it is sent as is (a Blob), not as JSON. */
+  rawType?: string;
 }
 
 export interface ClientConfig {
@@ -37,6 +41,8 @@ export interface ClientConfig {
   cookies?: () => string;
   /** Called when an authenticated call answers 401. */
   onUnauthorized?: (error: ApiError) => void;
+  /** The language of the server's messages (Accept-Language). */
+  language?: () => string;
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -57,8 +63,13 @@ export class ApiClient {
   async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
     const method = options.method ?? 'GET';
     const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
-    let body: string | undefined;
-    if (options.body !== undefined) {
+    const language = this.config.language?.();
+    if (language && !headers['Accept-Language']) headers['Accept-Language'] = language;
+    let body: BodyInit | undefined;
+    if (options.rawType !== undefined) {
+      headers['Content-Type'] = options.rawType;
+      body = options.body as BodyInit;
+    } else if (options.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(options.body);
     }
@@ -80,7 +91,8 @@ export class ApiClient {
     if (res.ok) {
       if (res.status === 204) return undefined as T;
       try {
-        return (await res.json()) as T;
+        // Decimals stay exact: they come back as text, never as floats.
+        return parseExactJson(await res.text()) as T;
       } catch {
         throw new ApiError(res.status, BAD_RESPONSE, 'the answer is not JSON');
       }
@@ -98,6 +110,16 @@ export class ApiClient {
 
   post<T>(path: string, body?: unknown, options: Omit<RequestOptions, 'method' | 'body'> = {}): Promise<T> {
     return this.request<T>(path, { ...options, method: 'POST', body });
+  }
+
+  /** The CSRF token for writes the client does not send itself (uploads with progress). */
+  csrfToken(): string | undefined {
+    return readCookie(this.cookies(), CSRF_COOKIE);
+  }
+
+  /** The Accept-Language the client sends. */
+  language(): string | undefined {
+    return this.config.language?.();
   }
 
   private cookies(): string {
@@ -129,5 +151,5 @@ async function bodyOf(res: Response): Promise<unknown> {
   }
 }
 
-/** The client the UI uses: same origin, the page's cookies. */
-export const api = new ApiClient();
+/** The client the UI uses: same origin, the page's cookies, the chosen language. */
+export const api = new ApiClient({ language: () => loadLocale() });

@@ -32,3 +32,39 @@ export function formatMoney(fen: Fen, locale: Locale): string {
   const decimal = `${negative ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
   return formatter(locale).format(decimal as Intl.StringNumericLiteral);
 }
+
+/** Why a typed amount was refused. */
+export type YuanProblem = 'format' | 'precision';
+
+/** A typed amount read exactly: fen as a bigint, or the reason it is not an amount. */
+export type YuanParse = { ok: true; fen: bigint } | { ok: false; problem: YuanProblem };
+
+const yuanRe = /^([+-]?)(\d+)(?:\.(\d*))?$/;
+
+/**
+ * Reads an amount typed in yuan ("12.3", "-0.05", "1,234.50", "¥8") into
+ * fen with string arithmetic only. More decimals than precision (0–2) are
+ * refused, never rounded, exactly as the server refuses them.
+ */
+export function parseYuan(text: string, precision = 2): YuanParse {
+  const s = text.trim().replace(/^[¥￥]/, '').replace(/[,，\s]/g, '');
+  const m = yuanRe.exec(s);
+  if (!m) return { ok: false, problem: 'format' };
+  const [, sign = '', whole = '0', frac = ''] = m;
+  if (frac.replace(/0+$/, '').length > precision) return { ok: false, problem: 'precision' };
+  const fen = BigInt(whole) * 100n + BigInt((frac + '00').slice(0, 2));
+  return { ok: true, fen: sign === '-' ? -fen : fen };
+}
+
+/** Fen as plain yuan text with two decimals: 1230 -> "12.30", -5 -> "-0.05". */
+export function fenToYuan(fen: Fen): string {
+  const n = BigInt(typeof fen === 'string' ? fen.trim() : fen);
+  const abs = n < 0n ? -n : n;
+  return `${n < 0n ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
+}
+
+/** A fen amount as a JSON value: a number while it is exact, text beyond 2^53. */
+export function fenToJson(fen: bigint): number | string {
+  const n = Number(fen);
+  return Number.isSafeInteger(n) ? n : fen.toString();
+}

@@ -1,0 +1,14 @@
+import { Empty, isBlank, TextInput, textType } from './shared';
+import type { DisplayProps, InputProps } from './types';
+
+function EmailField(p: InputProps) {
+  return <TextInput {...p} inputMode="email" maxLength={254} />;
+}
+
+function EmailDisplay({ value }: DisplayProps) {
+  if (isBlank(value) || typeof value !== 'string') return <Empty />;
+  return <a href={`mailto:${value}`}>{value}</a>;
+}
+
+/** email: an address, checked by the server. */
+export const email = textType('email', EmailField, { Display: EmailDisplay });
