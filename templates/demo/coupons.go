@@ -37,7 +37,7 @@ var couponTemplates = []couponTemplate{
 	{Key: "ninety", Name: "全场9折券", Type: "percent", Percent: 90, MinSpend: 50_00, ValidDays: 30, Share: 1, UseRate: 40},
 	{Key: "fresh", Name: "生鲜满50减5", Type: "amount", Value: 5_00, MinSpend: 50_00, Category: "生鲜", Stackable: true, ValidDays: 7, Share: 1, UseRate: 40},
 	{Key: "exchange", Name: "积分兑换 5元无门槛券", Type: "exchange", Value: 5_00, ValidDays: 90, PointsCost: 500, Share: 12, UseRate: 90},
-	{Key: "gift", Name: "会员日赠品券", Type: "gift", ValidDays: 30, Share: 2, UseRate: 0},
+	{Key: "gift", Name: "会员日赠品券（价值15元）", Type: "gift", Value: 15_00, ValidDays: 30, Share: 2, UseRate: 0},
 }
 
 // discount is what template t takes off a basket (0 when the basket does

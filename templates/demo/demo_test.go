@@ -1,4 +1,4 @@
-package demo
+package demo_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/tangram/tangram/engine/form"
 	"github.com/tangram/tangram/engine/query"
 	"github.com/tangram/tangram/engine/store"
+	"github.com/tangram/tangram/templates/demo"
 )
 
 // TestTenMembers generates the smallest useful app: every store has its
@@ -20,7 +21,7 @@ import (
 func TestTenMembers(t *testing.T) {
 	d := newDeps(t)
 	var stages []string
-	res, err := Generate(context.Background(), d, testApp, Options{Members: 10, Seed: 1, Now: fixedNow,
+	res, err := demo.Generate(context.Background(), d, testApp, demo.Options{Members: 10, Seed: 1, Now: fixedNow,
 		Progress: func(stage string, done, total int) {
 			if done == total {
 				stages = append(stages, fmt.Sprintf("%s %d", stage, total))
@@ -61,7 +62,7 @@ func TestTenMembers(t *testing.T) {
 		}
 	})
 	// A second run refuses an app that has data.
-	if _, err := Generate(ctx, d, testApp, Options{Members: 10, Seed: 1, Now: fixedNow}); err == nil || !strings.Contains(err.Error(), "already has stores") {
+	if _, err := demo.Generate(ctx, d, testApp, demo.Options{Members: 10, Seed: 1, Now: fixedNow}); err == nil || !strings.Contains(err.Error(), "already has stores") {
 		t.Fatalf("second run: %v", err)
 	}
 }
@@ -70,15 +71,15 @@ func TestTenMembers(t *testing.T) {
 func TestBadOptions(t *testing.T) {
 	d := newDeps(t)
 	ctx := context.Background()
-	for _, n := range []int{0, -1, MaxMembers + 1} {
-		if _, err := Generate(ctx, d, testApp, Options{Members: n}); err == nil {
+	for _, n := range []int{0, -1, demo.MaxMembers + 1} {
+		if _, err := demo.Generate(ctx, d, testApp, demo.Options{Members: n}); err == nil {
 			t.Fatalf("members %d accepted", n)
 		}
 	}
-	if _, err := Generate(ctx, d, "other", Options{Members: 5}); err == nil || !strings.Contains(err.Error(), "published form") {
+	if _, err := demo.Generate(ctx, d, "other", demo.Options{Members: 5}); err == nil || !strings.Contains(err.Error(), "published form") {
 		t.Fatalf("app without forms: %v", err)
 	}
-	if _, err := Generate(ctx, Deps{}, testApp, Options{Members: 5}); err == nil {
+	if _, err := demo.Generate(ctx, demo.Deps{}, testApp, demo.Options{Members: 5}); err == nil {
 		t.Fatal("missing deps accepted")
 	}
 	if got := count(t, d, "members"); got != 0 {
@@ -90,14 +91,14 @@ func TestBadOptions(t *testing.T) {
 // finds the same data (ids aside), and different data from another seed.
 func TestDeterministic(t *testing.T) {
 	ctx := context.Background()
-	gen := func(seed int64) (Result, map[string]string, map[string]string) {
+	gen := func(seed int64) (demo.Result, map[string]string, map[string]string) {
 		d := newDeps(t)
-		res, err := Generate(ctx, d, testApp, Options{Members: 700, Seed: seed, Now: fixedNow})
+		res, err := demo.Generate(ctx, d, testApp, demo.Options{Members: 700, Seed: seed, Now: fixedNow})
 		if err != nil {
 			t.Fatal(err)
 		}
 		res.Elapsed = 0
-		return res, snapshot(t, d, "members", "phone", "homeStore", "referrer"), snapshot(t, d, "transactions", "receiptId", "store", "member")
+		return res, snapshot(t, d, "members", "phone", "homeStore", "homeUnit", "referrer"), snapshot(t, d, "transactions", "receiptId", "store", "storeUnit", "member")
 	}
 	r1, m1, t1 := gen(42)
 	r2, m2, t2 := gen(42)
@@ -130,12 +131,15 @@ func TestDeterministic(t *testing.T) {
 }
 
 // snapshot renders every record of a form without its ids and system
-// fields, by key field; relation fields are rendered as the related
-// record's key (store code, member phone).
-func snapshot(t *testing.T, d Deps, formKey, key string, relations ...string) map[string]string {
+// fields, by key field; relation and org unit fields are rendered as the
+// related record's key (store code, member phone).
+func snapshot(t *testing.T, d demo.Deps, formKey, key string, relations ...string) map[string]string {
 	t.Helper()
 	storeCode := map[string]string{}
-	all(t, d, "stores", func(s store.Doc) { storeCode[s[form.SysID].(string)] = s["code"].(string) })
+	all(t, d, "stores", func(s store.Doc) {
+		storeCode[s[form.SysID].(string)] = s["code"].(string)
+		storeCode[s["orgUnit"].(string)] = "unit:" + s["code"].(string)
+	})
 	phone := map[string]string{}
 	all(t, d, "members", func(m store.Doc) { phone[m[form.SysID].(string)] = m["phone"].(string) })
 	out := map[string]string{}
@@ -157,7 +161,7 @@ func snapshot(t *testing.T, d Deps, formKey, key string, relations ...string) ma
 	return out
 }
 
-func count(t testing.TB, d Deps, formKey string) int {
+func count(t testing.TB, d demo.Deps, formKey string) int {
 	t.Helper()
 	f, err := d.Records.Form(context.Background(), testApp, formKey)
 	if err != nil {

@@ -83,7 +83,8 @@ func storeCount(members int) int {
 
 // planStores lays out n stores: regions by weight (each region gets at
 // least one store), cities in turn within a region, a site per store.
-// Most opened before the window; about one in ten opens during its first
+// Most opened in the five years before the window (members who joined
+// then need an open home store); about one in ten opens during its first
 // half.
 func planStores(r *rand.Rand, n, days int) []storePlan {
 	rw := make([]int, len(regions))
@@ -115,7 +116,7 @@ func planStores(r *rand.Rand, n, days int) []storePlan {
 		if used[name]++; used[name] > 1 {
 			name = fmt.Sprintf("%s%s%d店", short, strings.TrimSuffix(name[len(short):], "店"), used[name])
 		}
-		opened := -1 - r.IntN(3*365)
+		opened := -1 - r.IntN(5*365)
 		if r.IntN(10) == 0 {
 			opened = r.IntN(max(1, days/2))
 		}

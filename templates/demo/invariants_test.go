@@ -1,14 +1,19 @@
-package demo
+package demo_test
 
 import (
 	"context"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/tangram/tangram/engine/form"
 	"github.com/tangram/tangram/engine/ledger"
+	"github.com/tangram/tangram/engine/rules"
 	"github.com/tangram/tangram/engine/store"
+	"github.com/tangram/tangram/templates/demo"
 )
 
 // TestInvariants generates three batches of members and checks what the
@@ -23,7 +28,7 @@ func TestInvariants(t *testing.T) {
 	ctx := context.Background()
 	d := newDeps(t)
 	const n = 1200
-	res, err := Generate(ctx, d, testApp, Options{Members: n, Seed: 2026, Now: fixedNow})
+	res, err := demo.Generate(ctx, d, testApp, demo.Options{Members: n, Seed: 2026, Now: fixedNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,11 +41,8 @@ func TestInvariants(t *testing.T) {
 		last                     time.Time
 	}
 	members := map[string]store.Doc{}
+	surnames := map[string]int{}
 	phones, cards, unionids := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	surnameOK := map[string]bool{}
-	for _, s := range surnames.items {
-		surnameOK[s] = true
-	}
 	all(t, d, "members", func(m store.Doc) {
 		id := m[form.SysID].(string)
 		members[id] = m
@@ -60,10 +62,10 @@ func TestInvariants(t *testing.T) {
 			}
 			unionids[u] = true
 		}
-		name := []rune(m["name"].(string))
-		if len(name) < 2 || len(name) > 4 || !(surnameOK[string(name[:1])] || surnameOK[string(name[:2])]) {
+		if name := []rune(m["name"].(string)); len(name) < 2 || len(name) > 4 || !allHan(name) {
 			t.Fatalf("name %q", string(name))
 		}
+		surnames[string(name(m)[:1])]++
 		if !stores[m["homeStore"].(string)] {
 			t.Fatalf("member %s: home store missing", id)
 		}
@@ -75,6 +77,10 @@ func TestInvariants(t *testing.T) {
 	}
 	if len(members) != n {
 		t.Fatalf("%d members", len(members))
+	}
+	// Surnames follow their frequency: 王, 李 and 张 are the commonest.
+	if surnames["王"] < n/25 || surnames["李"] < n/25 || surnames["张"] < n/25 || len(surnames) < 40 {
+		t.Fatalf("surnames %v", surnames)
 	}
 
 	sums := map[string]*memberSums{}
@@ -188,6 +194,7 @@ func TestInvariants(t *testing.T) {
 	if err != nil || len(rep.Mismatches) != 0 {
 		t.Fatalf("reconcile: %v %+v", err, rep.Mismatches)
 	}
+	tiers := rules.New(d.Meta)
 	tiered := map[string]int{}
 	svMembers := 0
 	for id, m := range members {
@@ -203,32 +210,33 @@ func TestInvariants(t *testing.T) {
 		for _, a := range accts {
 			bal[a.Kind] = a.Balance
 		}
-		if bal[KindPoints] != num(t, m["points"]) || bal[KindSVPrincipal]+bal[KindSVBonus] != num(t, m["balance"]) {
+		if bal[demo.KindPoints] != num(t, m["points"]) || bal[demo.KindSVPrincipal]+bal[demo.KindSVBonus] != num(t, m["balance"]) {
 			t.Fatalf("member %s mirrors %v/%v, ledger %v", id, m["points"], m["balance"], bal)
 		}
-		if bal[KindSVPrincipal]+bal[KindSVBonus] > 0 {
+		if bal[demo.KindSVPrincipal]+bal[demo.KindSVBonus] > 0 {
 			svMembers++
 		}
 		// The opening points entry is the welcome gift plus the points of
 		// the member's completed sales.
-		page, err := d.Ledger.Entries(ctx, testApp, ledger.EntryFilter{Owner: id, Kind: KindPoints, Type: "opening"}, 10, "")
+		page, err := d.Ledger.Entries(ctx, testApp, ledger.EntryFilter{Owner: id, Kind: demo.KindPoints, Type: "opening"}, 10, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		var opening int64 = -1
 		for _, e := range page.Items {
-			if e.Kind == KindPoints && e.Type == "opening" {
+			if e.Kind == demo.KindPoints && e.Type == "opening" {
 				opening = e.Amount
 			}
 		}
-		if opening != welcomePoints+s.points {
+		if opening != demo.WelcomePoints+s.points {
 			t.Fatalf("member %s: opening points %d, sales earned %d", id, opening, s.points)
 		}
 		if num(t, m["spend12m"]) != s.spend12m || num(t, m["orders"]) != s.orders {
 			t.Fatalf("member %s: spend %v orders %v, sales say %d %d", id, m["spend12m"], m["orders"], s.spend12m, s.orders)
 		}
-		if want, _, _ := (&policy{}).tier(s.spend12m); m["tier"] != want {
-			t.Fatalf("member %s: tier %v for spend %d", id, m["tier"], s.spend12m)
+		lv, err := tiers.Evaluate(ctx, testApp, "tier-levels", map[string]any{"spend12m": decimal.New(s.spend12m, -2)}, time.Time{})
+		if err != nil || m["tier"] != lv.Outputs["tier"] {
+			t.Fatalf("member %s: tier %v for spend %d, the table says %v (%v)", id, m["tier"], s.spend12m, lv.Outputs["tier"], err)
 		}
 		tiered[m["tier"].(string)]++
 		if s.orders > 0 && timeOf(t, m["lastPurchaseAt"]) != s.last {
@@ -238,4 +246,15 @@ func TestInvariants(t *testing.T) {
 	if tiered["normal"] == 0 || tiered["silver"] == 0 || tiered["gold"] == 0 || svMembers == 0 {
 		t.Fatalf("tiers %v, %d with stored value", tiered, svMembers)
 	}
+}
+
+func name(m store.Doc) []rune { return []rune(m["name"].(string)) }
+
+func allHan(rs []rune) bool {
+	for _, r := range rs {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return true
 }

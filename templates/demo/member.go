@@ -57,9 +57,9 @@ type txPlan struct {
 	Coupons                []string
 }
 
-// welcomePoints are given at registration (注册送100积分), so every
+// WelcomePoints are given at registration (注册送100积分), so every
 // member has a points account from the start.
-const welcomePoints = 100
+const WelcomePoints = 100
 
 // generator makes members in index order.
 type generator struct {
@@ -122,7 +122,7 @@ func newGenerator(seed int64, now time.Time, cal *calendar, stores []storePlan, 
 // first (the batch's first index, whose records exist by then).
 func (g *generator) member(i, first int) (*memberPlan, error) {
 	r := rand.New(rand.NewPCG(uint64(g.seed), uint64(i)))
-	m := &memberPlan{Index: i, Referrer: -1, Phone: phoneOf(g.seed, i), CardNo: cardNoOf(g.seed, i), Welcome: welcomePoints}
+	m := &memberPlan{Index: i, Referrer: -1, Phone: phoneOf(g.seed, i), CardNo: cardNoOf(g.seed, i), Welcome: WelcomePoints}
 	switch x := r.IntN(100); {
 	case x < 45:
 		m.Gender = "male"

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 
 	"github.com/tangram/tangram/engine/auth"
 	"github.com/tangram/tangram/engine/errs"
@@ -26,9 +27,9 @@ const (
 	formCoupons   = "coupons"
 )
 
-// chunk is how many records one createMany call writes in one
-// transaction: one durable commit per chunk.
-const chunk = 500
+// chunk is how many records one CreateMany call writes: one transaction,
+// one durable commit, a few multi-row inserts.
+const chunk = 1000
 
 // writer writes one app's demo data.
 type writer struct {
@@ -85,27 +86,15 @@ func (w *writer) list(form, field string, vals []string) any {
 	return strings.Join(vals, ",")
 }
 
-// createMany writes inputs as new records of form, chunk by chunk, each
-// chunk in one store transaction, and returns the records in input order.
+// createMany writes inputs as new records of form, chunk by chunk
+// (Records.CreateMany: each chunk all or nothing, with every check of a
+// single create), and returns the records in input order.
 func (w *writer) createMany(ctx context.Context, formKey string, inputs []map[string]any) ([]store.Doc, error) {
 	out := make([]store.Doc, 0, len(inputs))
 	for lo := 0; lo < len(inputs); lo += chunk {
-		part := inputs[lo:min(lo+chunk, len(inputs))]
-		var docs []store.Doc
-		err := w.d.Store.Tx(ctx, func(tx store.Ops) error {
-			docs = docs[:0]
-			rec := w.d.Records.In(tx)
-			for _, in := range part {
-				doc, err := rec.Create(ctx, w.p, w.app, formKey, in, form.WriteOptions{Lang: "en"})
-				if err != nil {
-					return fmt.Errorf("demo: create %s: %w", formKey, err)
-				}
-				docs = append(docs, doc)
-			}
-			return nil
-		})
+		docs, err := w.d.Records.CreateMany(ctx, w.p, w.app, formKey, inputs[lo:min(lo+chunk, len(inputs))], form.WriteOptions{Lang: "en"})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("demo: create %s: %w", formKey, err)
 		}
 		out = append(out, docs...)
 	}
@@ -225,14 +214,47 @@ func (w *writer) batch(ctx context.Context, batch []*memberPlan) (counts, error)
 			coupons = append(coupons, w.couponInput(ids[i], &m.Coupons[k]))
 		}
 	}
-	if _, err := w.createMany(ctx, formTxs, txs); err != nil {
-		return c, err
+	// The sales, coupons and ledger entries of the batch only need the
+	// members: written side by side, one batch's validation and encoding
+	// overlap another's turn at the store's single writer.
+	var tasks []func() error
+	for _, part := range []struct {
+		form   string
+		inputs []map[string]any
+	}{{formTxs, txs}, {formCoupons, coupons}} {
+		for lo := 0; lo < len(part.inputs); lo += chunk {
+			in := part.inputs[lo:min(lo+chunk, len(part.inputs))]
+			tasks = append(tasks, func() error { _, err := w.createMany(ctx, part.form, in); return err })
+		}
 	}
-	if _, err := w.createMany(ctx, formCoupons, coupons); err != nil {
-		return c, err
-	}
+	tasks = append(tasks, func() error { return w.post(ctx, batch, ids) })
 	c.txs, c.coupons = len(txs), len(coupons)
-	return c, w.post(ctx, batch, ids)
+	return c, parallel(writers, tasks)
+}
+
+// writers is how many writes of a batch run at once.
+const writers = 3
+
+// parallel runs tasks, n at a time, and returns the first error.
+func parallel(n int, tasks []func() error) error {
+	sem := make(chan struct{}, n)
+	errc := make(chan error, len(tasks))
+	var wg sync.WaitGroup
+	for _, t := range tasks {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errc <- t()
+		})
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // post writes the members' opening ledger entries in one transaction.
