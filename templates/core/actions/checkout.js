@@ -101,7 +101,7 @@ function redeemable(code, i) {
   }
   if (eligible < (tpl.minSpend || 0)) {
     fail(422, 'crm.coupon_min_spend', `优惠券 ${code} 需适用商品满 ${YUAN(tpl.minSpend)} 元，本单 ${YUAN(eligible)} 元`,
-      `coupon ${code} needs ${YUAN(tpl.minSpend)} of eligible lines, the receipt has ${YUAN(eligible)}`, path);
+      `coupon ${code} needs ${YUAN(tpl.minSpend)} yuan of eligible lines, the receipt has ${YUAN(eligible)}`, path);
   }
   return {c, tpl, eligible};
 }
@@ -138,7 +138,7 @@ const sv = pay.storedValue ? FEN(pay.storedValue) : 0;
 const other = pay.other !== undefined ? FEN(pay.other) : paid - sv;
 if (other < 0 || sv + other !== paid) {
   fail(422, 'crm.payment_mismatch', `支付合计 ${YUAN(sv + Math.max(other, 0))} 元与应付 ${YUAN(paid)} 元不符`,
-    `payments of ${YUAN(sv + Math.max(other, 0))} do not match ${YUAN(paid)} due`, 'payments');
+    `payments of ${YUAN(sv + Math.max(other, 0))} yuan do not match the ${YUAN(paid)} yuan due`, 'payments');
 }
 
 const entries = [];
@@ -152,7 +152,7 @@ const svp = ledger.balance(m._id, 'sv-principal');
 const svb = ledger.balance(m._id, 'sv-bonus');
 if (sv > svp + svb) {
   fail(422, 'crm.insufficient_stored_value', `储值余额不足：可用 ${YUAN(svp + svb)} 元，需支付 ${YUAN(sv)} 元`,
-    `not enough stored value: ${YUAN(svp + svb)} available, ${YUAN(sv)} to pay`, 'payments.storedValue');
+    `not enough stored value: ${YUAN(svp + svb)} yuan available, ${YUAN(sv)} yuan to pay`, 'payments.storedValue');
 }
 const fromPrincipal = Math.min(sv, svp);
 post('sv-principal', 'fen', -fromPrincipal, 'pay');

@@ -20,8 +20,9 @@ try {
   ledger.post({owner: m._id, kind: 'points', unit: 'point', amount: -tpl.pointsCost, key: 'redeem:' + code, type: 'redeem', ref: code});
 } catch (err) {
   if (err.code === 'ledger.insufficient_balance') {
-    fail(422, 'crm.insufficient_points', `积分不足：兑换需要 ${tpl.pointsCost} 积分，当前可用积分不够`,
-      `not enough points: the coupon costs ${tpl.pointsCost} points`, 'member');
+    const have = ledger.balance(m._id, 'points');
+    fail(422, 'crm.insufficient_points', `积分不足：兑换需要 ${tpl.pointsCost} 积分，当前 ${have} 积分`,
+      `not enough points: the coupon costs ${tpl.pointsCost}, the member has ${have}`, 'member');
   }
   throw err;
 }
