@@ -104,6 +104,10 @@ func (f *fire) decide(ctx context.Context, t *Task, d Decision) error {
 		}
 		return f.advance(ctx, st)
 	case DecisionReject:
+		f.picks = map[groupKey]int{}
+		if i := f.pick(ctx, groupKey{st.Key, st.Approval.rejectTrigger()}); i >= 0 && f.cf.spec.Transitions[i].Comment == "required" && d.Comment == "" {
+			return fieldProblem(f.lang, "comment", "workflow.comment_required")
+		}
 		if err := f.closeTask(ctx, t, TaskRejected, nil); err != nil {
 			return err
 		}

@@ -222,7 +222,7 @@ func checkAgainstForm(ctx context.Context, s *meta.Service, d meta.Definition) [
 		}
 		if t.Guard.Formula != "" {
 			if _, err := script.CompileFormula(t.Guard.Formula, formulaParams); err != nil {
-				p = append(p, fieldErrors(err, base+".formula")...)
+				p = append(p, fieldErrors(script.AtPath(err, base+".formula"), base+".formula")...)
 			}
 		}
 	}

@@ -235,7 +235,7 @@ func (f *fire) guardHolds(ctx context.Context, i int, t *TransSpec) (bool, error
 	if len(t.Guard.Filter) > 0 {
 		n, err := query.ParseFilter(t.Guard.Filter, f.f.QFields, query.Options{Vars: f.actor.Vars()})
 		if err != nil {
-			return false, coded(f.lang, errs.Unprocessable, "workflow.guard_error", err.Error())
+			return false, coded(f.lang, errs.Unprocessable, "workflow.guard_error", reason(err))
 		}
 		if !form.Match(n, f.rec) {
 			return false, nil
@@ -244,7 +244,7 @@ func (f *fire) guardHolds(ctx context.Context, i int, t *TransSpec) (bool, error
 	if fm := f.cf.formulas[i]; fm != nil {
 		v, err := f.svc.scripts.EvalFormula(ctx, fm, map[string]any(f.rec), userView(f.actor, f.app))
 		if err != nil {
-			return false, coded(f.lang, errs.Unprocessable, "workflow.guard_error", err.Error())
+			return false, coded(f.lang, errs.Unprocessable, "workflow.guard_error", reason(err))
 		}
 		return v == true, nil
 	}
@@ -398,6 +398,14 @@ func (f *fire) checkInput(ctx context.Context, in Input) error {
 		}
 	}
 	return nil
+}
+
+// reason is an error's client-safe message.
+func reason(err error) string {
+	if e, ok := errs.As(err); ok {
+		return e.Msg
+	}
+	return "internal error"
 }
 
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }

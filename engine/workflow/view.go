@@ -124,9 +124,8 @@ func (s *Service) available(ctx context.Context, f *fire) ([]Available, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f.guardErr != nil {
-		return nil, f.guardErr
-	}
+	// A guard that fails to evaluate (a formula error on this record)
+	// leaves its transition out; firing it reports the error.
 	for _, tr := range triggers {
 		name, ok := tr.(string)
 		if !ok || f.cf.reserved(f.state, name) {
