@@ -51,7 +51,9 @@ func TestBenchCheckout(t *testing.T) {
 	}
 	body := call(t, srv.url, tok, "POST", "/api/apps/crm/forms/coupon-templates/records",
 		`{"name":"满100减10","type":"amount","value":"10","minSpend":"100","validDays":30,"status":"active"}`, 201)
-	var tpl struct{ ID string `json:"_id"` }
+	var tpl struct {
+		ID string `json:"_id"`
+	}
 	_ = json.Unmarshal([]byte(body), &tpl)
 	members, _ := json.Marshal(ids)
 	call(t, srv.url, tok, "POST", "/api/apps/crm/actions/issue-coupons", fmt.Sprintf(`{"template":%q,"members":%s}`, tpl.ID, members), 200)
