@@ -32,6 +32,7 @@ package action
 
 import (
 	"encoding/json"
+	"runtime"
 	"sync"
 	"time"
 
@@ -61,6 +62,11 @@ type Deps struct {
 	Ledger  *ledger.Ledger
 	Rules   *rules.Service
 	Audit   *auth.AuditLog // nil: runs are not audited
+	// Speculations is how many scripts run outside the writer at once
+	// (speculate.go); default GOMAXPROCS. Scripts are CPU work: more at
+	// once only share the cores and need more pooled script runtimes
+	// (script.Options.PoolSize), which are costly to build.
+	Speculations int
 	// Clock is what now() returns and what rules are evaluated at by
 	// default; default time.Now. Tests inject a fixed clock.
 	Clock func() time.Time
@@ -80,6 +86,14 @@ type Service struct {
 
 	defs sync.Map // "app/key" -> *compiled, the latest published version seen
 	runs *runLog
+
+	// speculate: scripts run outside the writer first (speculate.go).
+	speculate bool
+	slots     chan struct{} // one per speculation under way
+	spec      specStats
+	// afterSpeculate, when set (tests), runs between a speculation and
+	// its commit.
+	afterSpeculate func()
 }
 
 // New returns the action service.
@@ -87,8 +101,12 @@ func New(d Deps) *Service {
 	if d.Clock == nil {
 		d.Clock = time.Now
 	}
+	if d.Speculations <= 0 {
+		d.Speculations = runtime.GOMAXPROCS(0)
+	}
 	return &Service{st: d.Store, meta: d.Meta, guard: d.Guard, records: d.Records, scripts: d.Scripts,
-		ledger: d.Ledger, rules: d.Rules, audit: d.Audit, now: d.Clock, runs: newRunLog()}
+		ledger: d.Ledger, rules: d.Rules, audit: d.Audit, now: d.Clock, runs: newRunLog(),
+		speculate: d.Store != nil && d.Store.Backend() == "sqlite", slots: make(chan struct{}, d.Speculations)}
 }
 
 // Options are the request details of a run.

@@ -85,28 +85,62 @@ func (s *Service) run(ctx context.Context, caller *auth.Principal, a *compiled, 
 	if a.runAs != "" {
 		p = runAs(caller, a.app, a.runAs)
 	}
+	var sp *speculation
+	if s.speculate {
+		sp = s.speculateRun(ctx, a, caller, p, in, o, lang)
+		if sp.final(ctx) {
+			return Result{Logs: sp.logs}, sp.err
+		}
+		if !sp.usable() {
+			sp = nil
+		}
+	}
 	var res Result
-	err = s.st.Tx(ctx, func(tx store.Ops) error {
+	body := func(tx store.Ops) error {
 		// A retried transaction (MongoDB) starts over from nothing.
 		res = Result{}
-		if c != nil {
+		if sp != nil {
+			// The key is not looked up first: its insert (finish) fails
+			// if a concurrent run stored it meanwhile, and that run's
+			// response is then replayed (below). A read less per run.
+			fresh, err := sp.commit(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if !fresh {
+				// Stale: nothing written yet, so the run is done again
+				// here, inside this turn, where nothing changes under it.
+				sp = nil
+			}
+		}
+		if sp == nil && c != nil {
 			if out, err := c.lookup(ctx, tx, lang); out != nil || err != nil {
 				return &replay{output: out, err: err}
 			}
 		}
-		out, logs, err := s.execute(ctx, tx, a, caller, p, in, o, lang)
-		res.Logs = logs
+		var out []byte
+		var err error
+		if sp != nil {
+			out, res.Logs, err = sp.out, sp.logs, sp.err
+		} else {
+			out, res.Logs, err = s.execute(ctx, tx, a, caller, p, in, o, lang)
+		}
 		if err != nil {
 			return err
 		}
-		if c != nil {
-			if err := c.store(ctx, tx, caller, a, out, query.FormatTime(s.now())); err != nil {
-				return err
-			}
+		if err := s.finish(ctx, tx, a, caller, o, c, out); err != nil {
+			return err
 		}
 		res.Output = out
 		return nil
-	})
+	}
+	err = s.st.Tx(ctx, body)
+	if errors.Is(err, errDiverged) {
+		// A replayed write gave another result than the speculation's:
+		// its turn rolled back, the run is done inside the next one.
+		sp = nil
+		err = s.st.Tx(ctx, body)
+	}
 	// Forms first compiled inside the transaction get their indexes now.
 	// A failure only leaves queries slower, and the next use of the form
 	// outside a transaction tries again, so it does not fail the run.
@@ -116,8 +150,8 @@ func (s *Service) run(ctx context.Context, caller *auth.Principal, a *compiled, 
 		return Result{Output: rp.output, Replayed: rp.err == nil}, rp.err
 	}
 	if err != nil && c != nil {
-		// A concurrent first attempt won (MongoDB): its response is the
-		// answer to this one too.
+		// A concurrent first attempt won (MongoDB, or a speculative run's
+		// commit): its response is the answer to this one too.
 		if out, lerr := c.lookup(ctx, s.st, lang); out != nil || lerr != nil {
 			return Result{Output: out, Replayed: lerr == nil}, lerr
 		}
@@ -128,11 +162,11 @@ func (s *Service) run(ctx context.Context, caller *auth.Principal, a *compiled, 
 	return res, nil
 }
 
-// execute runs the script inside the transaction and returns its output
-// as JSON, validated against the output schema, with the audit entry of
-// the run written.
-func (s *Service) execute(ctx context.Context, tx store.Ops, a *compiled, caller, p *auth.Principal, in any, o Options, lang string) ([]byte, []string, error) {
-	h := s.newHost(tx, a, caller, p, o, lang)
+// execute runs the script against ops (the transaction, or a speculative
+// run's specOps) and returns its output as JSON, validated against the
+// output schema.
+func (s *Service) execute(ctx context.Context, ops store.Ops, a *compiled, caller, p *auth.Principal, in any, o Options, lang string) ([]byte, []string, error) {
+	h := s.newHost(ops, a, caller, p, o, lang)
 	rctx, cancel := context.WithTimeout(ctx, backstop(a.timeout))
 	defer cancel()
 	rr, err := s.scripts.Run(rctx, a.program, script.RunOptions{Timeout: a.timeout, Globals: h.globals(), Input: in})
@@ -159,6 +193,12 @@ func (s *Service) execute(ctx context.Context, tx store.Ops, a *compiled, caller
 			return nil, rr.Logs, err
 		}
 	}
+	return out, rr.Logs, nil
+}
+
+// finish writes, in the run's transaction, the audit entry of a
+// successful run and its idempotency key with the response.
+func (s *Service) finish(ctx context.Context, tx store.Ops, a *compiled, caller *auth.Principal, o Options, c *claim, out []byte) error {
 	if s.audit != nil {
 		details := map[string]any{"version": a.version}
 		if a.runAs != "" {
@@ -170,10 +210,13 @@ func (s *Service) execute(ctx context.Context, tx store.Ops, a *compiled, caller
 		err := s.audit.RecordTx(ctx, tx, auth.Entry{Actor: caller.Actor(), ActorName: actorName(caller), Action: "action.run",
 			App: a.app, Target: "action:" + a.key, Details: details, IP: o.IP, RequestID: o.RequestID})
 		if err != nil {
-			return nil, rr.Logs, err
+			return err
 		}
 	}
-	return out, rr.Logs, nil
+	if c != nil {
+		return c.store(ctx, tx, caller, a, out, query.FormatTime(s.now()))
+	}
+	return nil
 }
 
 // runAs is the principal of an action that runs with a role's rights:

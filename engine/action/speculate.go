@@ -1,0 +1,119 @@
+package action
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/tangram/tangram/engine/auth"
+	"github.com/tangram/tangram/engine/errs"
+	"github.com/tangram/tangram/engine/script"
+	"github.com/tangram/tangram/engine/store"
+)
+
+// How a run uses speculation (spec.go), on the embedded store:
+//
+//  1. The script runs outside the writer against specOps. Several runs
+//     do so at once, on all cores, while the writer commits others.
+//  2. If the speculation gave up (a query over its own writes, a write
+//     the store would refuse, a store error), the run is done the old
+//     way: the script inside the writer's turn.
+//  3. If the script failed and its failure does not depend on stored data
+//     — a time limit (never a function of the data, and redoing it inside
+//     the writer would hold every other run up for the whole limit), the
+//     caller's cancellation, or an error before the script read or wrote
+//     anything (input checks) — that failure is the answer, with no
+//     transaction: a failed run writes nothing either way.
+//  4. Otherwise, in the writer's turn: the idempotency key is looked up
+//     (a stored response is replayed, as before); the reads are checked
+//     and the writes replayed (spec_commit.go). If a read changed,
+//     nothing was written yet and the run is done again inside this same
+//     turn. If a replayed write differs, the turn is rolled back and the
+//     run is done inside the next turn. If all holds, a successful
+//     script's audit entry and idempotency key are written as before,
+//     and a failed script's error is returned, rolling its replayed
+//     writes back: its failure is then exactly the one it would have had
+//     inside the turn (a declined debit, a stale version, a thrown error
+//     after some reads).
+//
+// On MongoDB and lungo runs do not speculate: transactions there run
+// concurrently already (MongoDB retries the conflicting ones), so running
+// the script outside one saves nothing, and replaying writes would only
+// add a round trip per write.
+
+// errDiverged rolls back the turn of a speculation whose replayed write
+// gave another result than the speculation saw.
+var errDiverged = errs.New(errs.Internal, "action.speculation_diverged", "a replayed write differs from the speculative run's; the run is done again")
+
+// speculation is a run's script as it ran outside the writer.
+type speculation struct {
+	ops  *specOps
+	out  []byte
+	logs []string
+	err  error
+	s    *Service
+}
+
+// specStats count how speculative runs ended, for tests and benchmarks.
+type specStats struct {
+	committed atomic.Int64 // the speculation was the run
+	final     atomic.Int64 // a failure answered without a transaction
+	abandoned atomic.Int64 // gave up: done inside the writer
+	stale     atomic.Int64 // a read changed: done again in the same turn
+	diverged  atomic.Int64 // a replayed write differed: done in another turn
+}
+
+// speculateRun runs the script of a against committed data, buffering its
+// writes.
+func (s *Service) speculateRun(ctx context.Context, a *compiled, caller, p *auth.Principal, in any, o Options, lang string) *speculation {
+	ops := newSpecOps(s.st)
+	select {
+	case s.slots <- struct{}{}:
+	case <-ctx.Done():
+		return &speculation{ops: ops, err: ctx.Err(), s: s}
+	}
+	out, logs, err := s.execute(ctx, ops, a, caller, p, in, o, lang)
+	<-s.slots
+	if s.afterSpeculate != nil {
+		s.afterSpeculate()
+	}
+	return &speculation{ops: ops, out: out, logs: logs, err: err, s: s}
+}
+
+// usable reports whether the speculation can be committed (it did not
+// give up).
+func (sp *speculation) usable() bool {
+	if sp.ops.abort != nil {
+		sp.s.spec.abandoned.Add(1)
+		return false
+	}
+	return true
+}
+
+// final reports whether the speculation's failure is the run's answer as
+// it stands (see the list above).
+func (sp *speculation) final(ctx context.Context) bool {
+	if sp.err == nil || sp.ops.abort != nil {
+		return false
+	}
+	if ctx.Err() != nil || errs.HasCode(sp.err, script.CodeTimeout) || (len(sp.ops.reads) == 0 && len(sp.ops.writes) == 0) {
+		sp.s.spec.final.Add(1)
+		return true
+	}
+	return false
+}
+
+// commit checks the speculation's reads and replays its writes through
+// tx: false when a read changed (nothing written), errDiverged when a
+// write gave another result (the caller's turn must roll back).
+func (sp *speculation) commit(ctx context.Context, tx store.Ops) (bool, error) {
+	if !sp.ops.fresh(ctx, tx) {
+		sp.s.spec.stale.Add(1)
+		return false, nil
+	}
+	if !sp.ops.apply(ctx, tx) {
+		sp.s.spec.diverged.Add(1)
+		return false, errDiverged
+	}
+	sp.s.spec.committed.Add(1)
+	return true, nil
+}
