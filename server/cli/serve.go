@@ -25,6 +25,8 @@ func Serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var cfg Config
 	bindServe(fs, &cfg)
+	tmpl := fs.String("template", env("TANGRAM_TEMPLATE", ""), "install this template (e.g. crm-retail) into app crm at start (TANGRAM_TEMPLATE)")
+	demoMembers := fs.Int("demo-members", envInt("TANGRAM_DEMO_MEMBERS", 0), "with -template: demo members for an app without data (TANGRAM_DEMO_MEMBERS)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -58,6 +60,11 @@ func Serve(args []string) error {
 		fmt.Fprintf(os.Stderr, "\n  First start: created user \"admin\" with password %s\n  Change it after signing in.\n\n", generated)
 	} else if created {
 		log.Info("created admin user from TANGRAM_ADMIN_PASSWORD")
+	}
+	if *tmpl != "" {
+		if err := installAtStart(ctx, st, svc, *tmpl, *demoMembers, log); err != nil {
+			return err
+		}
 	}
 	go purgeSessions(ctx, as, log)
 

@@ -19,6 +19,8 @@ usage:
   tangram serve [flags]     run the server (tangram serve -h lists flags)
   tangram user create -username NAME [-admin] [-data DIR | -mongo URI]
                             add a user (password from TANGRAM_USER_PASSWORD or stdin)
+  tangram template list | install NAME [-app crm] [-demo-members N] [-seed S] [-data DIR | -mongo URI]
+                            list the shipped templates, install one (with demo data)
   tangram bench checkout|records-create [-url URL] [-c 32] [-duration 30s | -n N]
                             load-test a running server (password from TANGRAM_PASSWORD)
   tangram version           print the version
@@ -35,6 +37,8 @@ func main() {
 		err = cli.Serve(os.Args[2:])
 	case "user":
 		err = cli.User(os.Args[2:])
+	case "template":
+		err = cli.Template(os.Args[2:])
 	case "bench":
 		err = cli.Bench(os.Args[2:])
 	case "version":
