@@ -298,17 +298,7 @@ func (s *Service) Decide(ctx context.Context, p *auth.Principal, id string, d De
 // came from: only its submitter (or an admin) may, while the approval
 // allows it. Pending tasks become withdrawn.
 func (s *Service) Withdraw(ctx context.Context, p *auth.Principal, app, formKey, id string, in Input) (*View, error) {
-	if _, err := s.records.Get(ctx, p, app, formKey, id); err != nil {
-		return nil, err
-	}
-	if err := s.prepare(ctx); err != nil {
-		return nil, err
-	}
-	err := s.inTx(ctx, func(tx store.Ops) error {
-		f, err := s.begin(ctx, tx, p, app, formKey, id)
-		if err != nil {
-			return err
-		}
+	return s.onRecord(ctx, p, app, formKey, id, func(f *fire) error {
 		ap := f.inst.Approval
 		if ap == nil || f.inst.Status != instActive {
 			return coded(f.lang, errs.Conflict, "workflow.no_approval")
@@ -327,13 +317,6 @@ func (s *Service) Withdraw(ctx context.Context, p *auth.Principal, app, formKey,
 			return err
 		}
 		f.target, f.closing, f.input = ap.From, TaskWithdrawn, Input{}
-		if err := f.fireTrigger(ctx, trigWithdraw); err != nil {
-			return err
-		}
-		return f.finish(ctx)
+		return f.fireTrigger(ctx, trigWithdraw)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return s.View(ctx, p, app, formKey, id)
 }

@@ -130,17 +130,7 @@ func (f *fire) load(ctx context.Context, ops store.Ops) error {
 // approval are 409 workflow.approval_pending. Nothing is written unless
 // everything succeeds.
 func (s *Service) Fire(ctx context.Context, p *auth.Principal, app, formKey, id, trigger string, in Input) (*View, error) {
-	if _, err := s.records.Get(ctx, p, app, formKey, id); err != nil {
-		return nil, err
-	}
-	if err := s.prepare(ctx); err != nil {
-		return nil, err
-	}
-	err := s.inTx(ctx, func(tx store.Ops) error {
-		f, err := s.begin(ctx, tx, p, app, formKey, id)
-		if err != nil {
-			return err
-		}
+	return s.onRecord(ctx, p, app, formKey, id, func(f *fire) error {
 		if err := s.guard.Check(ctx, p, access.Target{App: app, Kind: meta.KindFlow, Key: f.cf.key}, access.Transition); err != nil {
 			return err
 		}
@@ -160,7 +150,26 @@ func (s *Service) Fire(ctx context.Context, p *auth.Principal, app, formKey, id,
 				return fieldProblem(f.lang, "comment", "workflow.comment_required")
 			}
 		}
-		if err := f.fireTrigger(ctx, trigger); err != nil {
+		return f.fireTrigger(ctx, trigger)
+	})
+}
+
+// onRecord runs op on a record p can read (404 otherwise) in one
+// transaction, saves the instance, and returns the workflow as p then sees
+// it.
+func (s *Service) onRecord(ctx context.Context, p *auth.Principal, app, formKey, id string, op func(f *fire) error) (*View, error) {
+	if _, err := s.records.Get(ctx, p, app, formKey, id); err != nil {
+		return nil, err
+	}
+	if err := s.prepare(ctx); err != nil {
+		return nil, err
+	}
+	err := s.inTx(ctx, func(tx store.Ops) error {
+		f, err := s.begin(ctx, tx, p, app, formKey, id)
+		if err != nil {
+			return err
+		}
+		if err := op(f); err != nil {
 			return err
 		}
 		return f.finish(ctx)

@@ -183,10 +183,8 @@ func init() {
 			if sc.fire.svc.actions == nil {
 				return errs.New(errs.Internal, "workflow.no_actions", "step %s: the server runs no actions", sc.Step.Type)
 			}
+			// Expand turns a missing input into {}.
 			input := sc.Expand(map[string]any(c.Input))
-			if c.Input == nil {
-				input = map[string]any{}
-			}
 			_, err := sc.fire.svc.actions.RunIn(ctx, sc.Tx, auth.System().Principal, sc.App, c.Action, input, sc.Lang)
 			return err
 		},

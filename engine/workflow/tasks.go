@@ -3,9 +3,7 @@ package workflow
 import (
 	"context"
 	"encoding/json"
-	"time"
 
-	"github.com/tangram/tangram/engine/calendar"
 	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/query"
 	"github.com/tangram/tangram/engine/store"
@@ -154,17 +152,6 @@ func (f *fire) deadline(st *StateSpec, t *Task) error {
 	return nil
 }
 
-// calendarOf is the calendar of a state's SLA (the default without one).
-func calendarOf(st *StateSpec) *calendar.Calendar {
-	if st != nil && st.SLA != nil {
-		if c, ok := st.SLA.calendar(); ok {
-			return c
-		}
-	}
-	c, _ := calendar.Get(calendar.Default)
-	return c
-}
-
 func insertTask(ctx context.Context, tx store.Ops, t *Task) error {
 	doc, err := toDoc(t)
 	if err != nil {
@@ -276,13 +263,4 @@ func anyList(ss []string) []any {
 		out[i] = s
 	}
 	return out
-}
-
-// dueWithin reports whether a task's deadline is before t.
-func dueBefore(t *Task, at time.Time) bool {
-	if t.DueAt == "" {
-		return false
-	}
-	due, err := time.Parse(time.RFC3339Nano, t.DueAt)
-	return err == nil && due.Before(at)
 }

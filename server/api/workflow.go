@@ -78,13 +78,22 @@ func workflowComponents(sp *openapi.Spec) {
 	})
 }
 
-// workflowInput reads an optional {comment, attachments} body.
-func workflowInput(c *fiber.Ctx) (workflow.Input, error) {
-	var in workflow.Input
-	if len(bytes.TrimSpace(c.Body())) == 0 {
-		return in, nil
+// workflowOp serves an operation on a record's workflow: it reads the
+// optional {comment, attachments} body and answers the workflow view.
+func workflowOp(op func(c *fiber.Ctx, in workflow.Input) (*workflow.View, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var in workflow.Input
+		if len(bytes.TrimSpace(c.Body())) > 0 {
+			if err := decodeJSON(c, &in); err != nil {
+				return err
+			}
+		}
+		v, err := op(c, in)
+		if err != nil {
+			return err
+		}
+		return c.JSON(v)
 	}
-	return in, decodeJSON(c, &in)
 }
 
 func (s *Server) workflowRoutes(r *Router) {
@@ -105,17 +114,9 @@ func (s *Server) workflowRoutes(r *Router) {
 			"tasks, on-enter/on-exit steps and outbox events commit together or not at all.",
 		Params:  []openapi.Param{langParam},
 		Request: openapi.Ref("WorkflowInput"), Response: openapi.Ref("WorkflowView"), Errors: []int{400, 404, 409, 413, 422},
-	}, func(c *fiber.Ctx) error {
-		in, err := workflowInput(c)
-		if err != nil {
-			return err
-		}
-		v, err := wf.Fire(recordCtx(c), principal(c), param(c, "app"), param(c, "form"), param(c, "id"), param(c, "trigger"), in)
-		if err != nil {
-			return err
-		}
-		return c.JSON(v)
-	})
+	}, workflowOp(func(c *fiber.Ctx, in workflow.Input) (*workflow.View, error) {
+		return wf.Fire(recordCtx(c), principal(c), param(c, "app"), param(c, "form"), param(c, "id"), param(c, "trigger"), in)
+	}))
 	r.Handle(openapi.Operation{Method: "GET", Path: workflowItem + "/workflow", ID: "getRecordWorkflow", Tag: "workflow",
 		Summary: "A record's workflow: state, what the caller may fire, the open approval and the timeline",
 		Description: "Readable by whoever may read the record, and by the assignees of its tasks. 404 workflow.not_found " +
@@ -135,16 +136,8 @@ func (s *Server) workflowRoutes(r *Router) {
 			"approval is open; 409 workflow.not_permitted when the approval does not allow withdrawing.",
 		Params:  []openapi.Param{langParam},
 		Request: openapi.Ref("WorkflowInput"), Response: openapi.Ref("WorkflowView"), Errors: []int{400, 404, 409, 413, 422},
-	}, func(c *fiber.Ctx) error {
-		in, err := workflowInput(c)
-		if err != nil {
-			return err
-		}
-		v, err := wf.Withdraw(recordCtx(c), principal(c), param(c, "app"), param(c, "form"), param(c, "id"), in)
-		if err != nil {
-			return err
-		}
-		return c.JSON(v)
-	})
+	}, workflowOp(func(c *fiber.Ctx, in workflow.Input) (*workflow.View, error) {
+		return wf.Withdraw(recordCtx(c), principal(c), param(c, "app"), param(c, "form"), param(c, "id"), in)
+	}))
 	s.taskRoutes(r, wf)
 }
