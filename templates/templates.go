@@ -5,7 +5,7 @@
 // A template is a directory of JSON files, one per definition:
 // "<kind>s/<key>.json" (forms/members.json, rules/tier-levels.json,
 // actions/checkout.json, ...) holding {"key": ..., <spec>} — an action's
-// script may sit beside it as <key>.js — plus app.json
+// script may sit beside it as <key>.js (scripts.go) — plus app.json
 // for the app definition and template.json, the manifest, whose "layers"
 // name directories applied first (the shared core). A later layer's file
 // replaces an earlier one with the same kind and key. Only directories
@@ -19,7 +19,6 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -97,8 +96,9 @@ func Load(name string) (*Template, error) {
 		return nil, fmt.Errorf("template %s: %s: %w", name, manifestFile, err)
 	}
 	byRef := map[string]meta.Definition{}
+	libs := map[string]string{}
 	for _, dir := range append(append([]string(nil), m.Layers...), name) {
-		if err := loadDir(dir, byRef); err != nil {
+		if err := loadDir(dir, byRef, libs); err != nil {
 			return nil, fmt.Errorf("template %s: %w", name, err)
 		}
 	}
@@ -120,17 +120,20 @@ func Load(name string) (*Template, error) {
 }
 
 // loadDir adds the definitions of one layer directory to byRef ("kind/key"),
-// replacing those of earlier layers.
-func loadDir(dir string, byRef map[string]meta.Definition) error {
+// replacing those of earlier layers, and its script library to libs.
+func loadDir(dir string, byRef map[string]meta.Definition, libs map[string]string) error {
 	entries, err := fs.ReadDir(files, dir)
 	if err != nil {
 		return fmt.Errorf("layer %q: %w", dir, err)
 	}
+	if err := loadLib(dir, libs); err != nil {
+		return err
+	}
 	for _, e := range entries {
 		name := e.Name()
 		switch {
-		case name == manifestFile || !e.IsDir() && !strings.HasSuffix(name, ".json"):
-			continue // the manifest, a README
+		case name == manifestFile || name == libDir || !e.IsDir() && !strings.HasSuffix(name, ".json"):
+			continue // the manifest, the script library, a README
 		case name == "app.json":
 			spec, _, err := readDef(path.Join(dir, name), false)
 			if err != nil {
@@ -166,7 +169,7 @@ func loadDir(dir string, byRef map[string]meta.Definition) error {
 				return fmt.Errorf("%s: key %q differs from the file name", p, fileKey)
 			}
 			if kind == meta.KindAction {
-				if spec, err = withScript(spec, strings.TrimSuffix(p, ".json")+".js"); err != nil {
+				if spec, err = withScript(spec, strings.TrimSuffix(p, ".json")+".js", libs); err != nil {
 					return err
 				}
 			}
@@ -196,31 +199,6 @@ func readDef(p string, withKey bool) (json.RawMessage, string, error) {
 	}
 	spec, err := json.Marshal(obj)
 	return spec, key, err
-}
-
-// withScript puts the script of an action kept beside its definition
-// ("checkout.js" next to "checkout.json", which then has no "script") into
-// the spec: a script is easier to read and review as a file of its own
-// than as one JSON string. The installed definition holds it as usual.
-func withScript(spec json.RawMessage, jsPath string) (json.RawMessage, error) {
-	src, err := fs.ReadFile(files, jsPath)
-	if errors.Is(err, fs.ErrNotExist) {
-		return spec, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(spec, &obj); err != nil {
-		return nil, err
-	}
-	if _, ok := obj["script"]; ok {
-		return nil, fmt.Errorf("%s: the action has a script of its own", jsPath)
-	}
-	if obj["script"], err = json.Marshal(string(src)); err != nil {
-		return nil, err
-	}
-	return json.Marshal(obj)
 }
 
 // strictJSON decodes one JSON value, refusing unknown fields of structs.

@@ -55,6 +55,29 @@ func TestTemplatesValid(t *testing.T) {
 				t.Errorf("%s %s: %v", info.Name, d.Ref(), err)
 			}
 			checkLabels(t, d)
+			if d.Kind == meta.KindAction {
+				checkScript(t, d)
+			}
+		}
+	}
+}
+
+// checkScript requires an action's script to be whole: its includes
+// expanded, the helpers it calls defined.
+func checkScript(t *testing.T, d meta.Definition) {
+	t.Helper()
+	var spec struct {
+		Script string `json:"script"`
+	}
+	if err := json.Unmarshal(d.Spec, &spec); err != nil || spec.Script == "" {
+		t.Fatalf("%s: no script (%v)", d.Ref(), err)
+	}
+	if strings.Contains(spec.Script, "@include") {
+		t.Errorf("%s: include not expanded", d.Ref())
+	}
+	for _, fn := range []string{"fail", "findMember", "phoneOf", "spendSince"} {
+		if strings.Contains(spec.Script, fn+"(") && !strings.Contains(spec.Script, "function "+fn+"(") {
+			t.Errorf("%s calls %s without defining it", d.Ref(), fn)
 		}
 	}
 }

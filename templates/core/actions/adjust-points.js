@@ -3,9 +3,7 @@
 
 const at = now();
 
-function fail(status, code, zh, en, path) {
-  throw {status, code, path, message: {'zh-CN': zh, en}};
-}
+// @include fail
 
 if (input.points === 0) fail(422, 'crm.zero_points', '调整的积分不能为 0', 'points must not be 0', 'points');
 const m = records.get('members', input.member);

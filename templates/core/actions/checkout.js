@@ -10,9 +10,7 @@ const two = (n) => String(n).padStart(2, '0');
 const day = `${YEAR(at)}-${two(MONTH(at))}-${two(DAY(at))}`; // in the business time zone
 const KEY = 'checkout:' + input.receiptId;
 
-function fail(status, code, zh, en, path) {
-  throw {status, code, path, message: {'zh-CN': zh, en}};
-}
+// @include fail
 
 // dec splits a decimal string ("1.5") into exact digits and a power of ten.
 function dec(s) {
@@ -20,26 +18,9 @@ function dec(s) {
   return [BigInt(whole + frac), 10n ** BigInt(frac.length)];
 }
 
-// phoneOf reduces a phone number to the 11 digits members are stored with.
-function phoneOf(s) {
-  const d = s.replace(/[^0-9]/g, '');
-  if (d.length === 13 && d.startsWith('86')) return d.slice(2);
-  if (d.length === 15 && d.startsWith('0086')) return d.slice(4);
-  return d;
-}
-
-function findMember(ref) {
-  const keys = ['id', 'phone', 'cardNo', 'unionid'].filter((k) => ref[k] !== undefined);
-  if (keys.length !== 1) {
-    fail(422, 'crm.member_ref', '请提供且只提供一种会员标识：id、phone、cardNo 或 unionid',
-      'give exactly one member identifier: id, phone, cardNo or unionid', 'member');
-  }
-  const k = keys[0];
-  const m = k === 'id' ? records.get('members', ref.id)
-    : records.find('members', {[k]: k === 'phone' ? phoneOf(ref.phone) : ref[k]}, {limit: 1})[0];
-  if (!m) fail(422, 'crm.unknown_member', `找不到会员（${k}：${ref[k]}）`, `no member with ${k} ${ref[k]}`, 'member.' + k);
-  return m;
-}
+// @include phone
+// @include member
+// @include spend
 
 function findStore(s) {
   const st = records.find('stores', {code: s}, {limit: 1})[0] || records.get('stores', s);
@@ -158,20 +139,7 @@ const fromPrincipal = Math.min(sv, svp);
 post('sv-principal', 'fen', -fromPrincipal, 'pay');
 post('sv-bonus', 'fen', -(sv - fromPrincipal), 'pay');
 
-// Rolling 12-month spend with this sale, a page of sales at a time.
-function spendSince(since) {
-  let total = 0;
-  let after = '';
-  for (;;) {
-    const f = {member: m._id, status: 'completed', paidAt: {$gte: since}};
-    if (after) f._id = {$gt: after};
-    const page = records.find('transactions', f, {sort: '_id', limit: 200});
-    page.forEach((t) => { total += t.paid || 0; });
-    if (page.length < 200) return total;
-    after = page[page.length - 1]._id;
-  }
-}
-const spend12m = spendSince(DATE_ADD(at, -12, 'month')) + paid;
+const spend12m = spendSince(m._id, DATE_ADD(at, -12, 'month')) + paid;
 const level = rules.evaluate('tier-levels', {spend12m: YUAN(spend12m)}).outputs;
 
 // Points: one per whole yuan paid, by category (each bears its share of

@@ -4,9 +4,7 @@
 
 const at = now();
 
-function fail(status, code, zh, en, path) {
-  throw {status, code, path, message: {'zh-CN': zh, en}};
-}
+// @include fail
 
 if (!input.members === !input.filter) {
   fail(422, 'crm.issue_target', '请提供 members 或 filter 之一', 'give either members or filter', 'members');

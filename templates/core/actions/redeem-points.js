@@ -3,9 +3,7 @@
 
 const at = now();
 
-function fail(status, code, zh, en, path) {
-  throw {status, code, path, message: {'zh-CN': zh, en}};
-}
+// @include fail
 
 const m = records.get('members', input.member);
 if (!m) fail(422, 'crm.unknown_member', '找不到会员', 'no such member', 'member');

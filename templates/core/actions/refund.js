@@ -7,9 +7,8 @@
 const at = now();
 const rid = input.receiptId;
 
-function fail(status, code, zh, en, path) {
-  throw {status, code, path, message: {'zh-CN': zh, en}};
-}
+// @include fail
+// @include spend
 
 const t = records.find('transactions', {receiptId: rid}, {limit: 1})[0];
 if (!t) fail(422, 'crm.unknown_receipt', `找不到小票 ${rid}`, `no receipt ${rid}`, 'receiptId');
@@ -49,20 +48,7 @@ const coupons = (t.couponCodes || '').split(',').filter(Boolean).map((code) => {
 
 records.update('transactions', t._id, {status: 'refunded', refundedAt: at, refundReason: input.reason || null}, {ifVersion: t._version});
 
-// Rolling 12-month spend without this sale, a page of sales at a time.
-function spendSince(since) {
-  let total = 0;
-  let after = '';
-  for (;;) {
-    const f = {member: m._id, status: 'completed', paidAt: {$gte: since}};
-    if (after) f._id = {$gt: after};
-    const page = records.find('transactions', f, {sort: '_id', limit: 200});
-    page.forEach((x) => { total += x.paid || 0; });
-    if (page.length < 200) return total;
-    after = page[page.length - 1]._id;
-  }
-}
-const spend12m = spendSince(DATE_ADD(at, -12, 'month'));
+const spend12m = spendSince(m._id, DATE_ADD(at, -12, 'month'));
 const tier = rules.evaluate('tier-levels', {spend12m: YUAN(spend12m)}).outputs.tier;
 const out = state({
   tier, pointsReversed: -back.points, coupons, replayed: false,

@@ -5,17 +5,9 @@
 
 const at = now();
 
-function fail(status, code, zh, en, path) {
-  throw {status, code, path, message: {'zh-CN': zh, en}};
-}
+// @include fail
 
-// phoneOf reduces a phone number to the 11 digits members are stored with.
-function phoneOf(s) {
-  const d = s.replace(/[^0-9]/g, '');
-  if (d.length === 13 && d.startsWith('86')) return d.slice(2);
-  if (d.length === 15 && d.startsWith('0086')) return d.slice(4);
-  return d;
-}
+// @include phone
 
 function summary(m) {
   return {id: m._id, name: m.name, tier: m.tier || 'normal', cardNo: m.cardNo || null, points: m.points || 0, balance: m.balance || 0};

@@ -4,30 +4,10 @@
 
 const KEY = 'topup:' + input.receiptId;
 
-function fail(status, code, zh, en, path) {
-  throw {status, code, path, message: {'zh-CN': zh, en}};
-}
+// @include fail
 
-// phoneOf reduces a phone number to the 11 digits members are stored with.
-function phoneOf(s) {
-  const d = s.replace(/[^0-9]/g, '');
-  if (d.length === 13 && d.startsWith('86')) return d.slice(2);
-  if (d.length === 15 && d.startsWith('0086')) return d.slice(4);
-  return d;
-}
-
-function findMember(ref) {
-  const keys = ['id', 'phone', 'cardNo', 'unionid'].filter((k) => ref[k] !== undefined);
-  if (keys.length !== 1) {
-    fail(422, 'crm.member_ref', '请提供且只提供一种会员标识：id、phone、cardNo 或 unionid',
-      'give exactly one member identifier: id, phone, cardNo or unionid', 'member');
-  }
-  const k = keys[0];
-  const m = k === 'id' ? records.get('members', ref.id)
-    : records.find('members', {[k]: k === 'phone' ? phoneOf(ref.phone) : ref[k]}, {limit: 1})[0];
-  if (!m) fail(422, 'crm.unknown_member', `找不到会员（${k}：${ref[k]}）`, `no member with ${k} ${ref[k]}`, 'member.' + k);
-  return m;
-}
+// @include phone
+// @include member
 
 const m = findMember(input.member);
 const principal = FEN(input.amount);
