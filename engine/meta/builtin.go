@@ -6,7 +6,9 @@ import (
 
 	"github.com/tangram/tangram/engine/errs"
 	// The steps that upgrade older spec formats of the built-in kinds.
+	_ "github.com/tangram/tangram/engine/meta/migrate/dashboard"
 	_ "github.com/tangram/tangram/engine/meta/migrate/form"
+	_ "github.com/tangram/tangram/engine/meta/migrate/report"
 )
 
 //go:embed schemas/*.json
@@ -26,8 +28,8 @@ var builtinKinds = []struct {
 	{KindAutomation, 1, checkAutomation},
 	{KindRule, 1, checkRule},
 	{KindAction, 1, checkAction},
-	{KindReport, 1, checkReport},
-	{KindDashboard, 1, checkDashboard},
+	{KindReport, 2, checkReport},
+	{KindDashboard, 2, checkDashboard},
 	{KindPage, 1, checkPage},
 	{KindRole, 1, checkRole},
 }

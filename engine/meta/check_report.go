@@ -12,13 +12,16 @@ import (
 // takes no field, formula a formula, the others a field) and that output
 // names are unique. Default names follow engine/query: the field (with its
 // bucket: "createdAt_month"), or the operation and field ("sum_amount"),
-// with dots of relation paths turned into "_".
+// with dots of relation paths turned into "_"; quantile and bin
+// dimensions end in "_score" and "_bin" (engine/report names them so).
 func checkReport(spec json.RawMessage) []errs.FieldError {
 	var r struct {
 		Dimensions []struct {
-			Field  string `json:"field"`
-			Bucket string `json:"bucket"`
-			As     string `json:"as"`
+			Field     string `json:"field"`
+			Bucket    string `json:"bucket"`
+			Bins      []any  `json:"bins"`
+			Quantiles int    `json:"quantiles"`
+			As        string `json:"as"`
 		} `json:"dimensions"`
 		Measures []struct {
 			Op      string `json:"op"`
@@ -35,8 +38,13 @@ func checkReport(spec json.RawMessage) []errs.FieldError {
 		name := d.As
 		if name == "" && d.Field != "" {
 			name = d.Field
-			if d.Bucket != "" {
+			switch {
+			case d.Bucket != "":
 				name += "_" + d.Bucket
+			case d.Quantiles != 0:
+				name += "_score"
+			case d.Bins != nil:
+				name += "_bin"
 			}
 		}
 		p.unique(names, outputName(name), path+".as", "output name")

@@ -13,7 +13,9 @@ import (
 	"testing"
 
 	"github.com/tangram/tangram/engine/meta/migrate"
+	_ "github.com/tangram/tangram/engine/meta/migrate/dashboard"
 	_ "github.com/tangram/tangram/engine/meta/migrate/form"
+	_ "github.com/tangram/tangram/engine/meta/migrate/report"
 )
 
 var fixtureRe = regexp.MustCompile(`^v(\d+)_(.+)\.json$`)
