@@ -43,6 +43,19 @@ func TestBadInputs(t *testing.T) {
 	if e, _ := errs.As(err); e.Fields[0].Message != `expected a decimal (a number, or a string such as "12.50")` {
 		t.Errorf("message %q", e.Fields[0].Message)
 	}
+	// An instant given as text is the day it falls on in the table's
+	// zone: 16:30 UTC on 30 September is 1 October in Shanghai.
+	days := mustCompile(t, `{"title":"T","hitPolicy":"first","inputs":[{"key":"day","type":"date"}],
+		"outputs":[{"key":"holiday","type":"bool","default":false}],"rows":[{"when":{"day":"2026-10-01"},"then":{"holiday":true}}]}`)
+	for in, want := range map[string]bool{"2026-09-30T16:30:00.000Z": true, "2026-09-30T15:59:59Z": false, "2026-10-01T08:00:00+08:00": true} {
+		res, err := days.Evaluate(map[string]any{"day": in}, time.Time{}, Options{})
+		if err != nil || res.Outputs["holiday"] != want {
+			t.Errorf("day %s: %v %v, want %v", in, res.Outputs, err, want)
+		}
+	}
+	if _, err := days.Evaluate(map[string]any{"day": "2026-10-01T25:00:00Z"}, time.Time{}, Options{}); !errs.HasCode(err, "rule.invalid_input") {
+		t.Errorf("bad instant: %v", err)
+	}
 	// Go callers: script numbers arrive as float64, instants as time.Time.
 	_, err = tbl.Evaluate(map[string]any{"tier": "金卡", "amount": 12.5, "points": float64(3), "day": time.Now(),
 		"paidAt": time.Now(), "first": true, "basket": []string{"生鲜"}}, time.Time{}, Options{})

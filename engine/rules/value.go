@@ -259,6 +259,13 @@ func parseScalar(t Type, v any, loc *time.Location) (value, string) {
 			if n, ok := parseDay(x); ok {
 				return value{set: true, n: n}, ""
 			}
+			// An instant (a script's now()) is the day it falls on in
+			// the table's zone, as a time.Time is.
+			if len(x) > len("2006-01-02") {
+				if tm, err := time.Parse(time.RFC3339Nano, x); err == nil {
+					return parseScalar(t, tm, loc)
+				}
+			}
 		case time.Time:
 			y, m, d := x.In(loc).Date()
 			return value{set: true, n: floorDiv(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix(), 86400)}, ""

@@ -1,6 +1,10 @@
 package api_test
 
-import "testing"
+import (
+	"fmt"
+	"strconv"
+	"testing"
+)
 
 // TestCRMMemberJourney follows one member through the retail CRM over
 // HTTP: registration (deduplicated by phone), a top-up with its bonus
@@ -72,6 +76,12 @@ func TestCRMMemberJourney(t *testing.T) {
 	rec := c.record("members", m)
 	if i64(rec["spend12m"]) != 14780 || i64(rec["orders"]) != 1 || rec["lastPurchaseAt"] == nil || i64(rec["points"]) != want || i64(rec["balance"]) != 0 {
 		t.Fatalf("member after checkout %v", rec)
+	}
+	// Its points expire at the end of next calendar year.
+	pts := c.h.Expect(c.h.Do("GET", "/api/apps/crm/ledger/entries?ref=R-1&kind=points", nil), 200, "")["items"].([]any)
+	year, _ := strconv.Atoi(todayCST()[:4])
+	if len(pts) != 1 || pts[0].(map[string]any)["expiresAt"] != fmt.Sprintf("%d-12-31T16:00:00Z", year+1) {
+		t.Fatalf("points entry %v", pts)
 	}
 	c.reconcile()
 

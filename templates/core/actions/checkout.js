@@ -6,8 +6,6 @@
 // from the receipt id.
 
 const at = now();
-const two = (n) => String(n).padStart(2, '0');
-const day = `${YEAR(at)}-${two(MONTH(at))}-${two(DAY(at))}`; // in the business time zone
 const KEY = 'checkout:' + input.receiptId;
 
 // @include fail
@@ -153,7 +151,7 @@ let left = byCategory.size;
 for (const [category, catAmount] of byCategory) {
   const share = --left === 0 ? discount - shared : Number(BigInt(discount) * BigInt(catAmount) / BigInt(amount || 1));
   shared += share;
-  const rule = rules.evaluate('points-earn', {tier: level.tier, store: store.code, category, day}).outputs;
+  const rule = rules.evaluate('points-earn', {tier: level.tier, store: store.code, category, day: at}).outputs;
   const [mult, multScale] = dec(rule.multiplier);
   const pts = BigInt(catAmount - share) * rate * mult / (100n * rateScale * multScale);
   if (pts > 0n) pointsEarned += Number(pts);
