@@ -253,10 +253,7 @@ func checkAgainstForm(ctx context.Context, s *meta.Service, d meta.Definition) [
 	others, err := s.List(ctx, d.App, meta.KindFlow)
 	if err == nil {
 		for _, o := range others {
-			var head struct {
-				Form string `json:"form"`
-			}
-			if o.Key != d.Key && json.Unmarshal(o.Spec, &head) == nil && head.Form == spec.Form {
+			if o.Key != d.Key && specForm(o.Spec) == spec.Form {
 				p.add("spec.form", "flow.form_taken", "flow %q already runs on form %q; a form has one workflow", o.Key, spec.Form)
 			}
 		}

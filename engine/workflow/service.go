@@ -53,6 +53,7 @@ var indexes = map[string][]store.Index{
 		{Name: "tasks_inbox", Fields: []string{"assignee", "status"}},
 		{Name: "tasks_record", Fields: []string{"app", "form", "record", "status"}},
 		{Name: "tasks_wake", Fields: []string{"status", "wakeAt"}},
+		{Name: "tasks_decided", Fields: []string{"decidedBy"}},
 	},
 	collHistory: {{Name: "history_record", Fields: []string{"app", "form", "record"}}},
 }
@@ -96,8 +97,9 @@ type Service struct {
 	log     *slog.Logger
 	now     func() time.Time
 
-	flows sync.Map // "app/key@version" -> *compiled
-	lease *lease
+	flows     sync.Map // "app/key@version" -> *compiled
+	formFlows sync.Map // "app/form" -> the key of the flow last found for it
+	lease     *lease
 }
 
 // New returns the workflow engine; call Init before use.
@@ -144,8 +146,18 @@ func (s *Service) version(ctx context.Context, app, key string, version int) (*c
 }
 
 // flowFor returns the published flow over a form (a form has at most one:
-// see checkAgainstForm), for records that have not started one yet.
+// see checkAgainstForm), for records that have not started one yet. The
+// flow found last for the form is tried first, which costs one read of
+// its head; any doubt (unpublished since, moved to another form) falls
+// back to reading the app's flows.
 func (s *Service) flowFor(ctx context.Context, app, formKey string) (*compiled, error) {
+	fk := app + "/" + formKey
+	if key, ok := s.formFlows.Load(fk); ok {
+		pub, err := s.meta.Published(ctx, app, meta.KindFlow, key.(string))
+		if err == nil && specForm(pub.Spec) == formKey {
+			return s.version(ctx, app, pub.Key, pub.Version)
+		}
+	}
 	defs, err := s.meta.List(ctx, app, meta.KindFlow)
 	if err != nil {
 		return nil, err
@@ -158,14 +170,21 @@ func (s *Service) flowFor(ctx context.Context, app, formKey string) (*compiled, 
 		if err != nil {
 			return nil, err
 		}
-		var head struct {
-			Form string `json:"form"`
-		}
-		if json.Unmarshal(pub.Spec, &head) == nil && head.Form == formKey {
+		if specForm(pub.Spec) == formKey {
+			s.formFlows.Store(fk, pub.Key)
 			return s.version(ctx, app, pub.Key, pub.Version)
 		}
 	}
 	return nil, coded(langOf(ctx), errs.NotFound, "workflow.not_found", formKey)
+}
+
+// specForm reads the form a flow spec runs on.
+func specForm(spec json.RawMessage) string {
+	var head struct {
+		Form string `json:"form"`
+	}
+	_ = json.Unmarshal(spec, &head)
+	return head.Form
 }
 
 // errRetry marks a transaction that lost a race on the instance: it runs
