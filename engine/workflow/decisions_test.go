@@ -3,6 +3,7 @@ package workflow_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tangram/tangram/engine/meta"
@@ -132,5 +133,46 @@ func TestReturnDelegateAddSignerWithdraw(t *testing.T) {
 		"transition", "withdraw", "transition", "transition", "reject", "transition"}
 	if !slices.Equal(got, want) {
 		t.Errorf("timeline\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestRoleAssigneesAndApproversOutsideTheScope(t *testing.T) {
+	e := newEnv(t)
+	e.define(meta.KindRole, "auditor", `{"title": "审计", "permissions": [{"kind": "dashboard", "key": "*", "actions": ["read"]}]}`)
+	auditor := e.user("auditor.1", "", "", "auditor")
+	e.define(meta.KindFlow, "review", reviewFlow("any", `[{"role": "auditor"}]`))
+	id := e.create(e.clerk, map[string]any{"member": "审计"})
+	_, err := e.fire(e.clerk, id, "submit")
+	e.must(err)
+	task := e.onlyTask(auditor)
+	// The auditor cannot read upgrade records, yet sees the workflow of
+	// the one they are asked to decide, and nothing else.
+	if _, err := e.rec.Get(e.ctx, auditor, "crm", "upgrades", id); err == nil {
+		t.Fatal("the auditor role reads upgrades; the test needs it not to")
+	}
+	if v := e.view(auditor, id); v.Approval == nil || v.Approval.MyTask != task.ID || len(v.Transitions) != 0 {
+		t.Errorf("auditor's view %+v", v)
+	}
+	other := e.create(e.clerk, map[string]any{"member": "无关"})
+	if _, err := e.wf.View(e.ctx, auditor, "crm", "upgrades", other); err == nil {
+		t.Error("the auditor sees the workflow of a record without a task")
+	}
+	if _, err := e.decide(auditor, task.ID, workflow.DecisionApprove); err != nil {
+		t.Fatal(err)
+	}
+	if st := e.record(id)["_state"]; st != "approved" {
+		t.Errorf("state %v", st)
+	}
+	// An approval whose sources name nobody: refused unless it says to approve.
+	e.define(meta.KindFlow, "review", reviewFlow("any", `[{"role": "nobody-has-it"}]`))
+	id2 := e.create(e.clerk, map[string]any{"member": "无人"})
+	_, err = e.fire(e.clerk, id2, "submit")
+	wantCode(t, err, "workflow.no_assignee")
+	e.define(meta.KindFlow, "review", strings.Replace(reviewFlow("any", `[{"role": "nobody-has-it"}]`), `"mode": "any"`, `"mode": "any", "empty": "approve"`, 1))
+	if _, err := e.fire(e.clerk, id2, "submit"); err != nil {
+		t.Fatal(err)
+	}
+	if st := e.record(id2)["_state"]; st != "approved" {
+		t.Errorf("an approval with nobody to ask and empty=approve ended in %v", st)
 	}
 }
