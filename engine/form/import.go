@@ -263,7 +263,9 @@ type passState struct {
 	seen      *dupTracker
 }
 
-// pass reads every row once, validating (dry) or writing.
+// pass reads every row once, validating (dry) or writing. A reader
+// goroutine (import_read.go) parses the next batch, and prepares its
+// creates, while this one writes the current one.
 func (im *Importer) pass(ctx context.Context, res *ImportResult, phase string, dry bool) error {
 	rr, err := im.sheet.Rows()
 	if err != nil {
@@ -281,57 +283,35 @@ func (im *Importer) pass(ctx context.Context, res *ImportResult, phase string, d
 			im.o.Progress(ImportProgress{Phase: phase, Rows: res.Rows, OK: res.Created + res.Updated, Failed: res.Failed})
 		}
 	}
-	batch := make([]*importRow, 0, ImportBatchSize)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	rctx, cancel := context.WithCancel(ctx)
+	batches := make(chan *importBatch, 1)
+	go im.read(rctx, rr, batches)
+	defer func() {
+		// The reader must be done with rr before it is closed.
+		cancel()
+		for range batches {
 		}
-		err := im.writeBatch(ctx, res, st, batch)
-		batch = batch[:0]
-		progress(false)
+	}()
+	for b := range batches {
+		if b.err != nil {
+			return b.err
+		}
+		if len(b.rows) > 0 {
+			res.Rows += len(b.rows)
+			if err := im.writeBatch(ctx, res, st, b); err != nil {
+				return err
+			}
+			progress(false)
+		}
+		if b.stop != nil {
+			im.stopAt(res, st, b.stop.row, b.stop.fe)
+		}
+		if st.stopped {
+			break
+		}
+	}
+	if err := ctx.Err(); err != nil {
 		return err
-	}
-	for !st.stopped {
-		cells, row, err := rr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var ur *ErrRowUnreadable
-		if errors.As(err, &ur) {
-			if err := flush(); err != nil {
-				return err
-			}
-			im.stopAt(res, st, row, ioFieldErr(im.lang, "", "import.row_unreadable", ur.Err.Error()))
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if blankRow(cells) {
-			continue
-		}
-		if res.Rows >= MaxImportRows {
-			if err := flush(); err != nil {
-				return err
-			}
-			im.stopAt(res, st, row, ioFieldErr(im.lang, "", "import.too_many_rows", MaxImportRows))
-			break
-		}
-		res.Rows++
-		batch = append(batch, im.parseRow(cells, row))
-		if len(batch) == ImportBatchSize {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-	}
-	if !st.stopped {
-		if err := flush(); err != nil {
-			return err
-		}
 	}
 	progress(true)
 	return nil

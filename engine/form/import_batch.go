@@ -33,15 +33,27 @@ type importRow struct {
 	marks  []uint64          // the row's entries in the duplicate tracker
 }
 
-// writeBatch validates and, unless the pass is dry, writes rows; then it
-// adds their outcomes to res. An error is a store or context failure.
-func (im *Importer) writeBatch(ctx context.Context, res *ImportResult, st *passState, rows []*importRow) error {
-	if err := im.resolveTargets(ctx, rows); err != nil {
-		return err
-	}
-	for _, row := range rows {
-		if err := im.prepare(ctx, st, row); err != nil {
+// writeBatch validates and, unless the pass is dry, writes a batch's
+// rows; then it adds their outcomes to res. An error is a store or
+// context failure.
+func (im *Importer) writeBatch(ctx context.Context, res *ImportResult, st *passState, b *importBatch) error {
+	rows := b.rows
+	if b.prepared != nil {
+		// Every row is a create, prepared by the reader: only the values
+		// repeated in the file remain to be found.
+		for i, row := range rows {
+			if rec := b.prepared.recs[i]; rec != nil {
+				b.prepared.errs[i] = im.track(st, row, uniqueValues(im.f, rec), b.prepared.errs[i])
+			}
+		}
+	} else {
+		if err := im.resolveTargets(ctx, rows); err != nil {
 			return err
+		}
+		for _, row := range rows {
+			if err := im.prepare(ctx, st, row); err != nil {
+				return err
+			}
 		}
 	}
 	end := len(rows) // rows past a stop are neither written nor failed
@@ -57,7 +69,7 @@ func (im *Importer) writeBatch(ctx context.Context, res *ImportResult, st *passS
 			for j < len(rows) && rows[j].target == "" && rows[j].err == nil {
 				j++
 			}
-			if err := im.createRun(ctx, rows[i:j], st); err != nil {
+			if err := im.createRun(ctx, rows[i:j], st, b.prepared); err != nil {
 				return err
 			}
 		}
@@ -155,14 +167,33 @@ func (im *Importer) prepare(ctx context.Context, st *passState, row *importRow) 
 		row.err = invalidRecord(im.lang, append(row.fe, more...))
 		return nil
 	}
-	dups := st.seen.check(row, vals, im.lang)
-	row.fe = append(row.fe, dups...)
-	if len(row.fe) == 0 {
-		st.seen.add(row, vals)
-	} else if row.target != "" {
+	row.fe = im.track(st, row, vals, row.fe)
+	if len(row.fe) > 0 && row.target != "" {
 		row.err = invalidRecord(im.lang, row.fe)
 	}
 	return nil
+}
+
+// track reports the values of vals an earlier row of the file holds,
+// appended to fe, and remembers them for the rows to come when the row
+// has no problem so far.
+func (im *Importer) track(st *passState, row *importRow, vals map[string]any, fe []errs.FieldError) []errs.FieldError {
+	fe = append(fe, st.seen.check(row, vals, im.lang)...)
+	if len(fe) == 0 {
+		st.seen.add(row, vals)
+	}
+	return fe
+}
+
+// uniqueValues are a prepared record's values of unique fields.
+func uniqueValues(f *Form, rec map[string]any) map[string]any {
+	vals := map[string]any{}
+	for _, k := range f.unique {
+		if v := rec[k]; v != nil {
+			vals[k] = v
+		}
+	}
+	return vals
 }
 
 // uniqueInputs are a row's unique values in stored form, and the id it
@@ -181,7 +212,7 @@ func (im *Importer) uniqueInputs(row *importRow) map[string]any {
 
 // update patches an upserted row's record, as PATCH would.
 func (im *Importer) update(ctx context.Context, row *importRow, dry bool) error {
-	o := WriteOptions{Lang: im.lang, IP: im.o.IP, RequestID: im.o.RequestID, DryRun: dry}
+	o := im.writeOptions(dry)
 	_, err := im.r.patch(ctx, im.p, im.f, im.dUpdate, row.target, row.input, 0, o, patchMode{op: OpUpdate})
 	return im.settle(row, err)
 }
@@ -200,29 +231,31 @@ func (im *Importer) settle(row *importRow, err error) error {
 	return nil
 }
 
-// createRun creates consecutive new rows with one createMany: in a
+// createRun creates consecutive new rows with one batch create: in a
 // skip-mode batch (or a validation pass) the valid rows are written and
 // the others reported; with st.stop the batch is all or nothing, and when
 // it fails the rows before the first failing one are written again
 // without it, so that every row before the failure is written and none
-// after.
-func (im *Importer) createRun(ctx context.Context, run []*importRow, st *passState) error {
-	inputs := make([]map[string]any, len(run))
-	pre := make([][]errs.FieldError, len(run))
-	for i, row := range run {
-		row.done, row.err = false, nil
-		inputs[i], pre[i] = row.input, row.fe
+// after. res is the rows prepared by the reader, or nil.
+func (im *Importer) createRun(ctx context.Context, run []*importRow, st *passState, res *manyResult) error {
+	o := im.writeOptions(st.dry)
+	if res == nil {
+		var err error
+		if res, err = im.prepareCreates(ctx, run); err != nil {
+			return err
+		}
 	}
-	o := WriteOptions{Lang: im.lang, IP: im.o.IP, RequestID: im.o.RequestID, DryRun: st.dry}
-	res, err := im.r.createMany(ctx, im.p, im.f, im.dCreate, inputs, pre, o, !st.stop)
-	if err != nil {
+	for _, row := range run {
+		row.done, row.err = false, nil
+	}
+	if err := im.r.commitMany(ctx, im.p, im.f, im.dCreate, res, o, !st.stop); err != nil {
 		return err
 	}
 	for i, row := range run {
 		switch {
 		case len(res.errs[i]) > 0:
 			row.err = invalidRecord(im.lang, res.errs[i])
-		case res.recs[i] != nil:
+		case res.written[i]:
 			row.done = true
 		}
 	}
@@ -239,5 +272,10 @@ func (im *Importer) createRun(ctx context.Context, run []*importRow, st *passSta
 	if first == 0 {
 		return nil
 	}
-	return im.createRun(ctx, run[:first], st)
+	return im.createRun(ctx, run[:first], st, res.head(first))
+}
+
+// writeOptions are the write options of the import's records.
+func (im *Importer) writeOptions(dry bool) WriteOptions {
+	return WriteOptions{Lang: im.lang, IP: im.o.IP, RequestID: im.o.RequestID, DryRun: dry}
 }

@@ -63,6 +63,9 @@ func (r *Records) CreateMany(ctx context.Context, p *auth.Principal, app, form s
 	}
 	out := make([]store.Doc, len(res.recs))
 	for i, rec := range res.recs {
+		if !res.written[i] {
+			return nil, errs.New(errs.Internal, "record.batch_unwritten", "a record of the batch was not written")
+		}
 		out[i] = deepCopy(rec).(map[string]any)
 	}
 	if err := r.present(ctx, p, f, d, out); err != nil {
@@ -89,12 +92,13 @@ func rowFieldErrors(i int, fe []errs.FieldError) []errs.FieldError {
 	return out
 }
 
-// manyResult is the outcome of createMany: the stored records (nil for an
-// input that failed, or for all when nothing was written) and each
-// input's problems.
+// manyResult is a batch on its way through createMany: each input's
+// record as prepared (nil once a partial batch dropped it), its problems,
+// and whether it was written (in a dry run: would be).
 type manyResult struct {
-	recs []store.Doc
-	errs [][]errs.FieldError
+	recs    []store.Doc
+	errs    [][]errs.FieldError
+	written []bool
 }
 
 func (m *manyResult) invalid() bool {
@@ -104,6 +108,11 @@ func (m *manyResult) invalid() bool {
 		}
 	}
 	return false
+}
+
+// head is the first n inputs of m, not yet written, with no problems.
+func (m *manyResult) head(n int) *manyResult {
+	return &manyResult{recs: m.recs[:n], errs: make([][]errs.FieldError, n), written: make([]bool, n)}
 }
 
 // Transaction outcomes of a batch that are no store errors.
@@ -116,20 +125,24 @@ var (
 	errBatchAgain = errs.New(errs.Internal, "record.batch_again", "the batch runs again without a failed record")
 )
 
-// createMany runs CreateMany on an opened form. pre[i] are problems the
-// caller already found in input i (may be nil). Problems of inputs are in
-// the result, never in the error, which is a store, context or rights
-// failure. All or nothing unless partial is set: then the valid inputs
-// are written and the invalid ones reported, and an input that loses a
-// race for a unique value after the checks is reported and the rest
-// written in a new transaction. Every check runs for every input, so an
-// input's every problem is reported.
+// createMany runs CreateMany on an opened form: prepareMany, then
+// commitMany.
 func (r *Records) createMany(ctx context.Context, p *auth.Principal, f *Form, d *access.Decision, inputs []map[string]any, pre [][]errs.FieldError, o WriteOptions, partial bool) (*manyResult, error) {
-	lang := langFor(ctx, o)
-	res := &manyResult{recs: make([]store.Doc, len(inputs)), errs: make([][]errs.FieldError, len(inputs))}
-	if len(inputs) == 0 {
-		return res, nil
+	res, err := r.prepareMany(ctx, p, f, d, inputs, pre, o)
+	if err != nil {
+		return nil, err
 	}
+	return res, r.commitMany(ctx, p, f, d, res, o, partial)
+}
+
+// prepareMany is the part of createMany before its transaction, which
+// reads nothing from the store and so may run while an earlier batch is
+// being written (the importer does): the field rules, and each input
+// checked, normalized and computed (newRecord). pre[i] are problems the
+// caller already found in input i (may be nil).
+func (r *Records) prepareMany(ctx context.Context, p *auth.Principal, f *Form, d *access.Decision, inputs []map[string]any, pre [][]errs.FieldError, o WriteOptions) (*manyResult, error) {
+	lang := langFor(ctx, o)
+	res := &manyResult{recs: make([]store.Doc, len(inputs)), errs: make([][]errs.FieldError, len(inputs)), written: make([]bool, len(inputs))}
 	now := r.stamp()
 	for i, in := range inputs {
 		var known []errs.FieldError
@@ -149,9 +162,24 @@ func (r *Records) createMany(ctx context.Context, p *auth.Principal, f *Form, d 
 		}
 		res.recs[i], res.errs[i] = rec, fe
 	}
+	return res, nil
+}
+
+// commitMany checks the prepared batch against the store and writes it.
+// Problems of inputs go to res, never to the error, which is a store,
+// context or rights failure. All or nothing unless partial is set: then
+// the valid inputs are written and the invalid ones reported, and an
+// input that loses a race for a unique value after the checks is reported
+// and the rest written in a new transaction. Every check runs for every
+// input, so an input's every problem is reported.
+func (r *Records) commitMany(ctx context.Context, p *auth.Principal, f *Form, d *access.Decision, res *manyResult, o WriteOptions, partial bool) error {
+	lang := langFor(ctx, o)
+	if len(res.recs) == 0 {
+		return nil
+	}
 	scope, err := d.Filter(f.QFields)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	every := store.Doc{}
 	for k := range f.relations {
@@ -159,27 +187,29 @@ func (r *Records) createMany(ctx context.Context, p *auth.Principal, f *Form, d 
 	}
 	targets, err := r.relationTargets(ctx, p, f, nil, every)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	links, err := r.rollupLinks(ctx, f)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	plan, err := r.prepareNumbers(ctx, f)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	b := &batch{r: r, p: p, f: f, o: o, lang: lang, scope: scope, targets: targets, links: links, plan: plan, partial: partial}
 	// Each further round follows an input dropped, so this ends.
-	for round := 0; round <= len(inputs); round++ {
+	for round := 0; round <= len(res.recs); round++ {
 		err := r.inTx(ctx, func(tx store.Ops) error { return b.run(ctx, tx, res) })
 		var lost *lostRace
 		switch {
 		case err == nil || errors.Is(err, errDryRun):
-			return res, nil
+			for i, rec := range res.recs {
+				res.written[i] = rec != nil && len(res.errs[i]) == 0
+			}
+			return nil
 		case errors.Is(err, errRowsInvalid):
-			clear(res.recs)
-			return res, nil
+			return nil
 		case errors.Is(err, errBatchAgain):
 			continue
 		case errors.As(err, &lost):
@@ -190,12 +220,11 @@ func (r *Records) createMany(ctx context.Context, p *auth.Principal, f *Form, d 
 			}
 			// All or nothing, or inside a caller's transaction (which the
 			// failed write may have aborted): nothing is written.
-			clear(res.recs)
-			return res, nil
+			return nil
 		}
-		return nil, err
+		return err
 	}
-	return nil, errs.New(errs.Internal, "record.batch_rounds", "the batch did not settle")
+	return errs.New(errs.Internal, "record.batch_rounds", "the batch did not settle")
 }
 
 // batch is what a createMany transaction needs besides the records.

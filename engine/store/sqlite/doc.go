@@ -3,7 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"encoding/json"
-	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -15,26 +15,33 @@ import (
 // every index entry.
 const maxIDLen = 256
 
-// encodeDoc returns the id and the JSON text of doc without its "_id",
-// which lives in the id column. The caller's map is not modified.
+// encodeDoc returns the id and the JSONB of doc without its "_id", which
+// lives in the id column. The caller's map is not modified.
 func encodeDoc(doc store.Doc) (id string, body []byte, err error) {
-	rest := make(map[string]any, len(doc))
+	keys := make([]string, 0, len(doc))
 	for k, v := range doc {
-		if k == "_id" {
-			s, ok := v.(string)
-			if !ok && v != nil {
-				return "", nil, store.Wrapf(store.ErrInvalid, nil, "_id must be a string")
-			}
-			id = s
+		if k != "_id" {
+			keys = append(keys, k)
 			continue
 		}
-		rest[k] = v
+		s, ok := v.(string)
+		if !ok && v != nil {
+			return "", nil, store.Wrapf(store.ErrInvalid, nil, "_id must be a string")
+		}
+		id = s
 	}
 	if len(id) > maxIDLen || !utf8.ValidString(id) {
 		return "", nil, store.Wrapf(store.ErrInvalid, nil, "_id must be valid text of at most %d bytes", maxIDLen)
 	}
-	body, err = marshalJSON(rest)
-	return id, body, err
+	slices.Sort(keys)
+	body = reserveHeader(make([]byte, 0, 64+32*len(keys)))
+	for _, k := range keys {
+		body = appendJSONBString(body, k)
+		if body, err = appendJSONB(body, doc[k], 1); err != nil {
+			return "", nil, err
+		}
+	}
+	return id, finishHeader(body, 0, jbObject), nil
 }
 
 // marshalJSON encodes a document or a patch value. HTML escaping is off so
@@ -50,21 +57,23 @@ func marshalJSON(v any) ([]byte, error) {
 	return b[:len(b)-1], nil // Encode appends a newline
 }
 
-// decodeDoc parses stored JSON text with every number as json.Number, so
-// integers stay exact and decimals keep their text ("10.50").
+// decodeDoc reads a stored document (JSONB, see jsonb.go) with every
+// number as json.Number, so integers stay exact and decimals keep their
+// text ("10.50").
 func decodeDoc(id string, body []byte) (store.Doc, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var doc store.Doc
-	if err := dec.Decode(&doc); err != nil {
-		return nil, errInternal(err, "a stored document is not valid JSON")
+	r := jsonbReader{b: body}
+	t, _, _, err := r.header(0)
+	if err != nil || t != jbObject {
+		return nil, errInternal(errBadJSONB, "a stored document is not a JSON object")
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errInternal(err, "a stored document has trailing data")
+	v, next, err := r.value(0, 0)
+	if err != nil {
+		return nil, errInternal(err, "a stored document cannot be read")
 	}
-	if doc == nil {
-		doc = store.Doc{}
+	if next != len(body) {
+		return nil, errInternal(errBadJSONB, "a stored document has trailing data")
 	}
+	doc := v.(map[string]any)
 	doc["_id"] = id
 	return doc, nil
 }

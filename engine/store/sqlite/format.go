@@ -11,14 +11,12 @@ package sqlite
 // 123456789012345678901234567890 come back exactly as written.
 const (
 	docColumnType = "BLOB"
-	docIn         = "jsonb(?)"  // the bound value is JSON text
-	docOut        = "json(doc)" // text for encoding/json
+	docIn         = "?"         // the bound value is JSONB made in Go (jsonb.go)
+	docOut        = "doc"       // JSONB, read in Go (jsonb.go)
 	jsonSetFn     = "jsonb_set" // keeps the result JSONB
 	jsonRemoveFn  = "jsonb_remove"
 	jsonValueFn   = "jsonb" // marks bound text as a JSON value, not a string
 )
 
-// docArg binds an encoded document for docIn. The text is bound as a
-// string: jsonb() of a blob would read it as binary JSONB rather than
-// parse it.
-func docArg(body []byte) any { return string(body) }
+// docArg binds an encoded document (JSONB) for docIn, as a blob.
+func docArg(body []byte) any { return body }

@@ -25,6 +25,13 @@ func dsn(abs string, readOnly bool) string {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(FULL)")
 		q.Add("_pragma", "journal_size_limit("+strconv.Itoa(walLimitBytes)+")")
+		// Every request runs in a savepoint (writer.go), so SQLite copies
+		// each page a request first changes to the savepoint's
+		// sub-journal; in a temporary file that is a write system call
+		// per page. In memory it is bounded by the pages one group
+		// transaction changes, and durability does not depend on it (the
+		// WAL is what is synced).
+		q.Add("_pragma", "temp_store(MEMORY)")
 	}
 	for k, v := range driverDSNParams {
 		q.Set(k, v)
