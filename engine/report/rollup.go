@@ -1,0 +1,172 @@
+package report
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tangram/tangram/engine/errs"
+	"github.com/tangram/tangram/engine/query"
+	"github.com/tangram/tangram/engine/store"
+)
+
+// Rollups (Spec.Rollup) make heavy reports fast: "sales by store × month
+// over 10 million transactions" reads a summary of one document per day
+// and grain (store, channel, status...) instead of every transaction. A
+// rollup document looks like a record of the form reduced to its grain —
+// the date field holds the day (a date, in the report's zone), grain
+// fields keep their paths, so the report's filters, joins and dimensions
+// run on it unchanged — plus the measures' parts:
+//
+//	_n            records in the cell
+//	_s_<f>, _c_<f> sum and count of present values of f (sum, avg)
+//	_min_<f>, _max_<f>
+//
+// Writes keep it current in their own transaction (OnWrite, called by the
+// records write path); BuildRollup fills it from the records, one month
+// per transaction. A run uses it only when the service is hooked, the
+// rollup is ready and was built for the report's current definition, and
+// every field the run's filters, dimensions and measures read is on the
+// rollup (rollup_query.go); otherwise the run reads the records.
+
+// rollupDef is a rollup as stored in the registry: what OnWrite and the
+// query rewrite need, without the report.
+type rollupDef struct {
+	Report    string   `json:"report"`
+	Hash      string   `json:"hash"`
+	Coll      string   `json:"coll"`
+	DateField string   `json:"dateField"`
+	DateKind  string   `json:"dateKind"` // time or date
+	Zone      string   `json:"zone"`
+	Grain     []string `json:"grain"`
+	Kinds     []string `json:"kinds"` // of the grain fields, in order
+	Sums      []string `json:"sums"` // fields summed (and counted)
+	Mins      []string `json:"mins"`
+	Maxs      []string `json:"maxs"`
+	Decimals  []string `json:"decimals"` // summed fields holding decimals
+	State     string   `json:"state"`
+}
+
+// Rollup states.
+const (
+	rollupBuilding = "building"
+	rollupReady    = "ready"
+)
+
+// collRollups is the registry: one document per form ("app:form") listing
+// its rollups, read by OnWrite with one get.
+const collRollups = "report_rollups"
+
+// checkRollup validates Spec.Rollup against the dataset.
+func (c *Compiled) checkRollup(p *problems) {
+	r := c.Spec.Rollup
+	fi := c.cat.info[r.DateField]
+	if fi == nil || fi.join != "" || (fi.q.Kind != query.KindTime && fi.q.Kind != query.KindDate) || strings.Contains(r.DateField, ".") {
+		p.add("rollup.dateField", "report.rollup", "the date field must be a date or time field of the dataset's form")
+	}
+	for i, g := range r.Grain {
+		gi := c.cat.info[g]
+		if gi == nil || gi.join != "" || gi.q.Array || strings.Contains(g, ".") || g == r.DateField || strings.HasPrefix(g, "_") {
+			p.add(fmt.Sprintf("rollup.grain[%d]", i), "report.rollup", fmt.Sprintf("%q is not a single-valued field of the dataset's form", g))
+		}
+	}
+	if len(r.Grain) > 12 {
+		p.add("rollup.grain", "report.rollup", "at most 12 grain fields")
+	}
+}
+
+// rollupDefOf derives the stored definition from a compiled report.
+func (c *Compiled) rollupDefOf() *rollupDef {
+	r := c.Spec.Rollup
+	d := &rollupDef{Report: c.Key, DateField: r.DateField, DateKind: string(c.cat.fields[r.DateField].Kind),
+		Zone: c.loc.String(), Grain: slices.Clone(r.Grain), State: rollupBuilding}
+	slices.Sort(d.Grain)
+	for _, g := range d.Grain {
+		d.Kinds = append(d.Kinds, string(c.cat.fields[g].Kind))
+	}
+	add := func(list *[]string, f string) {
+		if !slices.Contains(*list, f) {
+			*list = append(*list, f)
+		}
+	}
+	for _, m := range c.measures {
+		if m.fi == nil || m.fi.join != "" || strings.Contains(m.fi.q.Path, ".") {
+			continue
+		}
+		f := m.fi.q.Path
+		switch m.op {
+		case "sum", "avg":
+			add(&d.Sums, f)
+			if m.fi.q.Kind == query.KindDecimal {
+				add(&d.Decimals, f)
+			}
+		case "min":
+			add(&d.Mins, f)
+		case "max":
+			add(&d.Maxs, f)
+		}
+	}
+	for _, l := range [][]string{d.Sums, d.Mins, d.Maxs, d.Decimals} {
+		slices.Sort(l)
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%s|%s|%v|%v|%v|%v|%s", c.App, d.Report, d.DateField, d.Grain, d.Sums, d.Mins, d.Maxs, d.Zone)
+	d.Hash = hex.EncodeToString(h.Sum(nil)[:12])
+	d.Coll = "report_rollup_" + d.Hash
+	return d
+}
+
+// loc is the rollup's zone.
+func (d *rollupDef) loc() *time.Location {
+	if l, err := time.LoadLocation(d.Zone); err == nil {
+		return l
+	}
+	return query.DefaultLocation
+}
+
+// registry reads the rollups of a form (none when the form has none).
+func readRegistry(ctx context.Context, ops store.Ops, app, form string) ([]*rollupDef, error) {
+	doc, err := ops.Get(ctx, collRollups, app+":"+form)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	raw, _ := json.Marshal(doc["rollups"])
+	var defs []*rollupDef
+	if err := json.Unmarshal(raw, &defs); err != nil {
+		return nil, errs.Wrap(err, errs.Internal, "report.rollup", "the rollup registry of %s/%s cannot be read", app, form)
+	}
+	return defs, nil
+}
+
+// writeRegistry replaces the form's registry entry for def.Report.
+func writeRegistry(ctx context.Context, ops store.Ops, app, form string, def *rollupDef) error {
+	defs, err := readRegistry(ctx, ops, app, form)
+	if err != nil {
+		return err
+	}
+	defs = slices.DeleteFunc(defs, func(d *rollupDef) bool { return d.Report == def.Report })
+	if def.State != "" {
+		defs = append(defs, def)
+	}
+	var list []any
+	raw, _ := json.Marshal(defs)
+	_ = json.Unmarshal(raw, &list)
+	if list == nil {
+		list = []any{}
+	}
+	id := app + ":" + form
+	_, err = ops.Update(ctx, collRollups, id, store.Patch{Set: map[string]any{"rollups": list}}, nil)
+	if errors.Is(err, store.ErrNotFound) {
+		_, err = ops.Insert(ctx, collRollups, store.Doc{"_id": id, "rollups": list})
+	}
+	return err
+}

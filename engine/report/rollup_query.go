@@ -1,0 +1,259 @@
+package report
+
+import (
+	"context"
+	"time"
+
+	"github.com/tangram/tangram/engine/query"
+	"github.com/tangram/tangram/engine/store"
+)
+
+// Running a report's aggregation on its rollup: the same spec with the
+// date field read as the day, every measure replaced by its parts (a count
+// sums _n, a sum sums _s_<f>, an average divides the sums of _s_<f> and
+// _c_<f>), and the filters kept as they are, since grain fields keep their
+// paths. The rewrite refuses — and the run reads the records — whenever a
+// filter, dimension or measure needs something the rollup does not keep:
+// a field outside the grain (a role scoping by a field the rollup lacks,
+// say), an hour of day, a period not made of whole days.
+
+// rollupRun is an aggregation rewritten for a rollup.
+type rollupRun struct {
+	ex      *execution
+	coll    string
+	spec    *query.Aggregate
+	lookups []store.Lookup
+}
+
+func (r *rollupRun) run(ctx context.Context) ([]store.Doc, error) {
+	if len(r.lookups) == 0 {
+		return r.ex.s.st.Aggregate(ctx, r.coll, r.spec)
+	}
+	return r.ex.s.st.(store.JoinAggregator).AggregateJoin(ctx, r.coll, r.lookups, r.spec)
+}
+
+// rollupSource returns the rollup form of a, when the report has a ready
+// rollup for its current definition and a fits it.
+func (ex *execution) rollupSource(ctx context.Context, a *query.Aggregate) (*rollupRun, bool) {
+	def := ex.readyRollup(ctx)
+	if def == nil {
+		return nil, false
+	}
+	rw := &rewriter{c: ex.c, def: def, loc: def.loc(), grain: map[string]bool{}}
+	for _, g := range def.Grain {
+		rw.grain[g] = true
+	}
+	spec, ok := rw.aggregate(a)
+	if !ok {
+		return nil, false
+	}
+	ex.rolled = true
+	return &rollupRun{ex: ex, coll: def.Coll, spec: spec, lookups: ex.lookups()}, true
+}
+
+// readyRollup is the report's rollup when the service is hooked and the
+// rollup is ready for the current definition (read once per run).
+func (ex *execution) readyRollup(ctx context.Context) *rollupDef {
+	c := ex.c
+	if c.Spec.Rollup == nil || !ex.s.Hooked() {
+		return nil
+	}
+	if ex.rollupRead {
+		return ex.rollup
+	}
+	ex.rollupRead = true
+	want := c.rollupDefOf()
+	defs, err := readRegistry(ctx, ex.s.st, c.App, c.cat.forms[""].Key)
+	if err != nil {
+		return nil
+	}
+	for _, d := range defs {
+		if d.Report == c.Key && d.Hash == want.Hash && d.State == rollupReady {
+			ex.rollup = d
+		}
+	}
+	return ex.rollup
+}
+
+// usedRollup reports whether any aggregation of the run read the rollup.
+func (ex *execution) usedRollup() bool { return ex.rolled }
+
+// rewriter maps a records aggregation onto a rollup.
+type rewriter struct {
+	c     *Compiled
+	def   *rollupDef
+	loc   *time.Location
+	grain map[string]bool
+}
+
+func (rw *rewriter) aggregate(a *query.Aggregate) (*query.Aggregate, bool) {
+	out := *a
+	var ok bool
+	if out.Filter, ok = rw.filter(a.Filter); !ok {
+		return nil, false
+	}
+	out.Group = nil
+	for _, g := range a.Group {
+		switch {
+		case g.Field.Path == rw.def.DateField:
+			if g.Bins != nil || g.Bucket == query.BucketHourOfDay || (g.Bucket == query.BucketNone && rw.def.DateKind != string(query.KindDate)) {
+				return nil, false
+			}
+			g.Field = query.Field{Path: rw.def.DateField, Kind: query.KindDate}
+		case !rw.kept(g.Field.Path):
+			return nil, false
+		}
+		out.Group = append(out.Group, g)
+	}
+	out.Measures = nil
+	for _, m := range a.Measures {
+		rm, ok := rw.measure(m)
+		if !ok {
+			return nil, false
+		}
+		out.Measures = append(out.Measures, rm...)
+	}
+	return &out, true
+}
+
+// kept reports whether the rollup has a path: a grain field, or a field of
+// a join that starts from one.
+func (rw *rewriter) kept(path string) bool {
+	if rw.grain[path] {
+		return true
+	}
+	alias := topKey(path)
+	for _, j := range rw.c.joins {
+		if j.as == alias && len(path) > len(alias) {
+			return rw.kept(j.from)
+		}
+	}
+	return false
+}
+
+// measure rewrites one store measure into its rollup parts.
+func (rw *rewriter) measure(m query.Measure) ([]query.Measure, bool) {
+	filter, ok := rw.filter(m.Filter)
+	if !ok {
+		return nil, false
+	}
+	n := query.Field{Path: "_n", Kind: query.KindInt}
+	part := func(prefix string, f query.Field, kind query.Kind) query.Field {
+		return query.Field{Path: prefix + f.Path, Kind: kind}
+	}
+	has := func(list []string, f query.Field) bool {
+		for _, x := range list {
+			if x == f.Path {
+				return true
+			}
+		}
+		return false
+	}
+	for _, mp := range rw.c.measures {
+		if mp.op != "avg" || (m.As != avgSum(mp.as) && m.As != avgCount(mp.as)) {
+			continue
+		}
+		// The count of an average counts present values: its filter is
+		// the measure's own (the presence test is what _c_ holds).
+		f := mp.fi.q
+		if !has(rw.def.Sums, f) {
+			return nil, false
+		}
+		if filter, ok = rw.filter(mp.filter); !ok {
+			return nil, false
+		}
+		if m.As == avgSum(mp.as) {
+			return []query.Measure{{Fn: query.FnSum, Field: part("_s_", f, f.Kind), Filter: filter, As: m.As}}, true
+		}
+		return []query.Measure{{Fn: query.FnSum, Field: part("_c_", f, query.KindInt), Filter: filter, As: m.As}}, true
+	}
+	switch m.Fn {
+	case query.FnCount:
+		return []query.Measure{{Fn: query.FnSum, Field: n, Filter: filter, As: m.As}}, true
+	case query.FnSum:
+		if has(rw.def.Sums, m.Field) {
+			return []query.Measure{{Fn: query.FnSum, Field: part("_s_", m.Field, m.Field.Kind), Filter: filter, As: m.As}}, true
+		}
+	case query.FnMin:
+		if has(rw.def.Mins, m.Field) {
+			return []query.Measure{{Fn: query.FnMin, Field: part("_min_", m.Field, m.Field.Kind), Filter: filter, As: m.As}}, true
+		}
+	case query.FnMax:
+		if has(rw.def.Maxs, m.Field) {
+			return []query.Measure{{Fn: query.FnMax, Field: part("_max_", m.Field, m.Field.Kind), Filter: filter, As: m.As}}, true
+		}
+	case query.FnCountDistinct:
+		// Every rollup document stands for at least one record, so the
+		// distinct values of a kept field are the same on both.
+		if rw.kept(m.Field.Path) {
+			return []query.Measure{m}, true
+		}
+	}
+	return nil, false
+}
+
+// filter rewrites a filter for the rollup: the live-records test goes
+// (only live records are summed), bounds on the date field at midnight
+// become bounds on the day, other fields must be kept.
+func (rw *rewriter) filter(n *query.Node) (*query.Node, bool) {
+	if n == nil {
+		return nil, true
+	}
+	switch n.Op {
+	case query.OpAnd, query.OpOr, query.OpNot:
+		out := &query.Node{Op: n.Op}
+		for _, ch := range n.Children {
+			c, ok := rw.filter(ch)
+			if !ok {
+				return nil, false
+			}
+			if c == nil {
+				c = query.True()
+			}
+			out.Children = append(out.Children, c)
+		}
+		return out, true
+	}
+	switch p := n.Field.Path; {
+	case p == "_deleted":
+		return query.True(), n.Op == query.OpNe && n.Value.Kind == query.KindBool && n.Value.Bool
+	case p == rw.def.DateField:
+		return rw.dateLeaf(n)
+	case rw.kept(p):
+		return n, true
+	}
+	return nil, false
+}
+
+// dateLeaf rewrites a condition on the date field. On a date field the
+// day is the value itself; on a time field only "from midnight" (gte) and
+// "before midnight" (lt) in the rollup's zone map onto whole days.
+func (rw *rewriter) dateLeaf(n *query.Node) (*query.Node, bool) {
+	day := query.Field{Path: rw.def.DateField, Kind: query.KindDate}
+	c := *n
+	c.Field = day
+	if rw.def.DateKind == string(query.KindDate) {
+		return &c, true
+	}
+	switch n.Op {
+	case query.OpExists:
+		return &c, true
+	case query.OpEq, query.OpNe:
+		if n.Value.Null {
+			c.Value = query.Null(query.KindDate)
+			return &c, true
+		}
+	case query.OpGte, query.OpLt:
+		t, err := time.Parse(time.RFC3339Nano, n.Value.Str)
+		if err != nil {
+			return nil, false
+		}
+		local := t.In(rw.loc)
+		if local.Hour() != 0 || local.Minute() != 0 || local.Second() != 0 || local.Nanosecond() != 0 {
+			return nil, false
+		}
+		c.Value = query.DateV(local.Format(dateLayout))
+		return &c, true
+	}
+	return nil, false
+}

@@ -1,0 +1,253 @@
+package report
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"math/big"
+	"time"
+
+	"github.com/tangram/tangram/engine/form"
+	"github.com/tangram/tangram/engine/query"
+	"github.com/tangram/tangram/engine/store"
+)
+
+// Keeping rollups current: a record's write moves its contribution out of
+// the cell of its old state and into the cell of its new one, in the
+// write's own transaction. Counts, integer sums and present-value counts
+// are increments; decimal sums are read and set exactly; a minimum or
+// maximum grows by comparison but, when the removed value was the cell's
+// extreme, is read again from the cell's records (a few hundred rows: one
+// store and one day). Empty cells are deleted, so every rollup document
+// stands for at least one record, which keeps distinct counts over grain
+// fields exact.
+
+// cellOf is the cell a record counts in: its id and key fields; ok is
+// false for no record or a deleted one.
+func (d *rollupDef) cellOf(rec store.Doc) (id string, key store.Doc, ok bool) {
+	if rec == nil || rec["_deleted"] == true {
+		return "", nil, false
+	}
+	key = store.Doc{d.DateField: d.dayOf(rec[d.DateField])}
+	for _, g := range d.Grain {
+		v := rec[g]
+		if _, isList := v.([]any); isList {
+			v = nil // grain fields are single-valued; a stray list is no key
+		}
+		key[g] = v
+	}
+	return d.cellID(key), key, true
+}
+
+// cellID identifies a cell by its key: the day and the grain values,
+// numbers by value ("10.5" and "10.50" are one cell, as they are one
+// group in an aggregation).
+func (d *rollupDef) cellID(key store.Doc) string {
+	parts := []any{key[d.DateField]}
+	for _, g := range d.Grain {
+		v := key[g]
+		if r := ratOf(v); r != nil && !isText(v) {
+			v = "n:" + exactText(r)
+		}
+		parts = append(parts, v)
+	}
+	b, _ := json.Marshal(parts)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+func isText(v any) bool { _, ok := v.(string); return ok }
+
+// dayOf is the day of a date or time value in the rollup's zone; nil for
+// none or an unreadable value.
+func (d *rollupDef) dayOf(v any) any {
+	s, ok := v.(string)
+	if !ok {
+		return nil
+	}
+	if d.DateKind == string(query.KindDate) {
+		return s
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return nil
+	}
+	return query.BucketKey(t, query.BucketDay, d.loc())
+}
+
+// onWrite moves a record's contribution from before's cell to after's.
+func (d *rollupDef) onWrite(ctx context.Context, tx store.Ops, raw string, before, after store.Doc) error {
+	bid, bkey, bok := d.cellOf(before)
+	aid, akey, aok := d.cellOf(after)
+	if bok {
+		if err := d.apply(ctx, tx, raw, bid, bkey, before, -1); err != nil {
+			return err
+		}
+	}
+	if aok {
+		return d.apply(ctx, tx, raw, aid, akey, after, 1)
+	}
+	return nil
+}
+
+// apply adds (sign 1) or removes (sign -1) rec's contribution to a cell.
+func (d *rollupDef) apply(ctx context.Context, tx store.Ops, raw, id string, key store.Doc, rec store.Doc, sign int64) error {
+	cell, err := tx.Get(ctx, d.Coll, id)
+	if errors.Is(err, store.ErrNotFound) {
+		if sign < 0 {
+			// Only while the rollup is being built: the slice that holds
+			// this cell is recomputed from the records afterwards.
+			return nil
+		}
+		doc := store.Doc{"_id": id, "_n": int64(1)}
+		for k, v := range key {
+			doc[k] = v
+		}
+		for _, f := range d.Sums {
+			if r := ratOf(rec[f]); r != nil {
+				doc["_s_"+f], doc["_c_"+f] = rec[f], int64(1)
+			} else {
+				doc["_s_"+f], doc["_c_"+f] = int64(0), int64(0)
+			}
+		}
+		for _, f := range d.Mins {
+			doc["_min_"+f] = rec[f]
+		}
+		for _, f := range d.Maxs {
+			doc["_max_"+f] = rec[f]
+		}
+		_, err = tx.Insert(ctx, d.Coll, doc)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	patch := store.Patch{Inc: map[string]int64{"_n": sign}, Set: map[string]any{}}
+	for _, f := range d.Sums {
+		v := ratOf(rec[f])
+		if v == nil {
+			continue
+		}
+		patch.Inc["_c_"+f] = sign
+		if i, ok := query.ToInt(rec[f]); ok && !isDecimal(d, f) {
+			patch.Inc["_s_"+f] = sign * i
+			continue
+		}
+		cur := ratOf(cell["_s_"+f])
+		if cur == nil {
+			cur = new(big.Rat)
+		}
+		patch.Set["_s_"+f] = json.Number(exactText(new(big.Rat).Add(cur, new(big.Rat).Mul(v, big.NewRat(sign, 1)))))
+	}
+	recompute := false
+	for _, ext := range []struct {
+		fields []string
+		prefix string
+		max    bool
+	}{{d.Mins, "_min_", false}, {d.Maxs, "_max_", true}} {
+		for _, f := range ext.fields {
+			v, cur := rec[f], cell[ext.prefix+f]
+			switch {
+			case v == nil:
+			case sign > 0 && extreme(cur, v, ext.max) != cur:
+				patch.Set[ext.prefix+f] = v
+			case sign < 0 && compareAny(v, cur) == 0:
+				recompute = true
+			}
+		}
+	}
+	next, err := tx.Update(ctx, d.Coll, id, patch, nil)
+	if err != nil {
+		return err
+	}
+	if n, _ := query.ToInt(next["_n"]); n <= 0 {
+		return tx.Delete(ctx, d.Coll, id, nil)
+	}
+	if recompute {
+		return d.recomputeExtremes(ctx, tx, raw, id, key)
+	}
+	return nil
+}
+
+func isDecimal(d *rollupDef, f string) bool {
+	for _, x := range d.Decimals {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+// recomputeExtremes reads a cell's minima and maxima again from its
+// records (the write being applied is already in them).
+func (d *rollupDef) recomputeExtremes(ctx context.Context, tx store.Ops, raw, id string, key store.Doc) error {
+	a := &query.Aggregate{Filter: query.And(alive, d.cellFilter(key)), Location: d.loc()}
+	for _, f := range d.Mins {
+		a.Measures = append(a.Measures, query.Measure{Fn: query.FnMin, Field: d.field(f), As: "_min_" + f})
+	}
+	for _, f := range d.Maxs {
+		a.Measures = append(a.Measures, query.Measure{Fn: query.FnMax, Field: d.field(f), As: "_max_" + f})
+	}
+	rows, err := tx.Aggregate(ctx, raw, a)
+	if err != nil || len(rows) == 0 {
+		return err
+	}
+	set := map[string]any{}
+	for k, v := range rows[0] {
+		set[k] = v
+	}
+	_, err = tx.Update(ctx, d.Coll, id, store.Patch{Set: set}, nil)
+	return err
+}
+
+// field is the query field of a measured field; its kind only matters for
+// comparisons, which the stores make by the stored value.
+func (d *rollupDef) field(f string) query.Field {
+	k := query.KindInt
+	if isDecimal(d, f) {
+		k = query.KindDecimal
+	}
+	return query.Field{Path: f, Kind: k}
+}
+
+// cellFilter selects a cell's records: its day in the rollup's zone and
+// its grain values.
+func (d *rollupDef) cellFilter(key store.Doc) *query.Node {
+	df := query.Field{Path: d.DateField, Kind: query.Kind(d.DateKind)}
+	var parts []*query.Node
+	switch day, _ := key[d.DateField].(string); {
+	case day == "":
+		parts = append(parts, query.Eq(df, query.Null(df.Kind)))
+	default:
+		parts = append(parts, periodFilter(df, Period{From: day, To: day}, d.loc()))
+	}
+	for i, g := range d.Grain {
+		f := query.Field{Path: g, Kind: query.Kind(d.Kinds[i])}
+		parts = append(parts, query.Eq(f, valueFor(f, key[g])))
+	}
+	return query.And(parts...)
+}
+
+// onWrite is the hook body: the form's write counter and rollups.
+func (s *Service) onWrite(ctx context.Context, tx store.Ops, app, formKey string, before, after store.Doc) error {
+	id, _ := after["_id"].(string)
+	if id == "" {
+		id, _ = before["_id"].(string)
+	}
+	if err := bumpVersion(ctx, tx, app, formKey, id); err != nil {
+		return err
+	}
+	defs, err := readRegistry(ctx, tx, app, formKey)
+	if err != nil {
+		return err
+	}
+	raw := form.RecordsCollection(app, formKey)
+	for _, d := range defs {
+		if err := d.onWrite(ctx, tx, raw, before, after); err != nil {
+			return err
+		}
+	}
+	return nil
+}
