@@ -61,12 +61,12 @@ type Widget struct {
 // DashboardData is a dashboard's widgets' results for one set of filter
 // values.
 type DashboardData struct {
-	Dashboard      string            `json:"dashboard"`
-	Version        int               `json:"version"`
-	Title          string            `json:"title"`
-	RefreshSeconds int               `json:"refreshSeconds"`
-	Filters        map[string]any    `json:"filters"`
-	Widgets        []WidgetData      `json:"widgets"`
+	Dashboard      string         `json:"dashboard"`
+	Version        int            `json:"version"`
+	Title          string         `json:"title"`
+	RefreshSeconds int            `json:"refreshSeconds"`
+	Filters        map[string]any `json:"filters"`
+	Widgets        []WidgetData   `json:"widgets"`
 }
 
 // WidgetData is one widget's result, or why it has none: a widget whose

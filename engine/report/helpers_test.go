@@ -162,7 +162,7 @@ func (e *env) load(nStores, nMembers, nSales int) *dataset {
 		home := d.stores[rng.IntN(nStores)]
 		doc := sys(store.Doc{"name": fmt.Sprintf("会员%d", i), "phone": fmt.Sprintf("138%08d", i), "tier": tiers[rng.IntN(len(tiers))],
 			"homeStore": home["_id"], "homeUnit": home["orgUnit"], "orders": int64(rng.IntN(12)), "spend12m": int64(rng.IntN(500000)),
-			"points": int64(rng.IntN(3000)),
+			"points":       int64(rng.IntN(3000)),
 			"registeredAt": query.FormatTime(time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.IntN(600*24)) * time.Hour))}, fmt.Sprintf("m%04d", i))
 		if n, _ := query.ToInt(doc["orders"]); n > 0 {
 			doc["lastPurchaseAt"] = query.FormatTime(time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.IntN(380*24*60)) * time.Minute))
@@ -177,7 +177,7 @@ func (e *env) load(nStores, nMembers, nSales int) *dataset {
 		doc := sys(store.Doc{"receiptId": fmt.Sprintf("R%06d", i), "store": s["_id"], "storeUnit": s["orgUnit"],
 			"paidAt": query.FormatTime(at), "day": at.In(query.DefaultLocation).Format("2006-01-02"),
 			"amount": paid + int64(rng.IntN(2000)), "paid": paid, "weight": json.Number(fmt.Sprintf("%d.%03d", rng.IntN(20), rng.IntN(1000))),
-			"status": []string{"completed", "completed", "completed", "refunded"}[rng.IntN(4)],
+			"status":  []string{"completed", "completed", "completed", "refunded"}[rng.IntN(4)],
 			"channel": []string{"pos", "pos", "online"}[rng.IntN(3)]}, fmt.Sprintf("t%06d", i))
 		if rng.IntN(10) > 0 {
 			doc["member"] = d.members[rng.IntN(nMembers)]["_id"]

@@ -46,7 +46,7 @@ type rollupDef struct {
 	Zone      string   `json:"zone"`
 	Grain     []string `json:"grain"`
 	Kinds     []string `json:"kinds"` // of the grain fields, in order
-	Sums      []string `json:"sums"` // fields summed (and counted)
+	Sums      []string `json:"sums"`  // fields summed (and counted)
 	Mins      []string `json:"mins"`
 	Maxs      []string `json:"maxs"`
 	Decimals  []string `json:"decimals"` // summed fields holding decimals

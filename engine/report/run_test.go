@@ -128,7 +128,9 @@ func TestMeasuresOverJoinsMatchModel(t *testing.T) {
 		{"one quarter", map[string]any{"period": map[string]string{"from": "2025-10-01", "to": "2025-12-31"}},
 			func(s store.Doc) bool { return inPeriod(s, "2025-10-01", "2025-12-31") }},
 		{"one region, one month", map[string]any{"period": map[string]string{"from": "2026-02-01", "to": "2026-02-28"}, "region": "east"},
-			func(s store.Doc) bool { return inPeriod(s, "2026-02-01", "2026-02-28") && d.storeOf(s, "region") == "east" }},
+			func(s store.Doc) bool {
+				return inPeriod(s, "2026-02-01", "2026-02-28") && d.storeOf(s, "region") == "east"
+			}},
 		{"two regions", map[string]any{"region": []string{"north", "south"}},
 			func(s store.Doc) bool { r := d.storeOf(s, "region"); return r == "north" || r == "south" }},
 	} {
