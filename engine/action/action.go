@@ -24,10 +24,15 @@
 // and audit name the caller, and $user.* in the role's row scopes are the
 // caller's.
 //
-// On the embedded store every transaction goes through one writer, so a
-// script holds the writer for as long as it runs: action scripts must be
-// short (the default deadline is 2 s, the maximum 10 s; a checkout takes
-// well under a millisecond of script time).
+// On the embedded store every transaction goes through one writer. So
+// that runs do not wait for each other's JavaScript there, a run first
+// speculates (spec.go, speculate.go): its script runs outside the writer
+// against committed data with its writes kept in memory, and the writer's
+// turn only checks that what it read still holds and replays its writes,
+// with exactly the outcome of a run inside the transaction. When that
+// cannot be shown the script runs inside the writer's turn as before, so
+// action scripts must still be short (the default deadline is 2 s, the
+// maximum 10 s; a checkout takes well under a millisecond of script time).
 package action
 
 import (
@@ -63,9 +68,12 @@ type Deps struct {
 	Rules   *rules.Service
 	Audit   *auth.AuditLog // nil: runs are not audited
 	// Speculations is how many scripts run outside the writer at once
-	// (speculate.go); default GOMAXPROCS. Scripts are CPU work: more at
-	// once only share the cores and need more pooled script runtimes
-	// (script.Options.PoolSize), which are costly to build.
+	// (speculate.go); default GOMAXPROCS-1, at least 1. Scripts are CPU
+	// work that never blocks: as many as there are cores would keep the
+	// writer's goroutines (the writer and the callers holding its turns)
+	// waiting for a core, and every run waits for the writer. More also
+	// need more pooled script runtimes (script.Options.PoolSize), which
+	// are costly to build.
 	Speculations int
 	// Clock is what now() returns and what rules are evaluated at by
 	// default; default time.Now. Tests inject a fixed clock.
@@ -102,7 +110,7 @@ func New(d Deps) *Service {
 		d.Clock = time.Now
 	}
 	if d.Speculations <= 0 {
-		d.Speculations = runtime.GOMAXPROCS(0)
+		d.Speculations = max(1, runtime.GOMAXPROCS(0)-1)
 	}
 	return &Service{st: d.Store, meta: d.Meta, guard: d.Guard, records: d.Records, scripts: d.Scripts,
 		ledger: d.Ledger, rules: d.Rules, audit: d.Audit, now: d.Clock, runs: newRunLog(),

@@ -20,8 +20,10 @@ import (
 // no key behind (a retry runs again).
 //
 // Concurrent first attempts: on the embedded store transactions take turns
-// at the single writer, so the second one finds the first's document
-// inside its transaction and replays it without running the script. On
+// at the single writer. A run done inside its turn finds the first's
+// document there and replays it without running the script; a speculative
+// run's commit inserts the key without looking first, fails on the id,
+// rolls its turn back and replays the first's document (speculate.go). On
 // MongoDB both may run; the loser's insert conflicts, its transaction
 // aborts (MongoDB retries write conflicts, and the retry replays), or it
 // fails on the id, and then Run reads the winner's document and replays

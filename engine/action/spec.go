@@ -437,6 +437,15 @@ func (s *specOps) Update(ctx context.Context, coll, id string, patch store.Patch
 	if err != nil {
 		return nil, s.stop(err)
 	}
+	if !e.dirty && e.baseRead >= 0 && s.reads[e.baseRead].verify {
+		// The run read this version: where the replayed update can prove
+		// it unchanged, the read need not be made again.
+		if same, ok := unchangedIf(e.cur, norm); ok {
+			cond = query.And(append([]*query.Node{cond}, same...)...)
+			s.reads[e.baseRead].verify = false
+			e.baseRead = -1
+		}
+	}
 	e.cur = next
 	s.written(coll, e)
 	s.writes = append(s.writes, specWrite{kind: writeUpdate, coll: coll, id: id, doc: next, patch: norm, cond: cond})

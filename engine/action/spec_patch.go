@@ -255,6 +255,35 @@ func applyPatch(doc store.Doc, p store.Patch) (store.Doc, error) {
 	return next, nil
 }
 
+// unchangedIf returns the conditions under which an update of old by p,
+// replayed in the store and returning the document the run computed,
+// proves that the store's document was old: then no read of it need be
+// made again. The returned document fixes every path p leaves alone; an
+// incremented path is fixed by its result when old holds a non-zero
+// integer there (the store increments only integers, counting null as 0);
+// a set or removed path needs a condition that it still holds old's
+// value, which a filter states exactly only for text (a number never
+// equals text in the store; text that could be an object's or a list's
+// JSON is left out, as the store compares those as their text). ok is
+// false when some path cannot be fixed.
+func unchangedIf(old store.Doc, p store.Patch) (same []*query.Node, ok bool) {
+	for k := range p.Inc {
+		v, found := query.Lookup(old, k)
+		if n, isInt := integer(v); !found || !isInt || n == 0 {
+			return nil, false
+		}
+	}
+	for _, k := range append(sortedKeys(p.Set), p.Unset...) {
+		v, _ := query.Lookup(old, k)
+		s, isText := v.(string)
+		if !isText || strings.HasPrefix(s, "{") || strings.HasPrefix(s, "[") {
+			return nil, false
+		}
+		same = append(same, query.Eq(query.Field{Path: k, Kind: query.KindString}, query.Str(s)))
+	}
+	return same, true
+}
+
 // integer reads a stored integer (json.Number without fraction or
 // exponent, within int64).
 func integer(v any) (int64, bool) {

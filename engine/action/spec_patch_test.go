@@ -167,16 +167,70 @@ func TestSpecOpsAnswers(t *testing.T) {
 	if _, err := s.Get(e.ctx, "spec_ops", "a"); !errors.Is(err, errSpecAbort) {
 		t.Fatalf("after giving up: %v", err)
 	}
-	// The reads to verify: the get of a (the duplicate and the refused
-	// condition rest on it), the missing document, the count confirming the
-	// refusal and the count of other documents.
-	verify := 0
+	// The reads to verify: the missing document, the count confirming the
+	// refusal and the count of other documents. The get of a (which the
+	// duplicate and the refused condition rest on) is proven by the
+	// replayed increment of its non-zero integer.
+	if n := toVerify(s); n != 3 || len(s.writes) != 2 {
+		t.Fatalf("%d reads to verify (of %d), %d writes", n, len(s.reads), len(s.writes))
+	}
+}
+
+func toVerify(s *specOps) int {
+	n := 0
 	for _, r := range s.reads {
 		if r.verify {
-			verify++
+			n++
 		}
 	}
-	if verify != 4 || len(s.writes) != 2 {
-		t.Fatalf("%d reads to verify (of %d), %d writes", verify, len(s.reads), len(s.writes))
+	return n
+}
+
+// TestSpecUpdateProvesRead: a document read and then updated needs no
+// second read when the replayed update proves it unchanged — and the
+// proof fails when a path the update overwrites changed meanwhile, which
+// the returned document alone would not show.
+func TestSpecUpdateProvesRead(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.st.Insert(e.ctx, "spec_cas", store.Doc{"_id": "c", "status": "active", "n": 5, "obj": "{}"}); err != nil {
+		t.Fatal(err)
+	}
+	speculate := func(p store.Patch) *specOps {
+		s := newSpecOps(e.st)
+		if _, err := s.Get(e.ctx, "spec_cas", "c"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Update(e.ctx, "spec_cas", "c", p, nil); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	redeem := store.Patch{Set: map[string]any{"status": "used"}, Inc: map[string]int64{"n": 1}}
+	if s := speculate(redeem); toVerify(s) != 0 {
+		t.Fatalf("%d reads to verify, want 0", toVerify(s))
+	}
+	// Not provable: a path that held an object's JSON text, or nothing.
+	for _, p := range []store.Patch{{Set: map[string]any{"obj": "x"}}, {Set: map[string]any{"fresh": 1}}, {Inc: map[string]int64{"fresh": 1}}} {
+		if s := speculate(p); toVerify(s) != 1 {
+			t.Fatalf("%v: %d reads to verify, want 1", p, toVerify(s))
+		}
+	}
+	s := speculate(redeem)
+	// Another run redeems first: same status after, same n (it did not
+	// count), so the replay would return the very document speculated.
+	if _, err := e.st.Update(e.ctx, "spec_cas", "c", store.Patch{Set: map[string]any{"status": "used"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	err := e.st.Tx(e.ctx, func(tx store.Ops) error {
+		if !s.fresh(e.ctx, tx) {
+			t.Error("no read to verify, yet stale")
+		}
+		if s.apply(e.ctx, tx) {
+			t.Error("the replay accepted a redemption of a used coupon")
+		}
+		return errDiverged
+	})
+	if !errors.Is(err, errDiverged) {
+		t.Fatal(err)
 	}
 }

@@ -3,6 +3,7 @@ package action
 import (
 	"context"
 	"sync/atomic"
+	"time"
 
 	"github.com/tangram/tangram/engine/auth"
 	"github.com/tangram/tangram/engine/errs"
@@ -60,6 +61,7 @@ type specStats struct {
 	abandoned atomic.Int64 // gave up: done inside the writer
 	stale     atomic.Int64 // a read changed: done again in the same turn
 	diverged  atomic.Int64 // a replayed write differed: done in another turn
+	turn      atomic.Int64 // nanoseconds commits held the writer's turn
 }
 
 // speculateRun runs the script of a against committed data, buffering its
@@ -106,6 +108,7 @@ func (sp *speculation) final(ctx context.Context) bool {
 // tx: false when a read changed (nothing written), errDiverged when a
 // write gave another result (the caller's turn must roll back).
 func (sp *speculation) commit(ctx context.Context, tx store.Ops) (bool, error) {
+	defer func(start time.Time) { sp.s.spec.turn.Add(int64(time.Since(start))) }(time.Now())
 	if !sp.ops.fresh(ctx, tx) {
 		sp.s.spec.stale.Add(1)
 		return false, nil
