@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/tangram/tangram/engine/query"
@@ -122,7 +123,14 @@ func (d *entryDoc) entry() Entry {
 	return e
 }
 
+// plainJSON turns details into plain JSON values (maps, lists, strings,
+// bools, json.Number). The shapes callers use most (strings, integers,
+// string lists, nested maps of those) are converted directly; anything
+// else goes through one JSON round trip.
 func plainJSON(v any) (any, error) {
+	if out, ok := plainValue(v); ok {
+		return out, nil
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
@@ -131,4 +139,43 @@ func plainJSON(v any) (any, error) {
 	dec.UseNumber()
 	var out any
 	return out, dec.Decode(&out)
+}
+
+// plainValue converts the common detail shapes without encoding; ok is
+// false for anything else.
+func plainValue(v any) (any, bool) {
+	switch x := v.(type) {
+	case nil, string, bool, json.Number:
+		return x, true
+	case int:
+		return json.Number(strconv.Itoa(x)), true
+	case int64:
+		return json.Number(strconv.FormatInt(x, 10)), true
+	case []string:
+		out := make([]any, len(x))
+		for i, s := range x {
+			out[i] = s
+		}
+		return out, true
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			var ok bool
+			if out[i], ok = plainValue(e); !ok {
+				return nil, false
+			}
+		}
+		return out, true
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			pv, ok := plainValue(e)
+			if !ok {
+				return nil, false
+			}
+			out[k] = pv
+		}
+		return out, true
+	}
+	return nil, false
 }

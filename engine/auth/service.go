@@ -150,11 +150,14 @@ func (s *Service) Init(ctx context.Context) error {
 			{Name: "org_units_parent", Fields: []string{"parentId"}},
 			{Name: "org_units_code", Fields: []string{"code"}, Unique: true},
 		},
+		// No index on "at": entries are read newest first by id, and ids
+		// (store.NewID) follow the time, so the primary key already
+		// serves the order and recent time ranges. Every index costs each
+		// audited write (a data write's transaction carries one entry).
 		CollAudit: {
 			{Name: "audit_action", Fields: []string{"action"}},
 			{Name: "audit_actor", Fields: []string{"actor"}},
 			{Name: "audit_target", Fields: []string{"target"}},
-			{Name: "audit_at", Fields: []string{"at"}},
 		},
 	}
 	for _, coll := range []string{CollUsers, CollSessions, CollAPIKeys, CollUnits, CollAudit} {
