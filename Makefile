@@ -17,9 +17,11 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 build: $(if $(HAVE_NPM),ui)
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./server/cmd/tangram
 
-## run: build, then serve on the embedded store in ./data (http://localhost:8080)
+## run: build, then serve on the embedded store in ./data (http://localhost:8080) with the
+## CRM template (app "crm") and demo data; later starts keep the data and skip both
+DEMO_MEMBERS ?= 2000
 run: build
-	./$(BIN) serve
+	./$(BIN) serve -template crm-retail -demo-members $(DEMO_MEMBERS)
 
 ## test: every test: vet, Go tests (store conformance on SQLite and Mongo-over-lungo), race detector on the concurrency-heavy packages, UI unit and browser tests
 test: vet test-go test-ui
