@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/query"
 	"github.com/tangram/tangram/engine/store"
+	_ "github.com/tangram/tangram/engine/store/mongo"
 	_ "github.com/tangram/tangram/engine/store/sqlite"
 )
 
@@ -294,3 +296,13 @@ func rowsBy(rows []map[string]any, keys ...string) map[string]map[string]any {
 	}
 	return out
 }
+
+func mustTime(v any) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, fmt.Sprint(v))
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func errsIs(err, target error) bool { return errors.Is(err, target) }

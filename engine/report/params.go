@@ -164,8 +164,21 @@ func (pp *paramPlan) bind(raw json.RawMessage, now time.Time, loc *time.Location
 	if err := d.Decode(&v); err != nil {
 		return bound{}, fmt.Errorf("not valid JSON")
 	}
-	if list, ok := v.([]any); ok && len(list) > 1000 {
-		return bound{}, fmt.Errorf("at most 1000 values")
+	switch x := v.(type) {
+	case map[string]any:
+		return bound{}, fmt.Errorf("expected a value or a list of values, not an object")
+	case []any:
+		if len(x) > 1000 {
+			return bound{}, fmt.Errorf("at most 1000 values")
+		}
+		for _, it := range x {
+			if _, ok := it.([]any); ok {
+				return bound{}, fmt.Errorf("expected a value or a list of values")
+			}
+			if _, ok := it.(map[string]any); ok {
+				return bound{}, fmt.Errorf("expected a value or a list of values")
+			}
+		}
 	}
 	if _, err := pp.filter(bound{value: v}, loc); err != nil {
 		return bound{}, err

@@ -133,10 +133,6 @@ func (rw *rewriter) kept(path string) bool {
 
 // measure rewrites one store measure into its rollup parts.
 func (rw *rewriter) measure(m query.Measure) ([]query.Measure, bool) {
-	filter, ok := rw.filter(m.Filter)
-	if !ok {
-		return nil, false
-	}
 	n := query.Field{Path: "_n", Kind: query.KindInt}
 	part := func(prefix string, f query.Field, kind query.Kind) query.Field {
 		return query.Field{Path: prefix + f.Path, Kind: kind}
@@ -156,16 +152,18 @@ func (rw *rewriter) measure(m query.Measure) ([]query.Measure, bool) {
 		// The count of an average counts present values: its filter is
 		// the measure's own (the presence test is what _c_ holds).
 		f := mp.fi.q
-		if !has(rw.def.Sums, f) {
-			return nil, false
-		}
-		if filter, ok = rw.filter(mp.filter); !ok {
+		filter, ok := rw.filter(mp.filter)
+		if !has(rw.def.Sums, f) || !ok {
 			return nil, false
 		}
 		if m.As == avgSum(mp.as) {
 			return []query.Measure{{Fn: query.FnSum, Field: part("_s_", f, f.Kind), Filter: filter, As: m.As}}, true
 		}
 		return []query.Measure{{Fn: query.FnSum, Field: part("_c_", f, query.KindInt), Filter: filter, As: m.As}}, true
+	}
+	filter, ok := rw.filter(m.Filter)
+	if !ok {
+		return nil, false
 	}
 	switch m.Fn {
 	case query.FnCount:
