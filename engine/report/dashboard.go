@@ -78,7 +78,12 @@ type WidgetData struct {
 	Title  string       `json:"title"`
 	Result *Result      `json:"result,omitempty"`
 	Error  *WidgetError `json:"error,omitempty"`
+
+	err error
 }
+
+// Err is the widget's failure as an error (nil when it has a result).
+func (w WidgetData) Err() error { return w.err }
 
 // WidgetError is a widget's failure as the API reports errors.
 type WidgetError struct {
@@ -193,7 +198,7 @@ func (s *Service) runWidget(ctx context.Context, p *auth.Principal, app string, 
 		}
 	}
 	if err != nil {
-		wd.Error = widgetError(err, lang)
+		wd.Error, wd.err = widgetError(err, lang), err
 		return wd
 	}
 	if wd.Title == "" {

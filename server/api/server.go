@@ -16,6 +16,7 @@ import (
 	"github.com/tangram/tangram/engine/files"
 	"github.com/tangram/tangram/engine/form"
 	"github.com/tangram/tangram/engine/meta"
+	"github.com/tangram/tangram/engine/report"
 	"github.com/tangram/tangram/engine/store"
 	"github.com/tangram/tangram/engine/workflow"
 	"github.com/tangram/tangram/server/openapi"
@@ -39,6 +40,9 @@ type Deps struct {
 
 	// Workflow serves the workflow and task routes; nil: none.
 	Workflow *workflow.Service
+
+	// Reports serves the report and dashboard routes; nil: none.
+	Reports *report.Service
 }
 
 // DefaultBodyLimit bounds request bodies unless configured otherwise.
@@ -96,6 +100,8 @@ func New(d Deps) *Server {
 	s.ruleRoutes(r)
 	s.templateRoutes(r)
 	s.workflowRoutes(r)
+	s.reportRoutes(r)
+	s.dashboardRoutes(r)
 	// The embedded UI answers the GETs no route took, outside /api; it is
 	// not part of the API, so it is mounted with Use and not documented.
 	webui.Mount(app)

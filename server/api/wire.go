@@ -13,6 +13,7 @@ import (
 	"github.com/tangram/tangram/engine/form"
 	"github.com/tangram/tangram/engine/ledger"
 	"github.com/tangram/tangram/engine/meta"
+	"github.com/tangram/tangram/engine/report"
 	"github.com/tangram/tangram/engine/rules"
 	"github.com/tangram/tangram/engine/script"
 	"github.com/tangram/tangram/engine/store"
@@ -44,7 +45,10 @@ type Services struct {
 
 	// Workflow is the workflow engine; Close stops its SLA runner.
 	Workflow *workflow.Service
-	stopSLA  context.CancelFunc
+	// Reports runs reports and dashboards.
+	Reports *report.Service
+
+	stopSLA context.CancelFunc
 }
 
 // Close releases what the services hold (the script engine). Call it after
@@ -87,9 +91,10 @@ func Wire(ctx context.Context, st store.Store, o WireOptions) (*Server, *Service
 		scripts.Close()
 		return nil, nil, fmt.Errorf("init workflow: %w", err)
 	}
+	reports := report.New(report.Deps{Store: st, Meta: ms, Guard: guard, Records: records, Audit: as.Audit})
 	srv := New(Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records, Actions: actions, Log: o.Log, Metrics: o.Metrics,
-		Files: fs, Workflow: wf, BodyLimit: o.BodyLimit, Version: o.Version})
-	svc := &Services{Meta: ms, Auth: as, Guard: guard, Scripts: scripts, Records: records, Actions: actions, Files: fs, Workflow: wf}
+		Files: fs, Workflow: wf, Reports: reports, BodyLimit: o.BodyLimit, Version: o.Version})
+	svc := &Services{Meta: ms, Auth: as, Guard: guard, Scripts: scripts, Records: records, Actions: actions, Files: fs, Workflow: wf, Reports: reports}
 	if o.SLAEvery >= 0 {
 		every := o.SLAEvery
 		if every == 0 {
