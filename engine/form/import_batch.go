@@ -178,7 +178,23 @@ func (im *Importer) prepare(ctx context.Context, st *passState, row *importRow) 
 // appended to fe, and remembers them for the rows to come when the row
 // has no problem so far.
 func (im *Importer) track(st *passState, row *importRow, vals map[string]any, fe []errs.FieldError) []errs.FieldError {
-	fe = append(fe, st.seen.check(row, vals, im.lang)...)
+	dups := st.seen.check(row, vals, im.lang)
+	if len(dups) > 0 {
+		// A value repeated in the file is that, whether or not the earlier
+		// row's record was already written (the reader checks unique
+		// values while earlier batches are written): not also "taken".
+		dupAt := map[string]bool{}
+		for _, d := range dups {
+			dupAt[d.Path] = true
+		}
+		keep := fe[:0:0]
+		for _, e := range fe {
+			if e.Code != "record.unique" || !dupAt[e.Path] {
+				keep = append(keep, e)
+			}
+		}
+		fe = append(keep, dups...)
+	}
 	if len(fe) == 0 {
 		st.seen.add(row, vals)
 	}

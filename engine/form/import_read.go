@@ -85,12 +85,17 @@ func (im *Importer) read(ctx context.Context, rr RowReader, out chan<- *importBa
 }
 
 // prepareCreates prepares rows as new records, their cell problems
-// reported with the rest.
+// reported with the rest, and checks their unique values against the
+// stored records (Records.checkUnique).
 func (im *Importer) prepareCreates(ctx context.Context, rows []*importRow) (*manyResult, error) {
 	inputs := make([]map[string]any, len(rows))
 	pre := make([][]errs.FieldError, len(rows))
 	for i, row := range rows {
 		inputs[i], pre[i] = row.input, row.fe
 	}
-	return im.r.prepareMany(ctx, im.p, im.f, im.dCreate, inputs, pre, im.writeOptions(false))
+	res, err := im.r.prepareMany(ctx, im.p, im.f, im.dCreate, inputs, pre, im.writeOptions(false))
+	if err != nil {
+		return nil, err
+	}
+	return res, im.r.checkUnique(ctx, im.f, res, im.lang)
 }

@@ -99,6 +99,9 @@ type manyResult struct {
 	recs    []store.Doc
 	errs    [][]errs.FieldError
 	written []bool
+	// uniqueChecked: checkUnique ran (it runs once, before the first
+	// transaction).
+	uniqueChecked bool
 }
 
 func (m *manyResult) invalid() bool {
@@ -110,9 +113,54 @@ func (m *manyResult) invalid() bool {
 	return false
 }
 
-// head is the first n inputs of m, not yet written, with no problems.
+// head is the first n inputs of m, not yet written, with no problems
+// (their unique values were checked with m's).
 func (m *manyResult) head(n int) *manyResult {
-	return &manyResult{recs: m.recs[:n], errs: make([][]errs.FieldError, n), written: make([]bool, n)}
+	return &manyResult{recs: m.recs[:n], errs: make([][]errs.FieldError, n), written: make([]bool, n), uniqueChecked: m.uniqueChecked}
+}
+
+// checkUnique reports, before the batch's transaction, the unique values
+// an input repeats from an earlier input (at the later one) or that
+// another record holds; a field already reported (a caller's duplicate in
+// a file, a bad value) is not looked up. Unlike the other checks it needs
+// no transaction: a value claimed between this read and the batch's claim
+// insert makes the insert fail, which reports it (lostRace). So the read
+// costs the store's single writer nothing, and the importer does it while
+// the previous batch is written. It runs once per batch.
+func (r *Records) checkUnique(ctx context.Context, f *Form, res *manyResult, lang string) error {
+	if res.uniqueChecked || len(f.unique) == 0 {
+		return nil
+	}
+	res.uniqueChecked = true
+	var rows []int
+	var recs []store.Doc
+	var ids []string
+	var keys [][]string
+	first := map[string]bool{}
+	for i, rec := range res.recs {
+		if rec == nil {
+			continue
+		}
+		var mine []string
+		for _, k := range unreported(uniqueChanges(f, nil, rec), res.errs[i]) {
+			cid := claimID(f, k, rec[k])
+			if first[cid] {
+				res.errs[i] = append(res.errs[i], fieldErr(lang, k, "record.unique"))
+				continue
+			}
+			first[cid] = true
+			mine = append(mine, k)
+		}
+		rows, recs, ids, keys = append(rows, i), append(recs, rec), append(ids, rec[SysID].(string)), append(keys, mine)
+	}
+	taken, err := checkClaimsMany(ctx, r.reads(), f, ids, recs, keys, lang)
+	if err != nil {
+		return err
+	}
+	for j, i := range rows {
+		res.errs[i] = append(res.errs[i], taken[j]...)
+	}
+	return nil
 }
 
 // Transaction outcomes of a batch that are no store errors.
@@ -197,6 +245,9 @@ func (r *Records) commitMany(ctx context.Context, p *auth.Principal, f *Form, d 
 	if err != nil {
 		return err
 	}
+	if err := r.checkUnique(ctx, f, res, lang); err != nil {
+		return err
+	}
 	b := &batch{r: r, p: p, f: f, o: o, lang: lang, scope: scope, targets: targets, links: links, plan: plan, partial: partial}
 	// Each further round follows an input dropped, so this ends.
 	for round := 0; round <= len(res.recs); round++ {
@@ -266,19 +317,13 @@ func (b *batch) run(ctx context.Context, tx store.Ops, res *manyResult) error {
 		}
 	}
 	recs := make([]store.Doc, len(rows))
-	ids := make([]string, len(rows))
-	keys := make([][]string, len(rows))
 	for j, i := range rows {
-		recs[j], ids[j] = res.recs[i], res.recs[i][SysID].(string)
+		recs[j] = res.recs[i]
 	}
 	rel, err := checkRelationsMany(ctx, tx, f, b.targets, recs, lang)
 	if err != nil {
 		return err
 	}
-	// A value repeated within the batch is reported at its later input;
-	// a field already reported (a caller's duplicate in a file, a bad
-	// value) is not looked up.
-	first := map[string]bool{}
 	for j, i := range rows {
 		res.errs[i] = append(res.errs[i], rel[j]...)
 		more, err := checkFiles(ctx, tx, f, recs[j], nil, lang)
@@ -286,22 +331,6 @@ func (b *batch) run(ctx context.Context, tx store.Ops, res *manyResult) error {
 			return err
 		}
 		res.errs[i] = append(res.errs[i], more...)
-		for _, k := range unreported(uniqueChanges(f, nil, recs[j]), res.errs[i]) {
-			cid := claimID(f, k, recs[j][k])
-			if first[cid] {
-				res.errs[i] = append(res.errs[i], fieldErr(lang, k, "record.unique"))
-				continue
-			}
-			first[cid] = true
-			keys[j] = append(keys[j], k)
-		}
-	}
-	taken, err := checkClaimsMany(ctx, tx, f, ids, recs, keys, lang)
-	if err != nil {
-		return err
-	}
-	for j, i := range rows {
-		res.errs[i] = append(res.errs[i], taken[j]...)
 		if !Match(b.scope, recs[j]) {
 			res.errs[i] = append(res.errs[i], b.outOfScope())
 		}

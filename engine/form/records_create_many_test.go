@@ -240,3 +240,35 @@ func TestCreateManyRelations(t *testing.T) {
 		t.Fatalf("errors: %s", got)
 	}
 }
+
+// TestCreateManyConcurrent: batches sharing a unique value race for real;
+// one writes, the other is a 422 naming the shared input, and the store
+// holds each value once.
+func TestCreateManyConcurrent(t *testing.T) {
+	e := newEnv(t).crm()
+	a, b := memberInputs(50, 0), memberInputs(50, 100)
+	b[17]["phone"] = a[33]["phone"]
+	errc := make(chan error, 2)
+	for _, in := range [][]map[string]any{a, b} {
+		go func() {
+			_, err := e.rec.CreateMany(e.ctx, e.admin, "crm", "members", in, WriteOptions{Lang: "en"})
+			errc <- err
+		}()
+	}
+	var failed []error
+	for range 2 {
+		if err := <-errc; err != nil {
+			failed = append(failed, err)
+		}
+	}
+	if len(failed) != 1 {
+		t.Fatalf("want exactly one batch refused, got %v", failed)
+	}
+	got := strings.Join(fieldErrors(failed[0]), "; ")
+	if got != "[17].phone record.unique" && got != "[33].phone record.unique" {
+		t.Fatalf("refusal: %s", got)
+	}
+	if n := e.countIn(RecordsCollection("crm", "members"), nil); n != 50 {
+		t.Fatalf("%d records stored, want one batch of 50", n)
+	}
+}

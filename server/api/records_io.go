@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"time"
 
@@ -33,10 +34,22 @@ import (
 // it streamWindow further, so only a client that stops reading is cut off.
 //
 // Bodies are bounded by the server's BodyLimit (TANGRAM_BODY_LIMIT,
-// default 8 MiB). fiber reads the whole body before routing, so there is
-// no larger limit for this route alone: raise TANGRAM_BODY_LIMIT for big
-// imports (a million rows of ten columns is about 100 MB of CSV), and
-// mind ReadTimeout (30 s) for slow uploads.
+// default 8 MiB). fasthttp reads the whole body before routing, so there
+// is no larger limit for this route alone: raise TANGRAM_BODY_LIMIT for
+// big imports (a million rows of ten columns is about 100 MB of CSV), and
+// mind ReadTimeout (30 s) for slow uploads. The body is held in memory
+// once: the import reads it in place, and an import reporting progress
+// (whose stream outlives the request's buffers) copies it to an unlinked
+// temporary file rather than to memory.
+//
+// Why the upload is not streamed: fiber's StreamRequestBody is a switch
+// for the whole server, not for a route, and with it fasthttp no longer
+// enforces the body limit (a body over it becomes a stream, which every
+// handler's c.Body() then reads whole) and parses multipart bodies of any
+// size into temporary files before routing. Turning it on needs a
+// middleware that bounds every other route's body, in server.go; until
+// then the import streams rows from the buffered body (engine/form never
+// loads a file whole), and memory grows by the upload's size only.
 
 const (
 	mimeCSV  = "text/csv"
@@ -206,7 +219,12 @@ func (s *Server) importRoute(r *Router) {
 		if err != nil {
 			return err
 		}
-		defer cleanup()
+		streaming := false
+		defer func() {
+			if !streaming {
+				cleanup()
+			}
+		}()
 		sheet, err := openSheet(c.Query("format"), src, size, lang)
 		if err != nil {
 			return err
@@ -235,7 +253,9 @@ func (s *Server) importRoute(r *Router) {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		c.Set("X-Accel-Buffering", "no") // no proxy buffering of the events
 		out := s.stream(c)
+		streaming = true // the stream owns the upload now
 		c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+			defer cleanup()
 			defer sheet.Close()
 			ictx, cancel := context.WithCancel(ctx)
 			defer cancel()
@@ -326,33 +346,46 @@ func (d *deadlineWriter) Write(p []byte) (int, error) {
 }
 
 // upload returns the uploaded file: the raw body, or the multipart field
-// "file". With owned set the bytes are copied, for a stream that outlives
-// the request's buffers.
+// "file". With owned set, for a stream that outlives the request's
+// buffers, the file is copied to a temporary file (already unlinked, so
+// nothing is left behind), not to memory: a big upload is then held in
+// memory once (by fasthttp), not twice. cleanup releases it.
 func upload(c *fiber.Ctx, owned bool) (src io.ReaderAt, size int64, cleanup func(), err error) {
 	cleanup = func() {}
 	ct := strings.ToLower(string(c.Request().Header.ContentType()))
+	var r io.Reader
 	if !strings.HasPrefix(ct, fiber.MIMEMultipartForm) {
 		body := c.Body()
-		if owned {
-			body = bytes.Clone(body)
+		if !owned {
+			return bytes.NewReader(body), int64(len(body)), cleanup, nil
 		}
-		return bytes.NewReader(body), int64(len(body)), cleanup, nil
+		r = bytes.NewReader(body)
+	} else {
+		fh, err := c.FormFile("file")
+		if err != nil {
+			return nil, 0, cleanup, &errs.Error{Class: errs.Invalid, Code: "request.file", Msg: "the multipart body needs the file in the field \"file\"",
+				Fields: []errs.FieldError{{Path: "file", Code: "request.file", Message: "missing"}}}
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, 0, cleanup, err
+		}
+		if !owned {
+			return f, fh.Size, func() { _ = f.Close() }, nil
+		}
+		defer f.Close()
+		r = f
 	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return nil, 0, cleanup, &errs.Error{Class: errs.Invalid, Code: "request.file", Msg: "the multipart body needs the file in the field \"file\"",
-			Fields: []errs.FieldError{{Path: "file", Code: "request.file", Message: "missing"}}}
-	}
-	f, err := fh.Open()
+	tmp, err := os.CreateTemp("", "tangram-import-*")
 	if err != nil {
 		return nil, 0, cleanup, err
 	}
-	if !owned {
-		return f, fh.Size, func() { _ = f.Close() }, nil
+	_ = os.Remove(tmp.Name()) // the open file stays readable until closed
+	if size, err = io.Copy(tmp, r); err != nil {
+		_ = tmp.Close()
+		return nil, 0, cleanup, err
 	}
-	defer f.Close()
-	b, err := io.ReadAll(f)
-	return bytes.NewReader(b), int64(len(b)), cleanup, err
+	return tmp, size, func() { _ = tmp.Close() }, nil
 }
 
 // openSheet opens the upload as the format says, or as its first bytes

@@ -52,6 +52,7 @@ type Store struct {
 	wconn  *sql.Conn // the writer's connection
 	wcache *stmtCache
 	w      *writer
+	ckpt   *checkpointer // nil until Open has started it
 	tables tableSet
 	obs    store.Observer
 	closed atomic.Bool
@@ -98,6 +99,10 @@ func Open(ctx context.Context, path string, opt store.Options) (*Store, error) {
 	if err := s.openWriter(ctx); err != nil {
 		return nil, err
 	}
+	if err := s.startCheckpointer(ctx); err != nil {
+		s.closeWriter()
+		return nil, err
+	}
 	// Readers never block the writer in WAL mode; more connections than
 	// cores only help while some wait on I/O.
 	readers := max(4, 2*runtime.GOMAXPROCS(0))
@@ -137,14 +142,24 @@ func (s *Store) openWriter(ctx context.Context) error {
 		_ = s.wdb.Close()
 		return fmt.Errorf("sqlite: %s: WAL mode unavailable (mode %q): %v", s.path, mode, err)
 	}
+	// Checkpoints run off the writer (checkpoint.go).
+	if _, err := s.wconn.ExecContext(ctx, "PRAGMA wal_autocheckpoint=0"); err != nil {
+		_ = s.wconn.Close()
+		_ = s.wdb.Close()
+		return fmt.Errorf("sqlite: %s: %w", s.path, err)
+	}
 	s.wcache = newStmtCache(s.wconn, maxCachedStmts)
 	s.w = newWriter(s, &runner{cache: s.wcache, ignoreCtx: true})
 	return nil
 }
 
-// closeWriter stops the writer (idempotent) and closes its connection.
+// closeWriter stops the writer (idempotent) and the checkpointer, and
+// closes their connections.
 func (s *Store) closeWriter() {
 	s.w.close()
+	if s.ckpt != nil {
+		s.ckpt.close()
+	}
 	s.wcache.close()
 	_ = s.wconn.Close()
 	_ = s.wdb.Close()

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"math"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/store"
@@ -156,5 +158,44 @@ func TestCollectionNamesAreCaseSensitive(t *testing.T) {
 		if d, err := s.Get(ctx, coll, "x"); err != nil || d["v"] != want {
 			t.Errorf("%s: %v %v", coll, d, err)
 		}
+	}
+}
+
+// TestCheckpointsOffTheWriter: the writer never checkpoints (its
+// automatic checkpoints are off), and the checkpointer copies the WAL back
+// into the database file shortly after writes.
+func TestCheckpointsOffTheWriter(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "c.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var auto int
+	if err := s.wconn.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&auto); err != nil || auto != 0 {
+		t.Fatalf("writer wal_autocheckpoint = %d (%v), want 0", auto, err)
+	}
+	docs := make([]store.Doc, 3000)
+	for i := range docs {
+		docs[i] = store.Doc{"i": i, "pad": strings.Repeat("x", 200)}
+	}
+	if _, err := s.InsertMany(ctx, "c", docs); err != nil {
+		t.Fatal(err)
+	}
+	// The rows are in the WAL; the database file gets them only from a
+	// checkpoint, which nothing but the checkpointer makes.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		fi, err := os.Stat(s.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Size() > 600_000 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint: the database file has %d bytes", fi.Size())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

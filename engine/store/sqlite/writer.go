@@ -200,6 +200,9 @@ func (w *writer) commit() {
 	if cerr == nil {
 		w.commits.Add(1)
 		w.committed.Add(int64(len(w.done)))
+		if w.s.ckpt != nil {
+			w.s.ckpt.written()
+		}
 	}
 	for _, r := range w.done {
 		if cerr == nil {
