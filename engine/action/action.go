@@ -68,12 +68,10 @@ type Deps struct {
 	Rules   *rules.Service
 	Audit   *auth.AuditLog // nil: runs are not audited
 	// Speculations is how many scripts run outside the writer at once
-	// (speculate.go); default GOMAXPROCS-1, at least 1. Scripts are CPU
-	// work that never blocks: as many as there are cores would keep the
-	// writer's goroutines (the writer and the callers holding its turns)
-	// waiting for a core, and every run waits for the writer. More also
-	// need more pooled script runtimes (script.Options.PoolSize), which
-	// are costly to build.
+	// (speculate.go); default GOMAXPROCS. Scripts are CPU work: more than
+	// the cores only share them, and need more pooled script runtimes
+	// (script.Options.PoolSize, default twice the cores), which are
+	// costly to build.
 	Speculations int
 	// Clock is what now() returns and what rules are evaluated at by
 	// default; default time.Now. Tests inject a fixed clock.
@@ -110,7 +108,7 @@ func New(d Deps) *Service {
 		d.Clock = time.Now
 	}
 	if d.Speculations <= 0 {
-		d.Speculations = max(1, runtime.GOMAXPROCS(0)-1)
+		d.Speculations = runtime.GOMAXPROCS(0)
 	}
 	return &Service{st: d.Store, meta: d.Meta, guard: d.Guard, records: d.Records, scripts: d.Scripts,
 		ledger: d.Ledger, rules: d.Rules, audit: d.Audit, now: d.Clock, runs: newRunLog(),

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -94,6 +95,7 @@ func measure(b *testing.B, clients int, op func() error) {
 		mu.Unlock()
 	}
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	start := time.Now()
 	if clients == 1 {
 		i := 0
@@ -104,6 +106,7 @@ func measure(b *testing.B, clients int, op func() error) {
 		b.RunParallel(func(pb *testing.PB) { loop(pb.Next) })
 	}
 	elapsed := time.Since(start)
+	cpu := cpuTime() - cpu0
 	b.StopTimer()
 	if len(lat) == 0 {
 		return
@@ -113,7 +116,19 @@ func measure(b *testing.B, clients int, op func() error) {
 		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
 	}
 	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "ops/s")
+	// CPU per run (the whole process: scripts, store, writer, GC) is
+	// steadier than throughput on a shared machine.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(len(lat)), "cpu-µs/op")
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.95), "p95-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
+}
+
+// cpuTime is the CPU time the process used so far (user and system).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

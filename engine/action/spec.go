@@ -3,6 +3,7 @@ package action
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 
 	"github.com/tangram/tangram/engine/errs"
@@ -121,6 +122,21 @@ func newSpecOps(st store.Ops) *specOps {
 	return &specOps{st: st, entries: map[docKey]*entry{}, dirty: map[string][]*entry{}}
 }
 
+// begin starts an operation: it fails once the speculation gave up, and
+// it first lets other goroutines run. A script is CPU work that never
+// blocks, and speculations run on every core; without this the writer's
+// goroutines, which every run waits for (the writer after each fsync, the
+// callers holding its turns), would wait for the scheduler to preempt a
+// script, up to 10 ms. A store operation is a natural point to yield: a
+// few microseconds apart, and where the script waits anyway.
+func (s *specOps) begin() error {
+	runtime.Gosched()
+	if s.abort != nil {
+		return errSpecAbort
+	}
+	return nil
+}
+
 // stop gives the speculation up for reason; every later call fails too.
 func (s *specOps) stop(reason error) error {
 	if s.abort == nil {
@@ -167,8 +183,8 @@ func (s *specOps) written(coll string, e *entry) {
 
 // Get returns the version of the document the run sees.
 func (s *specOps) Get(ctx context.Context, coll, id string) (store.Doc, error) {
-	if s.abort != nil {
-		return nil, errSpecAbort
+	if err := s.begin(); err != nil {
+		return nil, err
 	}
 	e, err := s.load(ctx, coll, id, true)
 	if err != nil {
@@ -198,8 +214,8 @@ var errOverlap = errors.New("a query of documents the run wrote")
 
 // Find reads committed documents (see overlaps).
 func (s *specOps) Find(ctx context.Context, coll string, q store.Query) ([]store.Doc, error) {
-	if s.abort != nil {
-		return nil, errSpecAbort
+	if err := s.begin(); err != nil {
+		return nil, err
 	}
 	if docs, ok, err := s.findByIDs(ctx, coll, q); ok || err != nil {
 		return docs, err
@@ -307,8 +323,8 @@ func pinnedIDs(n *query.Node) []string {
 
 // Count counts committed documents (see overlaps).
 func (s *specOps) Count(ctx context.Context, coll string, filter *query.Node) (int64, error) {
-	if s.abort != nil {
-		return 0, errSpecAbort
+	if err := s.begin(); err != nil {
+		return 0, err
 	}
 	if s.overlaps(coll, filter) {
 		return 0, s.stop(errOverlap)
@@ -323,8 +339,8 @@ func (s *specOps) Count(ctx context.Context, coll string, filter *query.Node) (i
 
 // Aggregate groups committed documents (see overlaps).
 func (s *specOps) Aggregate(ctx context.Context, coll string, spec *query.Aggregate) ([]store.Doc, error) {
-	if s.abort != nil {
-		return nil, errSpecAbort
+	if err := s.begin(); err != nil {
+		return nil, err
 	}
 	if spec == nil || s.overlaps(coll, spec.Filter) {
 		return nil, s.stop(errOverlap)
@@ -339,8 +355,8 @@ func (s *specOps) Aggregate(ctx context.Context, coll string, spec *query.Aggreg
 
 // Insert buffers a new document.
 func (s *specOps) Insert(ctx context.Context, coll string, doc store.Doc) (string, error) {
-	if s.abort != nil {
-		return "", errSpecAbort
+	if err := s.begin(); err != nil {
+		return "", err
 	}
 	if !store.ValidCollection(coll) {
 		return "", s.stop(store.ErrInvalid)
@@ -422,8 +438,8 @@ func (s *specOps) target(ctx context.Context, coll, id string, cond *query.Node)
 
 // Update applies the patch to the run's version of the document.
 func (s *specOps) Update(ctx context.Context, coll, id string, patch store.Patch, cond *query.Node) (store.Doc, error) {
-	if s.abort != nil {
-		return nil, errSpecAbort
+	if err := s.begin(); err != nil {
+		return nil, err
 	}
 	norm, err := normalizePatch(patch)
 	if err != nil {
@@ -454,8 +470,8 @@ func (s *specOps) Update(ctx context.Context, coll, id string, patch store.Patch
 
 // Delete removes the run's version of the document.
 func (s *specOps) Delete(ctx context.Context, coll, id string, cond *query.Node) error {
-	if s.abort != nil {
-		return errSpecAbort
+	if err := s.begin(); err != nil {
+		return err
 	}
 	e, err := s.target(ctx, coll, id, cond)
 	if err != nil {

@@ -331,3 +331,39 @@ func storeQueryAll() store.Query { return store.Query{} }
 func receiptPrefix(name string) *query.Node {
 	return query.Cmp(query.Field{Path: "receipt", Kind: query.KindString}, query.OpStartsWith, query.Str(name+"-"))
 }
+
+// TestSpecSameKeyWithoutReads: fifty runs with one key whose script reads
+// nothing (so every speculation stays fresh) have one effect: the commits
+// after the first fail on the key's insert, roll back and replay the
+// first response.
+func TestSpecSameKeyWithoutReads(t *testing.T) {
+	e := newEnv(t)
+	e.publish(meta.KindAction, "join", `{"title": "x", "input": {}, "script": "return records.create('members', {name: input.name})._id;"}`)
+	before := e.count(form.RecordsCollection("shop", "members"), nil)
+	const n = 50
+	outs := make([]Result, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { outs[i], errs[i] = e.run(e.admin, "join", `{"name": "林七"}`, Options{IdempotencyKey: "join-1"}) })
+	}
+	wg.Wait()
+	replayed := 0
+	for i := range n {
+		if errs[i] != nil || string(outs[i].Output) != string(outs[0].Output) {
+			t.Fatalf("run %d: %s %v (run 0: %s)", i, outs[i].Output, errs[i], outs[0].Output)
+		}
+		if outs[i].Replayed {
+			replayed++
+		}
+	}
+	if replayed != n-1 {
+		t.Fatalf("%d replays, want %d", replayed, n-1)
+	}
+	if got := e.count(form.RecordsCollection("shop", "members"), nil); got != before+1 {
+		t.Fatalf("%d members, want %d", got, before+1)
+	}
+	if got := e.effects(); got[2] != 1 || got[3] != 1 {
+		t.Fatalf("effects %v", got)
+	}
+}
