@@ -345,7 +345,9 @@ func TestSpecSameKeyWithoutReads(t *testing.T) {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { outs[i], errs[i] = e.run(e.admin, "join", `{"name": "林七"}`, Options{IdempotencyKey: "join-1"}) })
+		wg.Go(func() {
+			outs[i], errs[i] = e.run(e.admin, "join", `{"name": "林七"}`, Options{IdempotencyKey: "join-1"})
+		})
 	}
 	wg.Wait()
 	replayed := 0
