@@ -6,23 +6,28 @@ import (
 )
 
 // Principal cache. Building a request's Principal reads the session (or
-// API key) and the user, and decodes both: about a sixth of the CPU of a
-// record create through the HTTP API. Authenticate therefore keeps the
-// Principals it built, by token, for a short time (Config.PrincipalTTL, 2 s
-// by default).
+// API key) and the user, decodes both, and resolves the user's units in
+// the org tree: about a sixth of the CPU of a record create through the
+// HTTP API. The session or key document is still read on every request
+// (one get by id): a session that ended, expired or was deleted, and a
+// key revoked or expired, are refused at once whoever changed them, in
+// this process or another. What Authenticate keeps, for a short time
+// (Config.PrincipalTTL, 2 s by default), is the rest: the user's roles,
+// admin flag, memberships and units as the Principal holds them.
 //
-// Correctness rests on two rules:
-//   - every change this Service makes that could change or end a Principal
-//     (a user's roles, memberships, admin flag, display name or password,
-//     disabling a user, ending a session, revoking a key, any change to the
-//     unit tree) drops the affected entries once its transaction has
+// Correctness rests on three rules:
+//   - every change this Service makes that could change a Principal (a
+//     user's roles, memberships, admin flag, display name or password,
+//     disabling a user, ending a session, revoking a key, any change to
+//     the unit tree) drops the affected entries once its transaction has
 //     committed, so in this process the change applies to the next request,
 //     exactly as without the cache;
-//   - an entry never outlives its session's idle or absolute end or its
-//     key's expiry, and never lives longer than the TTL. That TTL is the
-//     bound on how long another server process sharing the store (which
-//     has its own cache and cannot see this one's drops) may still accept
-//     a token after such a change: at most PrincipalTTL.
+//   - disabling a user, changing or resetting a password end the user's
+//     sessions, which every process sees at once through the session read;
+//   - an entry lives at most the TTL. That is the bound on how long another
+//     server process sharing the store (whose cache cannot see this one's
+//     drops) may still act on a user's old roles, memberships or units, or
+//     accept an API key whose owner was disabled: at most PrincipalTTL.
 //
 // A fill that started before a drop is not stored (the epoch check), so a
 // request that read the user just before a change committed cannot put
@@ -79,15 +84,13 @@ func (c *principalCache) begin() uint64 {
 	return c.epoch
 }
 
-// put stores e under k unless something was dropped since begin returned
-// epoch. e.until is capped at now + TTL.
+// put stores e under k, until now + TTL, unless something was dropped
+// since begin returned epoch.
 func (c *principalCache) put(k string, epoch uint64, now time.Time, e cachedPrincipal) {
 	if c.ttl <= 0 {
 		return
 	}
-	if limit := now.Add(c.ttl); e.until.IsZero() || e.until.After(limit) {
-		e.until = limit
-	}
+	e.until = now.Add(c.ttl)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.epoch != epoch {
@@ -136,15 +139,4 @@ func (c *principalCache) dropKey(id string) {
 // dropAll forgets everything (the unit tree changed: subtrees and paths).
 func (c *principalCache) dropAll() {
 	c.drop(func(*cachedPrincipal) bool { return true })
-}
-
-// earliest returns the earliest non-zero time of ts (zero when none).
-func earliest(ts ...time.Time) time.Time {
-	var out time.Time
-	for _, t := range ts {
-		if !t.IsZero() && (out.IsZero() || t.Before(out)) {
-			out = t
-		}
-	}
-	return out
 }

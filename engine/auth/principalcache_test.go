@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tangram/tangram/engine/auth"
+	"github.com/tangram/tangram/engine/store"
 )
 
 // cacheEnv is a user with a session and an API key whose Principals are
@@ -79,13 +80,26 @@ func refusedCheck(t *testing.T) func(*auth.Principal, error) {
 	return func(_ *auth.Principal, err error) { t.Helper(); wantCode(t, err, "auth.unauthenticated") }
 }
 
+// refusedEverywhere asserts that both Services refuse the tokens at once:
+// the session or key document, read on every request, says so.
+func (c *cacheEnv) refusedEverywhere(tokens ...string) {
+	c.t.Helper()
+	for _, tok := range tokens {
+		c.refused(c.svc, tok)
+		c.refused(c.other, tok)
+	}
+}
+
 func TestPrincipalCacheDisabledUser(t *testing.T) {
 	t.Parallel()
 	c := newCacheEnv(t)
 	must(t, c.svc.SetDisabled(c.ctx, c.admin, c.user.ID, true))
-	c.refused(c.svc, c.session.Token)
+	// Disabling ends the sessions: refused in both processes at once.
+	c.refusedEverywhere(c.session.Token)
+	// The key document is unchanged: this process dropped its cached
+	// owner and refuses at once; the other refuses within the TTL.
 	c.refused(c.svc, c.key)
-	c.acrossProcesses(refusedCheck(t), c.session.Token, c.key)
+	c.acrossProcesses(refusedCheck(t), c.key)
 }
 
 func TestPrincipalCachePasswordChange(t *testing.T) {
@@ -96,18 +110,18 @@ func TestPrincipalCachePasswordChange(t *testing.T) {
 	c.accepted(c.other, second.Token)
 	caller := auth.Caller{Principal: c.session.Principal}
 	must(t, c.svc.ChangePassword(c.ctx, caller, userPassword, "N3w-Secret-Passw0rd"))
-	// The other session ends at once; the one that changed it stays.
-	c.refused(c.svc, second.Token)
+	// The other session ends at once, everywhere; the one that changed it
+	// stays.
+	c.refusedEverywhere(second.Token)
 	c.accepted(c.svc, c.session.Token)
-	c.acrossProcesses(refusedCheck(t), second.Token)
+	c.accepted(c.other, c.session.Token)
 }
 
 func TestPrincipalCachePasswordReset(t *testing.T) {
 	t.Parallel()
 	c := newCacheEnv(t)
 	must(t, c.svc.ResetPassword(c.ctx, c.admin, c.user.ID, "R3set-Secret-Passw0rd"))
-	c.refused(c.svc, c.session.Token)
-	c.acrossProcesses(refusedCheck(t), c.session.Token)
+	c.refusedEverywhere(c.session.Token)
 }
 
 func TestPrincipalCacheRoleChange(t *testing.T) {
@@ -134,9 +148,8 @@ func TestPrincipalCacheLogout(t *testing.T) {
 	t.Parallel()
 	c := newCacheEnv(t)
 	must(t, c.svc.Logout(c.ctx, auth.Caller{Principal: c.session.Principal}))
-	c.refused(c.svc, c.session.Token)
+	c.refusedEverywhere(c.session.Token)
 	c.accepted(c.svc, c.key) // the key is not a session
-	c.acrossProcesses(refusedCheck(t), c.session.Token)
 }
 
 func TestPrincipalCacheKeyRevoked(t *testing.T) {
@@ -144,9 +157,19 @@ func TestPrincipalCacheKeyRevoked(t *testing.T) {
 	c := newCacheEnv(t)
 	id := c.accepted(c.svc, c.key).APIKey.ID
 	must(t, c.svc.RevokeAPIKey(c.ctx, c.admin, id))
-	c.refused(c.svc, c.key)
+	c.refusedEverywhere(c.key)
 	c.accepted(c.svc, c.session.Token) // the owner's session is not the key
-	c.acrossProcesses(refusedCheck(t), c.key)
+}
+
+// A session aged or removed in the store by anyone (here directly, as
+// another process or an operator would) is refused at once.
+func TestPrincipalCacheSessionChangedInStore(t *testing.T) {
+	t.Parallel()
+	c := newCacheEnv(t)
+	id := c.session.Principal.SessionID
+	_, err := c.st.Update(c.ctx, auth.CollSessions, id, store.Patch{Set: map[string]any{"expiresAt": "2000-01-01T00:00:00.000Z"}}, nil)
+	must(t, err)
+	c.refusedEverywhere(c.session.Token)
 }
 
 func TestPrincipalCacheOrgChange(t *testing.T) {
@@ -166,7 +189,7 @@ func TestPrincipalCacheOrgChange(t *testing.T) {
 }
 
 // A cached Principal never outlives its session's idle end, even when the
-// TTL is longer than the time left.
+// TTL is longer than the time left: the session is read every time.
 func TestPrincipalCacheBoundedBySessionEnd(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, func(c *auth.Config) {

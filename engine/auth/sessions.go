@@ -102,30 +102,41 @@ func (s *Service) authenticateSession(ctx context.Context, token string) (*Princ
 	if !ok {
 		return nil, ErrUnauthenticated
 	}
-	now := s.now()
-	if p, ok := s.princ.get(sessionKey(id), now); ok {
-		return p, nil
+	// The session itself is read on every request, cached Principal or
+	// not: a session ended, expired or aged anywhere (another process, a
+	// password change, a disabled user: those delete the sessions) is
+	// refused at once. Only the user and the org tree behind the
+	// Principal are cached (principalcache.go).
+	d, err := s.st.Get(ctx, CollSessions, id)
+	if isCode(err, store.ErrNotFound) {
+		return nil, ErrUnauthenticated
 	}
-	epoch := s.princ.begin()
-	sess, err := getDoc[sessionDoc](ctx, s.st, CollSessions, id, ErrUnauthenticated)
 	if err != nil {
 		return nil, err
 	}
+	sess := sessionDoc{ID: id}
+	sess.UserID, _ = d["userId"].(string)
+	sess.CSRFHash, _ = d["csrfHash"].(string)
+	sess.LastSeenAt, _ = d["lastSeenAt"].(string)
+	sess.ExpiresAt, _ = d["expiresAt"].(string)
+	now := s.now()
 	nowS := formatT(now)
-	idleEnd := parseTime(sess.LastSeenAt).Add(s.cfg.SessionIdle)
-	if sess.ExpiresAt <= nowS || formatT(idleEnd) <= nowS {
+	if sess.ExpiresAt <= nowS || formatT(parseTime(sess.LastSeenAt).Add(s.cfg.SessionIdle)) <= nowS {
 		_ = s.st.Delete(ctx, CollSessions, id, nil) // best effort: PurgeExpiredSessions catches the rest
 		return nil, errExpired
-	}
-	u, err := activeUser(ctx, s.st, sess.UserID)
-	if err != nil {
-		return nil, err
 	}
 	if stale := formatT(now.Add(-touchEvery)); sess.LastSeenAt <= stale {
 		if err := s.touch(ctx, CollSessions, id, "lastSeenAt", nowS, query.Cmp(fLastSeen, query.OpLte, query.TimeV(stale))); err != nil {
 			return nil, err
 		}
-		idleEnd = now.Add(s.cfg.SessionIdle)
+	}
+	if p, ok := s.princ.get(sessionKey(id), now); ok && p.UserID == sess.UserID {
+		return p, nil
+	}
+	epoch := s.princ.begin()
+	u, err := activeUser(ctx, s.st, sess.UserID)
+	if err != nil {
+		return nil, err
 	}
 	p, err := s.principalFor(ctx, u)
 	if err != nil {
@@ -135,8 +146,7 @@ func (s *Service) authenticateSession(ctx context.Context, token string) (*Princ
 	if sum, err := hex.DecodeString(sess.CSRFHash); err == nil {
 		p.csrfHash = sum
 	}
-	s.princ.put(sessionKey(id), epoch, now, cachedPrincipal{p: p, userID: u.ID, session: id,
-		until: earliest(parseTime(sess.ExpiresAt), idleEnd)})
+	s.princ.put(sessionKey(id), epoch, now, cachedPrincipal{p: p, userID: u.ID, session: id})
 	return p, nil
 }
 
