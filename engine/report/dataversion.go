@@ -2,8 +2,6 @@ package report
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -19,9 +17,11 @@ import (
 //     shard documents per form, picked by record id, so concurrent writes
 //     on MongoDB rarely touch the same counter document);
 //   - the newest change stamp: the largest _updatedAt (read through the
-//     records' updated_at index, O(log n)) with the ids and revisions of
-//     the records changed in that very millisecond, so two writes within
-//     one millisecond still change it.
+//     records' updated_at index) and how many records carry it, so a
+//     second write within that millisecond still changes it. (Reading the
+//     newest record with a sort would not do: the sort's _id tie-break
+//     sorts every record of the newest millisecond, and an import stamps
+//     thousands with one.)
 //
 // Every write of the records service sets _updatedAt, and records are only
 // ever soft-deleted, so the stamp alone catches creates, changes, deletes
@@ -33,13 +33,7 @@ const collVersions = "report_versions"
 
 const versionShards = 8
 
-// MaxSameStamp bounds the records read for one stamp.
-const maxSameStamp = 100
-
-var (
-	fUpdatedAt = query.Field{Path: "_updatedAt", Kind: query.KindTime}
-	fVersion   = query.Field{Path: "_version", Kind: query.KindInt}
-)
+var fUpdatedAt = query.Field{Path: "_updatedAt", Kind: query.KindTime}
 
 // DataVersion returns the data version of a form's records (coll is its
 // records collection).
@@ -54,20 +48,16 @@ func (s *Service) DataVersion(ctx context.Context, app, form, coll string) (stri
 		n, _ := query.ToInt(d["n"])
 		count += n
 	}
-	newest, err := s.st.Find(ctx, coll, store.Query{Sort: []query.SortKey{{Field: fUpdatedAt, Desc: true}}, Limit: 1, Fields: []string{"_updatedAt"}})
-	if err != nil || len(newest) == 0 {
+	newest, err := s.st.Aggregate(ctx, coll, &query.Aggregate{Measures: []query.Measure{{Fn: query.FnMax, Field: fUpdatedAt, As: "m"}}})
+	if err != nil || len(newest) == 0 || newest[0]["m"] == nil {
 		return fmt.Sprintf("%d|", count), err
 	}
-	stamp, _ := newest[0]["_updatedAt"].(string)
-	same, err := s.st.Find(ctx, coll, store.Query{Filter: query.Eq(fUpdatedAt, query.TimeV(stamp)), Limit: maxSameStamp, Fields: []string{"_version"}})
+	stamp, _ := newest[0]["m"].(string)
+	same, err := s.st.Count(ctx, coll, query.Eq(fUpdatedAt, query.TimeV(stamp)))
 	if err != nil {
 		return "", err
 	}
-	h := sha256.New()
-	for _, d := range same {
-		fmt.Fprintf(h, "%v@%v;", d["_id"], d["_version"])
-	}
-	return fmt.Sprintf("%d|%s|%s", count, stamp, hex.EncodeToString(h.Sum(nil)[:8])), nil
+	return fmt.Sprintf("%d|%s|%d", count, stamp, same), nil
 }
 
 // bumpVersion adds one to a form's write counter inside the writer's

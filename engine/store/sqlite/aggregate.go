@@ -39,6 +39,9 @@ func (o *ops) aggregateJoin(ctx context.Context, coll string, lookups []store.Lo
 	if err != nil {
 		return nil, err
 	}
+	if b, conv, ok := extremeOnly(c, from, lookups, a); ok {
+		return o.aggRows(ctx, b, []string{a.Measures[0].As}, conv)
+	}
 	outs := map[string]bool{}
 	alias := func(as string) (string, error) {
 		if !aliasRe.MatchString(as) || outs[as] {
@@ -113,6 +116,29 @@ func (o *ops) aggregateJoin(ctx context.Context, coll string, lookups []store.Lo
 		b.w(" LIMIT ", strconv.Itoa(a.Limit))
 	}
 	return o.aggRows(ctx, &b, names, conv)
+}
+
+// extremeOnly compiles the newest-or-oldest question — one min or max of
+// a plain field over a whole collection, as data versions ask — to the
+// bare "SELECT max(x) FROM t" that SQLite answers from an index on x in
+// O(log n); the general form (a subquery with a WHERE) scans the index.
+func extremeOnly(c *aggCompiler, from *sqlBuf, lookups []store.Lookup, a *query.Aggregate) (*sqlBuf, []func(any) any, bool) {
+	if len(lookups) > 0 || len(a.Group) > 0 || a.Filter != nil || a.Having != nil || len(a.Measures) != 1 {
+		return nil, nil, false
+	}
+	m := a.Measures[0]
+	if (m.Fn != query.FnMin && m.Fn != query.FnMax) || m.Filter != nil || m.Field.Array || m.Field.Kind == query.KindDecimal ||
+		!aliasRe.MatchString(m.As) {
+		return nil, nil, false
+	}
+	x, err := c.base.expr(m.Field.Path)
+	if err != nil {
+		return nil, nil, false
+	}
+	var b sqlBuf
+	b.w("SELECT ", string(m.Fn), "(", x, ") FROM ")
+	b.add(from)
+	return &b, []func(any) any{byKind(m.Field.Kind)}, true
 }
 
 // add appends another buffer's text and arguments, in order.

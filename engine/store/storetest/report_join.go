@@ -31,6 +31,7 @@ func RunReport(t *testing.T, h Harness) {
 	t.Run("Join", s.reportJoin)
 	t.Run("JoinRefuses", s.reportJoinRefuses)
 	t.Run("Quantiles", s.reportQuantiles)
+	t.Run("Extremes", s.reportExtremes)
 }
 
 // reportFixture is the loaded data of the report cases.
@@ -242,6 +243,34 @@ func (s *suite) reportJoin(t *testing.T) {
 			mustNil(t, err, "aggregate %s", rc.spec)
 			compareAgg(t, spec, want, got)
 		})
+	}
+}
+
+// reportExtremes checks the single minimum or maximum over a whole
+// collection (no group, no filter), which adapters may answer from an
+// index, against the reference, on the fixtures and on an empty
+// collection.
+func (s *suite) reportExtremes(t *testing.T) {
+	if s.h.NoAggregate != "" {
+		t.Skip(s.h.NoAggregate)
+	}
+	st := s.open(t)
+	f := s.loadReport(t, st)
+	for _, spec := range []string{`{"measures":[{"op":"max","field":"at","as":"m"}]}`, `{"measures":[{"op":"min","field":"qty","as":"m"}]}`,
+		`{"measures":[{"op":"max","field":"channel","as":"m"}]}`, `{"measures":[{"op":"min","field":"day","as":"m"}]}`} {
+		a, err := query.ParseAggregate([]byte(spec), f.fields)
+		mustNil(t, err, "parse %s", spec)
+		want, err := expectAggregate(f.saleRef, a)
+		mustNil(t, err, "reference")
+		got, err := st.Aggregate(t.Context(), f.sales, a)
+		mustNil(t, err, "aggregate %s", spec)
+		compareAgg(t, a, want, got)
+		empty, err := st.Aggregate(t.Context(), coll("rempty"), a)
+		mustNil(t, err, "aggregate an empty collection")
+		// SQL answers one row of null, MongoDB no row; both mean "none".
+		if len(empty) > 1 || (len(empty) == 1 && empty[0]["m"] != nil) {
+			t.Errorf("%s over nothing: %v, want no value", spec, empty)
+		}
 	}
 }
 
