@@ -60,8 +60,8 @@ var categories = func() []category {
 // giftBoxes is the 礼盒 category, sold on holidays only.
 var giftBoxes = categories[len(categories)-1]
 
-// pickCategory draws a category by line share, favouring the member's
-// favourite three times over.
+// categoryIndex draws a category (its index) by share of basket lines;
+// gift boxes (weight 0) never come from it.
 var categoryIndex = func() weighted[int] {
 	idx := make([]int, len(categories))
 	w := make([]int, len(categories))

@@ -25,7 +25,6 @@ type couponTemplate struct {
 	PointsCost int64
 	Share      int // percent of eligible members that get one per occasion
 	UseRate    int // percent of holders who mean to use it
-	RecordID   string
 }
 
 var couponTemplates = []couponTemplate{

@@ -66,13 +66,12 @@ var sites = []string{"万达广场", "银泰城", "万象城", "吾悦广场", "
 
 // storePlan is one store to create.
 type storePlan struct {
-	Index             int
-	Code, Name        string
-	Province, City    string
-	Region, RegionZH  string
-	Weight            int // relative traffic
-	OpenedDay         int // day index in the window; negative: before it
-	OrgUnit, RecordID string
+	Code, Name       string
+	Province, City   string
+	Region, RegionZH string
+	Weight           int    // relative traffic
+	OpenedDay        int    // day index in the window; negative: before it
+	OrgUnit          string // its org unit id, once created
 }
 
 // storeCount scales the chain with its members: about one store per
@@ -120,7 +119,7 @@ func planStores(r *rand.Rand, n, days int) []storePlan {
 		if r.IntN(10) == 0 {
 			opened = r.IntN(max(1, days/2))
 		}
-		out = append(out, storePlan{Index: i, Code: fmt.Sprintf("S%04d", i+1), Name: name, Province: pc[0],
+		out = append(out, storePlan{Code: fmt.Sprintf("S%04d", i+1), Name: name, Province: pc[0],
 			City: pc[1], Region: g.Key, RegionZH: g.Name, OpenedDay: opened,
 			Weight: int(math.Round(100 * math.Exp(r.NormFloat64()*0.5)))})
 	}

@@ -21,6 +21,9 @@ type weighted[T any] struct {
 }
 
 func newWeighted[T any](items []T, weights []int) weighted[T] {
+	if len(items) != len(weights) {
+		panic("demo: a weighted table needs one weight per item")
+	}
 	w := weighted[T]{items: items, cum: make([]int, len(items))}
 	total := 0
 	for i, x := range weights {

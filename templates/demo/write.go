@@ -129,8 +129,7 @@ func (w *writer) stores(ctx context.Context, plans []storePlan, cal *calendar, p
 		return err
 	}
 	for i, d := range docs {
-		plans[i].RecordID = d[form.SysID].(string)
-		w.storeIDs = append(w.storeIDs, plans[i].RecordID)
+		w.storeIDs = append(w.storeIDs, d[form.SysID].(string))
 		w.units = append(w.units, plans[i].OrgUnit)
 	}
 	return nil
