@@ -54,11 +54,22 @@ func FailedRow(err error) (int, bool) {
 	return i, err == nil && i >= 0
 }
 
-var collRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,119}$`)
-
-// ValidCollection reports whether name is a safe collection name. Adapters
-// check it before building any statement.
-func ValidCollection(name string) bool { return collRe.MatchString(name) }
+// ValidCollection reports whether name is a safe collection name:
+// ^[A-Za-z][A-Za-z0-9_]{0,119}$. Adapters check it before building any
+// statement (on every operation, hence no regular expression).
+func ValidCollection(name string) bool {
+	if len(name) == 0 || len(name) > 120 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		letter := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '_')) {
+			return false
+		}
+	}
+	return true
+}
 
 var indexNameRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 

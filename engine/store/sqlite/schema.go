@@ -26,12 +26,20 @@ func tableName(coll string) string {
 }
 
 // quotedTable is the table of a validated collection, quoted for SQL.
+// Every operation asks, so valid names are remembered.
 func quotedTable(coll string) (string, error) {
+	if q, ok := quotedTables.Load(coll); ok {
+		return q.(string), nil
+	}
 	if !store.ValidCollection(coll) {
 		return "", store.Wrapf(store.ErrInvalid, nil, "invalid collection name %q", coll)
 	}
-	return `"` + tableName(coll) + `"`, nil
+	q := `"` + tableName(coll) + `"`
+	quotedTables.Store(coll, q)
+	return q, nil
 }
+
+var quotedTables sync.Map // collection -> quoted table name
 
 // indexName is the SQLite name of a collection's index. Index names live in
 // one namespace per database; "." cannot occur in a collection or index
