@@ -126,6 +126,48 @@ func BenchmarkInsert(b *testing.B) {
 	})
 }
 
+// BenchmarkBatchInsert compares ways of storing 1,000 documents in one
+// durable transaction: one Insert per document, and one InsertMany
+// (multi-row statements). ops/s counts documents.
+func BenchmarkBatchInsert(b *testing.B) {
+	const batch = 1000
+	docs := func(from int) []store.Doc {
+		out := make([]store.Doc, batch)
+		for i := range out {
+			out[i] = member(from + i)
+		}
+		return out
+	}
+	run := func(b *testing.B, write func(ctx context.Context, tx store.Ops, d []store.Doc) error) {
+		s := benchStore(b)
+		ctx := context.Background()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			d := docs(i * batch)
+			if err := s.Tx(ctx, func(tx store.Ops) error { return write(ctx, tx, d) }); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "docs/s")
+	}
+	b.Run("Insert", func(b *testing.B) {
+		run(b, func(ctx context.Context, tx store.Ops, d []store.Doc) error {
+			for _, doc := range d {
+				if _, err := tx.Insert(ctx, "members", doc); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+	b.Run("InsertMany", func(b *testing.B) {
+		run(b, func(ctx context.Context, tx store.Ops, d []store.Doc) error {
+			_, err := tx.InsertMany(ctx, "members", d)
+			return err
+		})
+	})
+}
+
 func BenchmarkGetByID(b *testing.B) {
 	s := benchStore(b)
 	const n = 10000

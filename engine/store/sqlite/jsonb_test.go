@@ -204,3 +204,33 @@ func BenchmarkDecodeDoc(b *testing.B) {
 		}
 	}
 }
+
+// The JSON text path the codec replaced (still used for patch values),
+// for comparison.
+func BenchmarkEncodeJSONText(b *testing.B) {
+	doc := store.Doc{"name": "会员000123", "phone": "13900000123", "tier": "gold", "points": 4200, "storeId": "store_017",
+		"amount": json.Number("1250"), "_version": int64(1), "_deleted": false, "_createdAt": "2026-11-23T14:28:44.123Z",
+		"tags": []any{"a", "b"}, "address": map[string]any{"province": "310000", "city": "310100"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := marshalJSON(doc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecodeJSONText(b *testing.B) {
+	doc := store.Doc{"name": "会员000123", "phone": "13900000123", "tier": "gold", "points": 4200, "storeId": "store_017",
+		"amount": json.Number("1250"), "_version": int64(1), "_deleted": false, "_createdAt": "2026-11-23T14:28:44.123Z",
+		"tags": []any{"a", "b"}, "address": map[string]any{"province": "310000", "city": "310100"}}
+	text, _ := marshalJSON(doc)
+	b.ReportAllocs()
+	for b.Loop() {
+		dec := json.NewDecoder(bytes.NewReader(text))
+		dec.UseNumber()
+		var out store.Doc
+		if err := dec.Decode(&out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
