@@ -2,19 +2,18 @@ package demo_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/tangram/tangram/engine/access"
-	"github.com/tangram/tangram/engine/auth"
 	"github.com/tangram/tangram/engine/form"
 	"github.com/tangram/tangram/engine/ledger"
-	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/query"
-	"github.com/tangram/tangram/engine/script"
 	"github.com/tangram/tangram/engine/store"
 	_ "github.com/tangram/tangram/engine/store/sqlite"
+	"github.com/tangram/tangram/server/api"
 	"github.com/tangram/tangram/templates"
 	"github.com/tangram/tangram/templates/demo"
 )
@@ -38,18 +37,14 @@ func newDeps(t testing.TB) demo.Deps {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	ms := meta.NewService(st)
-	if err := ms.Init(ctx); err != nil {
+	// The services as the server wires them (no workflow timers).
+	_, svc, err := api.Wire(ctx, st, api.WireOptions{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DataDir: t.TempDir(), SLAEvery: -1})
+	if err != nil {
 		t.Fatal(err)
 	}
-	as := auth.New(st, auth.Config{})
-	if err := as.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	scripts := script.New(script.Options{})
-	t.Cleanup(scripts.Close)
-	d := demo.Deps{Store: st, Meta: ms, Auth: as, Records: form.NewRecords(st, ms, access.NewGuard(ms), as.Audit, scripts),
-		Ledger: ledger.New(st, ledger.Options{})}
+	t.Cleanup(svc.Close)
+	ms := svc.Meta
+	d := demo.Deps{Store: st, Meta: ms, Auth: svc.Auth, Records: svc.Records, Ledger: ledger.New(st, ledger.Options{})}
 	if _, err := templates.Install(ctx, ms, "crm-retail", templates.InstallOptions{App: testApp, Publish: true}, "admin"); err != nil {
 		t.Fatal(err)
 	}
