@@ -273,7 +273,9 @@ func (w *writer) post(ctx context.Context, batch []*memberPlan, ids []string) er
 // postings are a member's opening entries: the points earned (with the
 // welcome gift) and spent, the stored value topped up and paid, each as
 // one entry (zero amounts are not entries), so every balance equals the
-// sum of the member's history.
+// sum of the member's history. They carry no expiry: they stand for the
+// balance the history left, as a migration would post it; the points the
+// checkout earns from then on expire as the template says.
 func postings(app, owner string, m *memberPlan) []ledger.Posting {
 	key := "demo:" + m.CardNo + ":"
 	meta := map[string]any{"sales": int64(m.Orders)}
