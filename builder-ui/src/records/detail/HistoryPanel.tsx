@@ -66,8 +66,8 @@ export function HistoryPanel({ app, form, spec, record, onRestored }: Props) {
   };
   const ctx = { app, form, compact: true };
   return (
+    <div data-testid="history">
     <Timeline
-      data-testid="history"
       items={data.map((rev, i) => ({
         color: OP_COLOR[rev.op],
         children: (
@@ -129,5 +129,6 @@ export function HistoryPanel({ app, form, spec, record, onRestored }: Props) {
         ),
       }))}
     />
+    </div>
   );
 }

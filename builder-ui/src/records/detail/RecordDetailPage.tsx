@@ -73,7 +73,8 @@ export function RecordDetailPage() {
   };
   const fieldsTab = (
     <Card size="small">
-      <Descriptions column={{ xs: 1, md: 2 }} size="small" bordered data-testid="record-fields">
+      <div data-testid="record-fields">
+      <Descriptions column={{ xs: 1, md: 2 }} size="small" bordered>
         {spec.fields
           .filter((f) => states.get(f.key)?.visible)
           .map((f) => {
@@ -88,6 +89,7 @@ export function RecordDetailPage() {
             );
           })}
       </Descriptions>
+      </div>
       <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
         {t('record.meta', { created: formatDateTime(record._createdAt, locale), updated: formatDateTime(record._updatedAt, locale), version: record._version })}
       </Typography.Paragraph>

@@ -30,6 +30,7 @@ export function FieldItem({ field, value, onChange, app, form, required, errors 
   const messages = [...errors, ...extra];
   const Input = ui.Input;
   return (
+    <div data-testid={`field-${field.key}`}>
     <Form.Item
       label={text(field.label)}
       htmlFor={id}
@@ -37,9 +38,9 @@ export function FieldItem({ field, value, onChange, app, form, required, errors 
       validateStatus={messages.length > 0 || Object.keys(nested).length > 0 ? 'error' : undefined}
       help={messages.length > 0 ? messages.join('; ') : undefined}
       extra={field.description ? text(field.description) : undefined}
-      data-testid={`field-${field.key}`}
     >
       {Input && editable(field) ? <Input field={field} value={value} onChange={onChange} ctx={ctx} disabled={disabled} id={id} /> : <ui.Display field={field} value={value} ctx={ctx} />}
     </Form.Item>
+    </div>
   );
 }

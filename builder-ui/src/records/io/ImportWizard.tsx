@@ -123,6 +123,7 @@ export function ImportWizard({ app, form, spec, onClose }: Props) {
   let body;
   if (step === 'file') {
     body = (
+      <div data-testid="import-file">
       <Upload.Dragger
         accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         beforeUpload={(f) => {
@@ -131,7 +132,6 @@ export function ImportWizard({ app, form, spec, onClose }: Props) {
         }}
         showUploadList={false}
         disabled={busy}
-        data-testid="import-file"
       >
         <p className="ant-upload-drag-icon">
           <InboxOutlined />
@@ -139,6 +139,7 @@ export function ImportWizard({ app, form, spec, onClose }: Props) {
         <p>{t('import.drop')}</p>
         <p style={{ color: 'rgba(0,0,0,0.45)' }}>{t('import.hint')}</p>
       </Upload.Dragger>
+      </div>
     );
   } else if (step === 'map') {
     body = (
@@ -192,7 +193,9 @@ export function ImportWizard({ app, form, spec, onClose }: Props) {
         </Flex>
         {bad.length > 0 && (
           <>
-            <Table<ImportRowError> size="small" rowKey={(e) => `${e.row}/${e.path}/${e.code}`} dataSource={bad} columns={errorColumns} pagination={{ pageSize: 10, hideOnSinglePage: true }} data-testid="import-errors" />
+            <div data-testid="import-errors">
+              <Table<ImportRowError> size="small" rowKey={(e) => `${e.row}/${e.path}/${e.code}`} dataSource={bad} columns={errorColumns} pagination={{ pageSize: 10, hideOnSinglePage: true }} />
+            </div>
             {check.errorsTruncated && <Alert type="info" message={t('import.truncated')} />}
             <Radio.Group value={mode} onChange={(e) => setMode(e.target.value as 'all' | 'skip')}>
               <Flex vertical gap={4}>
@@ -206,14 +209,17 @@ export function ImportWizard({ app, form, spec, onClose }: Props) {
     );
   } else {
     body = result ? (
+      <div data-testid="import-result">
       <Result
         status={result.outcome === 'written' ? 'success' : 'warning'}
         title={t(`import.outcome.${result.outcome}` as 'import.outcome.written')}
         subTitle={t('import.summary', { created: result.created, updated: result.updated, failed: result.failed })}
-        data-testid="import-result"
       />
+      </div>
     ) : (
-      <Progress percent={progress} status={error ? 'exception' : 'active'} data-testid="import-progress" />
+      <div data-testid="import-progress">
+        <Progress percent={progress} status={error ? 'exception' : 'active'} />
+      </div>
     );
   }
 

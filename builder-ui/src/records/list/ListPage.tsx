@@ -176,7 +176,9 @@ function ListBody({ app, loaded, title }: { app: string; loaded: Loaded; title: 
         </Space>
       </Flex>
       <Flex gap={8} wrap align="center">
-        <Input.Search allowClear value={q} onChange={(e) => setQ(e.target.value)} placeholder={t('list.search')} style={{ flex: '1 1 200px', maxWidth: 320 }} data-testid="list-search" />
+        <div data-testid="list-search" style={{ flex: '1 1 200px', maxWidth: 320 }}>
+          <Input.Search allowClear value={q} onChange={(e) => setQ(e.target.value)} placeholder={t('list.search')} aria-label={t('list.search')} />
+        </div>
         <Badge count={conditions} size="small">
           <Button icon={<FilterOutlined />} onClick={() => setShowFilter((s) => !s)} type={showFilter ? 'primary' : 'default'} data-testid="filter-toggle">
             {t('filter.title')}
@@ -192,12 +194,11 @@ function ListBody({ app, loaded, title }: { app: string; loaded: Loaded; title: 
           ]}
           style={{ minWidth: 140 }}
           aria-label={t('views.pick')}
-          data-testid="saved-views"
         />
         <Button icon={<SaveOutlined />} onClick={() => void saveView(!current?.mine)} data-testid="save-view">
           {current?.mine ? t('views.update') : t('views.saveAs')}
         </Button>
-        {layouts.length > 1 && <Segmented value={layout} onChange={(v) => setLayout(v as ViewType)} options={layouts} data-testid="layout-switch" />}
+        {layouts.length > 1 && <Segmented value={layout} onChange={(v) => setLayout(v as ViewType)} options={layouts} />}
       </Flex>
       {linked && (
         <div>

@@ -43,6 +43,7 @@ export function RecordTable({ app, columns, items, loading, sort, onSort, select
     render: (_: unknown, rec: RecordDoc) => <CellValue app={app} col={c} rec={rec} />,
   }));
   return (
+    <div data-testid="record-table">
     <Table<RecordDoc>
       rowKey="_id"
       size="middle"
@@ -59,7 +60,7 @@ export function RecordTable({ app, columns, items, loading, sort, onSort, select
         onSort(key && s?.order ? { field: key, desc: s.order === 'descend' } : undefined);
       }}
       onRow={(rec) => ({ onClick: () => onOpen(rec), style: { cursor: 'pointer' } })}
-      data-testid="record-table"
     />
+    </div>
   );
 }
