@@ -7,8 +7,8 @@ import (
 
 // replay walks a member's sales in time order and settles each the way
 // the checkout does: coupons the member holds and means to use are
-// redeemed when the basket qualifies (one non-stackable and one
-// stackable at most), stored value is topped up and spent (principal
+// redeemed when the basket qualifies (one coupon, or several stackable
+// ones), stored value is topped up and spent (principal
 // first, bonus last), points are earned at the tier the rolling 12-month
 // spend gives at that moment, and points buy exchange coupons. What is
 // left at the end — balances, spend, tier — becomes the member's
@@ -19,18 +19,18 @@ func (g *generator) replay(r *rand.Rand, m *memberPlan, txs []txPlan) error {
 	yearAgo := func(t time.Time) time.Time { return t.AddDate(-1, 0, 0) }
 	var window []int // indexes of completed sales in the rolling year, oldest first
 	var rolling int64
-	wallet := m.Coupons // issued before the sale being settled
-	next := 0           // first coupon of m.Coupons not yet in the wallet
+	ex := tplIndex("exchange")
+	cost := couponTemplates[ex].PointsCost
+	next := 0 // m.Coupons[:next] were issued before the sale being settled
 	for k := range txs {
 		t := &txs[k]
 		for next < len(m.Coupons) && m.Coupons[next].IssuedAt.Before(t.At) {
 			next++
 		}
-		wallet = m.Coupons[:next]
 		day := g.cal.dayOf(t.At)
 		t.Receipt = g.receipt(t.Store, day)
 		if !t.Refunded {
-			g.redeem(wallet, t)
+			g.redeem(m.Coupons[:next], t)
 		}
 		t.Paid = t.Amount - t.Discount
 		if storedValue && !t.Refunded {
@@ -76,8 +76,6 @@ func (g *generator) replay(r *rand.Rand, m *memberPlan, txs []txPlan) error {
 		m.Orders++
 		m.LastPurchase = t.At
 		// Points buy an exchange coupon now and then.
-		ex := tplIndex("exchange")
-		cost := couponTemplates[ex].PointsCost
 		if m.Points() >= 3*cost && len(m.Coupons) < maxCoupons && r.IntN(100) < couponTemplates[ex].Share {
 			m.Spent += cost
 			at := t.At.Add(time.Minute)
