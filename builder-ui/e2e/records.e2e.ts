@@ -196,6 +196,36 @@ describe('records in the browser', () => {
     expect(text).not.toContain('会员01');
   });
 
+  it('switches to kanban and calendar, and saves the list as my view', async () => {
+    const page = await openPage(browser, 'kanban-calendar-views');
+    await signedIn(page, '/apps/shop/view/members');
+    await rows(page).first().waitFor();
+    await page.getByText('看板', { exact: true }).click();
+    const gold = page.getByTestId('kanban-column-gold');
+    await expect.poll(() => gold.locator('.ant-card').count()).toBe(5);
+    await expect.poll(() => page.getByTestId('kanban-column-normal').locator('.ant-card').count()).toBe(20);
+    await page.getByText('日历', { exact: true }).click();
+    await page.getByTestId('calendar').waitFor();
+
+    await page.getByText('表格', { exact: true }).click();
+    await page.getByTestId('filter-toggle').click();
+    await page.getByRole('button', { name: /添加条件$/ }).click();
+    const cond = page.getByTestId('filter-condition').first();
+    await choose(page, '字段', '生日', cond);
+    await choose(page, '条件', '本月', cond);
+    await expect.poll(() => rows(page).count()).toBe(0);
+    await choose(page, '字段', '等级', cond);
+    await choose(page, '值', '金卡', cond);
+    await expect.poll(() => rows(page).count()).toBe(5);
+    page.once('dialog', (d) => void d.accept('我的金卡会员'));
+    await page.getByTestId('save-view').click();
+    await page.waitForURL(/\/apps\/shop\/view\/u-[a-z0-9]+$/);
+    // The saved view opens with its filter: the builder's tree came back from the definition.
+    await expect.poll(() => rows(page).count()).toBe(5);
+    await expect.poll(() => page.getByTestId('save-view').textContent()).toContain('保存视图');
+    expect(await page.getByTestId('list-title').textContent()).toBe('我的金卡会员');
+  });
+
   it('shows the list as cards at 375 px without sideways scrolling', async () => {
     const page = await openPage(browser, 'phone-list', { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
     await signedIn(page, '/apps/shop/view/members');
