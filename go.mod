@@ -9,6 +9,7 @@ require (
 	github.com/ncruces/go-sqlite3 v0.36.0
 	github.com/prometheus/client_golang v1.23.2
 	github.com/qmuntal/stateless v1.7.2
+	github.com/robfig/cron/v3 v3.0.1
 	github.com/valyala/fasthttp v1.77.0
 	github.com/xeipuuv/gojsonschema v1.2.0
 	github.com/xuri/excelize/v2 v2.10.1
