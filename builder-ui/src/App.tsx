@@ -1,6 +1,7 @@
 import { BrowserRouter, Route, Routes } from 'react-router-dom';
 import { AntdProvider } from './AntdProvider';
 import { AuthProvider } from './auth/AuthProvider';
+import { BuilderDesignerPage, BuilderHomePage } from './builder/routes';
 import { RequireAuth } from './auth/RequireAuth';
 import { I18nProvider } from './i18n/I18nProvider';
 import { AppLayout } from './layout/AppLayout';
@@ -42,6 +43,8 @@ export function App() {
                 <Route path="form/:form/new" element={<RecordFormPage />} />
                 <Route path="form/:form/records/:id" element={<RecordDetailPage />} />
                 <Route path="form/:form/records/:id/edit" element={<RecordFormPage />} />
+                <Route path="builder" element={<BuilderHomePage />} />
+                <Route path="builder/:kind/:key" element={<BuilderDesignerPage />} />
                 <Route path=":kind/:key" element={<DefinitionPage />} />
               </Route>
               <Route path="*" element={<NotFoundPage />} />

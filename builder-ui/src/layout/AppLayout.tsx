@@ -6,6 +6,7 @@ import type { AppSpec, Definition } from '../api/types';
 import { useAuth } from '../auth/useAuth';
 import { useAsync } from '../hooks/useAsync';
 import { errorMessage } from '../i18n/errorMessage';
+import { BuilderEntry } from '../builder/BuilderEntry';
 import { useI18n } from '../i18n/useI18n';
 import { buildNavigation, needsSources, type NavNode } from '../navigation/buildNavigation';
 import { ShellHeader } from './ShellHeader';
@@ -53,7 +54,12 @@ export function AppLayout() {
     );
   }
 
-  const menu = data.nav.length > 0 ? <SideMenu nodes={data.nav} onNavigate={() => setDrawer(false)} /> : <Empty description={t('layout.menuEmpty')} style={{ marginTop: 48 }} />;
+  const menu = (
+    <>
+      {data.nav.length > 0 ? <SideMenu nodes={data.nav} onNavigate={() => setDrawer(false)} /> : <Empty description={t('layout.menuEmpty')} style={{ marginTop: 48 }} />}
+      <BuilderEntry app={data.app.key} />
+    </>
+  );
   const title = text(data.app.spec.title) || data.app.key;
 
   return (

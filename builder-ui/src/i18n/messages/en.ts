@@ -1,7 +1,9 @@
 import type { Messages } from './zh-CN';
+import { builderEn } from '../../builder/i18n/en';
 
 /** English. Typed as Messages, so a missing or unknown key does not compile. */
 export const en: Messages = {
+  ...builderEn,
   'app.name': 'Tangram',
   'locale.zh-CN': '简体中文',
   'locale.en': 'English',

@@ -1,9 +1,12 @@
+import { builderZhCN } from '../../builder/i18n/zh-CN';
+
 /**
  * Simplified Chinese, the first language of the UI. Its keys are the
  * message keys: every other locale must translate exactly these (the type of
  * en.ts and i18n.test.ts check it). Placeholders are written {name}.
  */
 export const zhCN = {
+  ...builderZhCN,
   'app.name': 'Tangram',
   'locale.zh-CN': '简体中文',
   'locale.en': 'English',

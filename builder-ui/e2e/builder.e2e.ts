@@ -1,0 +1,96 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, openPage } from './browser';
+import { choose, confirmPop, drag, signInAt } from './builderHelpers';
+import { AdminApi, installShop } from './fixture';
+import { startServer, type TestServer } from './server';
+
+let server: TestServer;
+let browser: Browser;
+let api: AdminApi;
+
+beforeAll(async () => {
+  server = await startServer();
+  api = await AdminApi.connect(server.url);
+  await installShop(api);
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('the builder', () => {
+  it('designs a form by dragging fields, reorders with the keyboard, publishes, and the runtime uses it', async () => {
+    const page = await openPage(browser, 'builder-form', { viewport: { width: 1440, height: 1000 } });
+    await signInAt(page, server.url, '/apps/shop/builder');
+    await page.getByTestId('new-definition').click();
+    await page.getByTestId('new-key').fill('complaints');
+    await page.getByTestId('new-title').fill('会员投诉');
+    await page.getByTestId('new-ok').click();
+    await page.waitForURL(/\/builder\/form\/complaints$/);
+
+    const section = page.getByTestId('section-drop-0');
+    await drag(page, page.getByTestId('palette-text'), section, 'bottom');
+    await page.getByTestId('canvas-field-text1').waitFor();
+    await drag(page, page.getByTestId('palette-select'), section, 'bottom');
+    await page.getByTestId('canvas-field-select1').waitFor();
+    await drag(page, page.getByTestId('palette-textarea'), section, 'bottom');
+    await page.getByTestId('canvas-field-textarea1').waitFor();
+    // Dropped onto the first card: the relation goes before it.
+    await drag(page, page.getByTestId('palette-relation'), page.getByTestId('canvas-field-text1'));
+    await page.getByTestId('canvas-field-relation1').waitFor();
+    const order = () => page.locator('[data-testid^="canvas-field-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice(13)));
+    expect(await order()).toEqual(['relation1', 'text1', 'select1', 'textarea1']);
+
+    // The keyboard: pick the relation up with Space, move it down, drop it.
+    await page.getByTestId('canvas-field-relation1').focus();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Space');
+    await expect.poll(order).toEqual(['text1', 'relation1', 'select1', 'textarea1']);
+    // Alt+arrows move the focused field without picking it up.
+    await page.getByTestId('canvas-field-relation1').focus();
+    await page.keyboard.press('Alt+ArrowUp');
+    await expect.poll(order).toEqual(['relation1', 'text1', 'select1', 'textarea1']);
+    await page.getByTestId('undo').click();
+    await expect.poll(order).toEqual(['text1', 'relation1', 'select1', 'textarea1']);
+
+    const props = page.getByTestId('properties');
+    await page.getByTestId('canvas-field-text1').click();
+    await page.getByTestId('field-label-zh').fill('主题');
+    await page.getByTestId('field-required').click();
+    await page.getByTestId('canvas-field-relation1').click();
+    await page.getByTestId('field-label-zh').fill('投诉会员');
+    await choose(page, props, '关联的表单', '会员 (members)');
+    await page.getByTestId('canvas-field-textarea1').click();
+    await page.getByTestId('field-label-zh').fill('处理意见');
+    // Shown only when the select is 选项1: the runtime's filter builder.
+    await props.getByRole('tab', { name: '条件' }).click();
+    const cond = page.getByTestId('condition-visibleWhen');
+    await cond.getByRole('button', { name: /添加条件$/ }).click();
+    await choose(page, cond, '字段', '单选1');
+    await choose(page, cond, '值', '选项1');
+
+    await page.getByTestId('publish').click();
+    await confirmPop(page, 'publish-confirm');
+    await expect.poll(() => page.getByTestId('designer-status').textContent()).toContain('已发布');
+
+    const spec = (await api.call<{ spec: { fields: { key: string; visibleWhen?: unknown; form?: string }[] } }>('GET', '/api/apps/shop/meta/form/complaints?status=published')).spec;
+    expect(spec.fields.map((f) => f.key)).toEqual(['text1', 'relation1', 'select1', 'textarea1']);
+    expect(spec.fields[1]!.form).toBe('members');
+    expect(spec.fields[3]!.visibleWhen).toEqual({ select1: { $eq: 'option1' } });
+
+    // The runtime: the form as designed, the condition live, a record saved.
+    await page.goto(`${server.url}/apps/shop/form/complaints/new`);
+    await page.getByLabel('主题').fill('会员卡无法积分');
+    expect(await page.getByTestId('field-textarea1').count()).toBe(0);
+    await choose(page, page.getByTestId('field-select1'), '单选1', '选项1');
+    await page.getByTestId('field-textarea1').waitFor();
+    await page.getByLabel('处理意见').fill('已补积分');
+    await page.getByTestId('form-submit').click();
+    await page.waitForURL(/\/apps\/shop\/form\/complaints\/records\/[a-z0-9]+$/);
+    expect(await page.getByTestId('record-title').textContent()).toBe('会员卡无法积分');
+  });
+});

@@ -1,0 +1,43 @@
+import type { Locator, Page } from 'playwright-core';
+import { ADMIN_PASSWORD } from './server';
+
+/** Signs in on the sign-in page the UI sends an unauthenticated visitor to, and lands on path. */
+export async function signInAt(page: Page, url: string, path: string): Promise<void> {
+  await page.goto(`${url}${path}`);
+  await page.waitForURL(/\/sign-in/);
+  await page.getByLabel('用户名').fill('admin');
+  await page.getByLabel('密码').fill(ADMIN_PASSWORD);
+  await page.getByTestId('sign-in-submit').click();
+  await page.waitForURL((u) => u.pathname === path);
+}
+
+/**
+ * Drags from one element to another with real mouse events: press, move in
+ * steps (past the sensors' activation distance), release: on the target's
+ * centre, or 8 px above its bottom edge.
+ */
+export async function drag(page: Page, from: Locator, to: Locator, where: 'center' | 'bottom' = 'center'): Promise<void> {
+  await from.scrollIntoViewIfNeeded();
+  const a = await from.boundingBox();
+  if (!a) throw new Error('drag source is not visible');
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 10, a.y + a.height / 2 + 10, { steps: 3 });
+  const b = await to.boundingBox();
+  if (!b) throw new Error('drop target is not visible');
+  await page.mouse.move(b.x + b.width / 2, where === 'bottom' ? b.y + b.height - 8 : b.y + b.height / 2, { steps: 12 });
+  await page.mouse.up();
+}
+
+/** Picks an option of the antd Select labelled label (inside scope). */
+export async function choose(page: Page, scope: Locator, label: string, option: string): Promise<void> {
+  await scope.locator('.ant-select', { has: page.getByLabel(label, { exact: true }) }).last().click();
+  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').last().getByTitle(option, { exact: true }).click();
+}
+
+/** Confirms the open popconfirm. */
+export async function confirmPop(page: Page, testId?: string): Promise<void> {
+  const pop = page.locator('.ant-popconfirm:not(.ant-popover-hidden)').last();
+  if (testId) await pop.getByTestId(testId).click();
+  else await pop.getByRole('button', { name: /确\s*定|OK/ }).click();
+}

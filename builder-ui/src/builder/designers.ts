@@ -1,0 +1,8 @@
+import type { ComponentType } from 'react';
+import { FormDesigner } from './form/FormDesigner';
+import type { Designer } from './lifecycle/useDesigner';
+
+/** The designer of each kind the builder edits. */
+export const designers: Record<string, ComponentType<{ d: Designer<never> }>> = {
+  form: FormDesigner as unknown as ComponentType<{ d: Designer<never> }>,
+};
