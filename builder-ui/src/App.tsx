@@ -1,6 +1,7 @@
 import { BrowserRouter, Route, Routes } from 'react-router-dom';
 import { AntdProvider } from './AntdProvider';
 import { AuthProvider } from './auth/AuthProvider';
+import { DashboardPage, InboxPage, InboxShell, ReportPage } from './dashboards/routes';
 import { BuilderDesignerPage, BuilderHomePage } from './builder/routes';
 import { RequireAuth } from './auth/RequireAuth';
 import { I18nProvider } from './i18n/I18nProvider';
@@ -30,6 +31,14 @@ export function App() {
                 }
               />
               <Route
+                path="/inbox"
+                element={
+                  <RequireAuth>
+                    <InboxShell />
+                  </RequireAuth>
+                }
+              />
+              <Route
                 path="/apps/:app"
                 element={
                   <RequireAuth>
@@ -45,6 +54,9 @@ export function App() {
                 <Route path="form/:form/records/:id/edit" element={<RecordFormPage />} />
                 <Route path="builder" element={<BuilderHomePage />} />
                 <Route path="builder/:kind/:key" element={<BuilderDesignerPage />} />
+                <Route path="inbox" element={<InboxPage />} />
+                <Route path="dashboard/:key" element={<DashboardPage />} />
+                <Route path="report/:key" element={<ReportPage />} />
                 <Route path=":kind/:key" element={<DefinitionPage />} />
               </Route>
               <Route path="*" element={<NotFoundPage />} />

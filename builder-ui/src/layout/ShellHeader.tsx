@@ -3,6 +3,7 @@ import { Button, Flex, Layout, Tooltip, Typography, theme } from 'antd';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { useI18n } from '../i18n/useI18n';
+import { InboxBadge } from '../inbox/InboxBadge';
 import { UserMenu } from './UserMenu';
 
 interface Props {
@@ -43,6 +44,7 @@ export function ShellHeader({ title, onOpenMenu, showAllApps }: Props) {
         {title}
       </Typography.Title>
       <Flex align="center">
+        <InboxBadge />
         <UserMenu />
       </Flex>
     </Layout.Header>

@@ -1,9 +1,11 @@
 import type { Messages } from './zh-CN';
 import { builderEn } from '../../builder/i18n/en';
+import { workEn } from './work.en';
 
 /** English. Typed as Messages, so a missing or unknown key does not compile. */
 export const en: Messages = {
   ...builderEn,
+  ...workEn,
   'app.name': 'Tangram',
   'locale.zh-CN': '简体中文',
   'locale.en': 'English',

@@ -1,4 +1,5 @@
 import { builderZhCN } from '../../builder/i18n/zh-CN';
+import { workZhCN } from './work.zh-CN';
 
 /**
  * Simplified Chinese, the first language of the UI. Its keys are the
@@ -7,6 +8,7 @@ import { builderZhCN } from '../../builder/i18n/zh-CN';
  */
 export const zhCN = {
   ...builderZhCN,
+  ...workZhCN,
   'app.name': 'Tangram',
   'locale.zh-CN': '简体中文',
   'locale.en': 'English',

@@ -1,0 +1,26 @@
+import { App } from 'antd';
+import { useNavigate } from 'react-router-dom';
+import { useI18n } from '../i18n/useI18n';
+import { explain } from '../workflow/explain';
+import { drillReport, recordsListPath, type DrillCell, type FilterValues } from './api';
+
+/**
+ * Drill-down: asks the report for the records filter of a cell (under the
+ * parameters its result used) and opens the records list with it.
+ */
+export function useDrill(app: string): (report: string, parameters: FilterValues | undefined, cell: DrillCell) => Promise<void> {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const navigate = useNavigate();
+  return async (report, parameters, cell) => {
+    const hide = message.loading(t('dashboards.drilling'), 0);
+    try {
+      const d = await drillReport(app, report, parameters ?? {}, cell);
+      navigate(recordsListPath(app, d.form, d.filter));
+    } catch (err) {
+      void message.error(explain(err, t));
+    } finally {
+      hide();
+    }
+  };
+}

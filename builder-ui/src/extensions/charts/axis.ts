@@ -1,0 +1,138 @@
+import type { EChartsOption } from 'echarts';
+import type { DrillCell, NumberFormat } from '../../dashboards/api';
+import { dimensionText, formatUnits, othersLabel, toNumber } from './format';
+import { categoryValues, dimensionColumns, drillable, list, measureColumns, obj } from './shared';
+import type { ChartClick, ChartInput, EChartsRenderer } from './types';
+
+/**
+ * The category-axis charts (line, bar, stacked bar), from the server's
+ * option (engine/report chart_axis.go): the first dimension along the
+ * axis; with a second one, a series per value of it, otherwise a series
+ * per measure. The UI adds what depends on the reader: category names in
+ * their language (weekdays, hours), values formatted per measure (money in
+ * yuan, percentages), a second value axis when measures of different
+ * kinds share the chart (sales and orders), scrolling through long axes,
+ * and room for a phone.
+ */
+
+/** Categories beyond which an axis scrolls. */
+const MAX_CATEGORIES = 24;
+const MAX_CATEGORIES_COMPACT = 8;
+
+function norm(f: NumberFormat | undefined): NumberFormat {
+  return f || 'number';
+}
+
+/** Each server series' measure format, by its name or position. */
+export function seriesFormats(input: ChartInput): NumberFormat[] {
+  const dims = dimensionColumns(input.result);
+  const ms = measureColumns(input.result);
+  return list(input.option.series).map((s, i) => {
+    if (dims.length >= 2) return norm(ms[0]?.format);
+    const name = obj(s).name;
+    return norm((ms.find((m) => m.label === name) ?? ms[i])?.format);
+  });
+}
+
+/** The category names: the dimension's values in the reader's language, the others row last. */
+export function categoryNames(input: ChartInput, serverNames: string[]): string[] {
+  const { result: r, locale } = input;
+  const dims = dimensionColumns(r);
+  const x = dims[0];
+  if (!x) return serverNames;
+  const names = categoryValues(r, x.key).map((v) => dimensionText(x, v, locale));
+  if (r.others && dims.length === 1) names.push(othersLabel(locale));
+  return names.length === serverNames.length ? names : serverNames;
+}
+
+/** The option of a line or bar chart. */
+export function axisOption(input: ChartInput, kind: 'line' | 'bar'): EChartsOption {
+  const { option: o, locale, compact } = input;
+  const horizontal = obj(o.yAxis).type === 'category';
+  const catAxis = obj(horizontal ? o.yAxis : o.xAxis);
+  const names = categoryNames(input, list(catAxis.data).map(String));
+  const formats = seriesFormats(input);
+  // At most two value axes: the first kind of number on the left, the second on the right.
+  const axisFormats = [...new Set(formats)].slice(0, 2);
+  const series = list(o.series).map((raw, i) => {
+    const s = obj(raw);
+    const f = formats[i] ?? 'number';
+    const axis = Math.max(0, axisFormats.indexOf(f));
+    const out: Record<string, unknown> = {
+      name: s.name,
+      type: kind,
+      data: list(s.data).map(toNumber),
+      emphasis: { focus: 'series' },
+      tooltip: { valueFormatter: (v: unknown) => formatUnits(v, f, locale) },
+      [horizontal ? 'xAxisIndex' : 'yAxisIndex']: axis,
+    };
+    if (s.stack) out.stack = s.stack;
+    if (kind === 'line') {
+      out.smooth = s.smooth === true;
+      out.showSymbol = names.length <= 31;
+    } else {
+      out.barMaxWidth = 48;
+    }
+    return out;
+  });
+  const valueAxes = axisFormats.map((f, i) => ({
+    type: 'value' as const,
+    axisLabel: { formatter: (v: number) => formatUnits(v, f, locale, true) },
+    splitLine: { show: i === 0 },
+  }));
+  if (valueAxes.length === 0) valueAxes.push({ type: 'value', axisLabel: { formatter: (v: number) => formatUnits(v, 'number', locale, true) }, splitLine: { show: true } });
+  const many = names.length > (compact ? MAX_CATEGORIES_COMPACT : MAX_CATEGORIES);
+  const category = {
+    type: 'category' as const,
+    data: names,
+    name: compact ? undefined : (catAxis.name as string | undefined),
+    nameLocation: 'middle' as const,
+    nameGap: 28,
+    boundaryGap: kind === 'bar',
+    inverse: horizontal,
+    axisTick: { alignWithLabel: true },
+    axisLabel: { hideOverlap: true, rotate: !horizontal && compact && names.length > 4 ? 30 : 0 },
+  };
+  const legend = series.length > 1;
+  const bottom = (legend ? 28 : 8) + (many ? 24 : 0) + (category.name && !horizontal ? 16 : 0);
+  const zoomAxis = horizontal ? 'yAxisIndex' : 'xAxisIndex';
+  const visible = compact ? MAX_CATEGORIES_COMPACT : MAX_CATEGORIES;
+  return {
+    tooltip: { trigger: 'axis', axisPointer: { type: kind === 'bar' ? 'shadow' : 'line' }, confine: true },
+    legend: legend ? { type: 'scroll', bottom: 0 } : { show: false },
+    grid: { left: 8, right: valueAxes.length > 1 ? 16 : 8, top: 24, bottom },
+    xAxis: horizontal ? valueAxes : category,
+    yAxis: horizontal ? category : valueAxes,
+    dataZoom: many
+      ? [
+          { type: 'inside', [zoomAxis]: 0, startValue: 0, endValue: visible - 1 },
+          { type: 'slider', [zoomAxis]: 0, height: 14, bottom: legend ? 28 : 4, showDetail: false },
+        ]
+      : [],
+    series,
+  } as EChartsOption;
+}
+
+/** The cell of a clicked bar or point: its category, and its series' value when a second dimension splits them. */
+export function axisDrill(input: ChartInput, click: ChartClick): DrillCell | undefined {
+  const { result: r } = input;
+  const dims = dimensionColumns(r);
+  const x = dims[0];
+  if (!x || !drillable(dims) || click.componentType !== 'series' || click.dataIndex === undefined) return undefined;
+  const xs = categoryValues(r, x.key);
+  if (dims.length === 1) {
+    if (click.dataIndex === xs.length && r.others) return { cell: {}, others: true };
+    if (click.dataIndex >= xs.length) return undefined;
+    return { cell: { [x.key]: xs[click.dataIndex] } };
+  }
+  const y = dims[1];
+  if (!y || click.seriesIndex === undefined) return undefined;
+  const ys = categoryValues(r, y.key);
+  if (click.dataIndex >= xs.length || click.seriesIndex >= ys.length) return undefined;
+  return { cell: { [x.key]: xs[click.dataIndex], [y.key]: ys[click.seriesIndex] } };
+}
+
+/** A renderer of one category-axis chart kind. */
+export function axisRenderer(kind: 'line' | 'bar'): EChartsRenderer {
+  return { option: (input) => axisOption(input, kind), drill: axisDrill };
+}
