@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"strconv"
+
+	"github.com/tangram/tangram/engine/query"
 )
 
 // ratOf reads a stored or aggregated number exactly; nil for null and for
@@ -65,6 +68,16 @@ func isZeroText(s string) bool {
 // addNumbers adds two aggregated numbers exactly (re-aggregating sums and
 // counts); null plus x is x.
 func addNumbers(a, b any) any {
+	// Counts and sums of fen are integers: add them as such (most of a
+	// pivot's subtotal work), with big rationals only for decimals and
+	// sums past int64.
+	if x, ok := query.ToInt(a); ok {
+		if y, ok := query.ToInt(b); ok {
+			if s := x + y; (s > x) == (y > 0) {
+				return json.Number(strconv.FormatInt(s, 10))
+			}
+		}
+	}
 	ra, rb := ratOf(a), ratOf(b)
 	switch {
 	case ra == nil && rb == nil:

@@ -55,7 +55,8 @@ func (c *Compiled) resolveQuantiles(ctx context.Context, st store.Store, lookups
 		if !ok {
 			return nil, errs.New(errs.Unavailable, "report.unsupported", "this store cannot compute quantiles")
 		}
-		raw, err := q.Quantiles(ctx, c.cat.forms[""].Coll, lookups, filter, d.fi.q, d.quantiles)
+		reads := pickLookups(lookups, &query.Aggregate{Filter: filter, Group: []query.GroupKey{{Field: d.fi.q}}})
+		raw, err := q.Quantiles(ctx, c.cat.forms[""].Coll, reads, filter, d.fi.q, d.quantiles)
 		if err != nil {
 			return nil, err
 		}

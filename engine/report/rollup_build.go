@@ -57,8 +57,10 @@ func (s *Service) build(ctx context.Context, c *Compiled) (*RollupStatus, error)
 	if err := s.st.EnsureIndexes(ctx, base.Coll, []store.Index{{Name: fmt.Sprintf("rollup_date_%08x", h.Sum32()), Fields: []string{def.DateField}}}); err != nil {
 		return nil, err
 	}
-	if err := s.st.EnsureIndexes(ctx, def.Coll, []store.Index{{Name: "day", Fields: []string{def.DateField}}}); err != nil {
-		return nil, err
+	for _, level := range rollupLevels {
+		if err := s.st.EnsureIndexes(ctx, def.coll(level), []store.Index{{Name: "day", Fields: []string{def.DateField}}}); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.st.Tx(ctx, func(tx store.Ops) error { return writeRegistry(ctx, tx, c.App, base.Key, def) }); err != nil {
 		return nil, err
@@ -119,9 +121,22 @@ func (s *Service) rollupSlices(ctx context.Context, def *rollupDef, raw string) 
 	return out, nil
 }
 
-// rebuildSlice replaces a slice's cells with ones computed from the
-// records, inside tx; it returns the cells written.
+// rebuildSlice replaces a slice's cells on every level with ones computed
+// from the records, inside tx; it returns the cells written.
 func (d *rollupDef) rebuildSlice(ctx context.Context, tx store.Ops, raw string, sl slice) (int64, error) {
+	var n int64
+	for _, level := range rollupLevels {
+		m, err := d.rebuildLevel(ctx, tx, raw, sl, level)
+		if err != nil {
+			return 0, err
+		}
+		n += m
+	}
+	return n, nil
+}
+
+func (d *rollupDef) rebuildLevel(ctx context.Context, tx store.Ops, raw string, sl slice, level string) (int64, error) {
+	coll := d.coll(level)
 	day := query.Field{Path: d.DateField, Kind: query.KindDate}
 	df := query.Field{Path: d.DateField, Kind: query.Kind(d.DateKind)}
 	var mine, theirs *query.Node
@@ -132,12 +147,12 @@ func (d *rollupDef) rebuildSlice(ctx context.Context, tx store.Ops, raw string, 
 		theirs = periodFilter(df, Period{From: sl.from, To: sl.to}, d.loc())
 	}
 	for {
-		old, err := tx.Find(ctx, d.Coll, store.Query{Filter: mine, Limit: store.MaxLimit, Fields: []string{"_id"}})
+		old, err := tx.Find(ctx, coll, store.Query{Filter: mine, Limit: store.MaxLimit, Fields: []string{"_id"}})
 		if err != nil {
 			return 0, err
 		}
 		for _, o := range old {
-			if err := tx.Delete(ctx, d.Coll, o["_id"].(string), nil); err != nil {
+			if err := tx.Delete(ctx, coll, o["_id"].(string), nil); err != nil {
 				return 0, err
 			}
 		}
@@ -146,9 +161,12 @@ func (d *rollupDef) rebuildSlice(ctx context.Context, tx store.Ops, raw string, 
 		}
 	}
 	a := &query.Aggregate{Filter: query.And(alive, theirs), Location: d.loc()}
-	if d.DateKind == string(query.KindDate) {
+	switch {
+	case level == levelMonth:
+		a.Group = append(a.Group, query.GroupKey{Field: df, Bucket: query.BucketMonth, As: d.DateField})
+	case d.DateKind == string(query.KindDate):
 		a.Group = append(a.Group, query.GroupKey{Field: df, As: d.DateField})
-	} else {
+	default:
 		a.Group = append(a.Group, query.GroupKey{Field: df, Bucket: query.BucketDay, As: d.DateField})
 	}
 	for i, g := range d.Grain {
@@ -171,8 +189,11 @@ func (d *rollupDef) rebuildSlice(ctx context.Context, tx store.Ops, raw string, 
 		return 0, err
 	}
 	for _, row := range rows {
+		if m, ok := row[d.DateField].(string); ok && level == levelMonth {
+			row[d.DateField] = m + "-01" // the month's cells are dated its first day
+		}
 		row["_id"] = d.cellID(row)
-		if _, err := tx.Insert(ctx, d.Coll, row); err != nil {
+		if _, err := tx.Insert(ctx, coll, row); err != nil {
 			return 0, err
 		}
 	}

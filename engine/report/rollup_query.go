@@ -39,16 +39,18 @@ func (ex *execution) rollupSource(ctx context.Context, a *query.Aggregate) (*rol
 	if def == nil {
 		return nil, false
 	}
-	rw := &rewriter{c: ex.c, def: def, loc: def.loc(), grain: map[string]bool{}}
-	for _, g := range def.Grain {
-		rw.grain[g] = true
+	// The month level when the run fits it, else the day level.
+	for _, level := range []string{levelMonth, levelDay} {
+		rw := &rewriter{c: ex.c, def: def, loc: def.loc(), level: level, grain: map[string]bool{}}
+		for _, g := range def.Grain {
+			rw.grain[g] = true
+		}
+		if spec, ok := rw.aggregate(a); ok {
+			ex.rolled = true
+			return &rollupRun{ex: ex, coll: def.coll(level), spec: spec, lookups: ex.lookupsFor(spec)}, true
+		}
 	}
-	spec, ok := rw.aggregate(a)
-	if !ok {
-		return nil, false
-	}
-	ex.rolled = true
-	return &rollupRun{ex: ex, coll: def.Coll, spec: spec, lookups: ex.lookups()}, true
+	return nil, false
 }
 
 // readyRollup is the report's rollup when the service is hooked and the
@@ -83,6 +85,7 @@ type rewriter struct {
 	c     *Compiled
 	def   *rollupDef
 	loc   *time.Location
+	level string
 	grain map[string]bool
 }
 
@@ -97,6 +100,9 @@ func (rw *rewriter) aggregate(a *query.Aggregate) (*query.Aggregate, bool) {
 		switch {
 		case g.Field.Path == rw.def.DateField:
 			if g.Bins != nil || g.Bucket == query.BucketHourOfDay || (g.Bucket == query.BucketNone && rw.def.DateKind != string(query.KindDate)) {
+				return nil, false
+			}
+			if rw.level == levelMonth && g.Bucket != query.BucketMonth && g.Bucket != query.BucketQuarter && g.Bucket != query.BucketYear {
 				return nil, false
 			}
 			g.Field = query.Field{Path: rw.def.DateField, Kind: query.KindDate}
@@ -223,25 +229,26 @@ func (rw *rewriter) filter(n *query.Node) (*query.Node, bool) {
 	return nil, false
 }
 
-// dateLeaf rewrites a condition on the date field. On a date field the
-// day is the value itself; on a time field only "from midnight" (gte) and
-// "before midnight" (lt) in the rollup's zone map onto whole days.
+// dateLeaf rewrites a condition on the date field: on a time field only
+// "from midnight" (gte) and "before midnight" (lt) in the rollup's zone
+// map onto whole days; on the month level the bounds must be first days
+// of months (or, for "up to and including" on a date field, last days).
 func (rw *rewriter) dateLeaf(n *query.Node) (*query.Node, bool) {
-	day := query.Field{Path: rw.def.DateField, Kind: query.KindDate}
 	c := *n
-	c.Field = day
-	if rw.def.DateKind == string(query.KindDate) {
-		return &c, true
+	c.Field = query.Field{Path: rw.def.DateField, Kind: query.KindDate}
+	if n.Value.Null || n.Op == query.OpExists {
+		c.Value.Kind = query.KindDate
+		return &c, n.Op == query.OpExists || n.Op == query.OpEq || n.Op == query.OpNe
 	}
-	switch n.Op {
-	case query.OpExists:
-		return &c, true
-	case query.OpEq, query.OpNe:
-		if n.Value.Null {
-			c.Value = query.Null(query.KindDate)
-			return &c, true
+	var day time.Time
+	switch rw.def.DateKind {
+	case string(query.KindDate):
+		t, err := time.Parse(dateLayout, n.Value.Str)
+		if err != nil {
+			return nil, false
 		}
-	case query.OpGte, query.OpLt:
+		day = t
+	default:
 		t, err := time.Parse(time.RFC3339Nano, n.Value.Str)
 		if err != nil {
 			return nil, false
@@ -250,8 +257,20 @@ func (rw *rewriter) dateLeaf(n *query.Node) (*query.Node, bool) {
 		if local.Hour() != 0 || local.Minute() != 0 || local.Second() != 0 || local.Nanosecond() != 0 {
 			return nil, false
 		}
-		c.Value = query.DateV(local.Format(dateLayout))
-		return &c, true
+		day = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+		if n.Op != query.OpGte && n.Op != query.OpLt {
+			return nil, false
+		}
 	}
-	return nil, false
+	if rw.level == levelMonth {
+		switch {
+		case (n.Op == query.OpGte || n.Op == query.OpLt) && day.Day() == 1:
+		case n.Op == query.OpLte && day.AddDate(0, 0, 1).Day() == 1:
+			day = time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC)
+		default:
+			return nil, false
+		}
+	}
+	c.Value = query.DateV(day.Format(dateLayout))
+	return &c, true
 }

@@ -123,6 +123,7 @@ func TestRollupEqualsRawAfterRandomWrites(t *testing.T) {
 		{"period": map[string]string{"from": "2025-03-01", "to": "2025-08-31"}},
 		{"period": "lastMonth", "channel": "pos"},
 		{"channel": []string{"online"}},
+		{"period": map[string]string{"from": "2025-03-05", "to": "2025-08-20"}}, // not whole months: the day level
 	} {
 		got := e.run(e.admin, "rolled", params)
 		if got.Source != "rollup" {

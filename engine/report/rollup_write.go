@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/tangram/tangram/engine/form"
@@ -24,13 +26,17 @@ import (
 // stands for at least one record, which keeps distinct counts over grain
 // fields exact.
 
-// cellOf is the cell a record counts in: its id and key fields; ok is
-// false for no record or a deleted one.
-func (d *rollupDef) cellOf(rec store.Doc) (id string, key store.Doc, ok bool) {
+// cellOf is the cell of a level a record counts in: its id and key
+// fields; ok is false for no record or a deleted one.
+func (d *rollupDef) cellOf(rec store.Doc, level string) (id string, key store.Doc, ok bool) {
 	if rec == nil || rec["_deleted"] == true {
 		return "", nil, false
 	}
-	key = store.Doc{d.DateField: d.dayOf(rec[d.DateField])}
+	day := d.dayOf(rec[d.DateField])
+	if s, isDay := day.(string); isDay && level == levelMonth {
+		day = s[:len("2006-01")] + "-01"
+	}
+	key = store.Doc{d.DateField: day}
 	for _, g := range d.Grain {
 		v := rec[g]
 		if _, isList := v.([]any); isList {
@@ -77,24 +83,30 @@ func (d *rollupDef) dayOf(v any) any {
 	return query.BucketKey(t, query.BucketDay, d.loc())
 }
 
-// onWrite moves a record's contribution from before's cell to after's.
+// onWrite moves a record's contribution from before's cells to after's,
+// on every level.
 func (d *rollupDef) onWrite(ctx context.Context, tx store.Ops, raw string, before, after store.Doc) error {
-	bid, bkey, bok := d.cellOf(before)
-	aid, akey, aok := d.cellOf(after)
-	if bok {
-		if err := d.apply(ctx, tx, raw, bid, bkey, before, -1); err != nil {
-			return err
+	for _, level := range rollupLevels {
+		bid, bkey, bok := d.cellOf(before, level)
+		aid, akey, aok := d.cellOf(after, level)
+		if bok {
+			if err := d.apply(ctx, tx, raw, level, bid, bkey, before, -1); err != nil {
+				return err
+			}
 		}
-	}
-	if aok {
-		return d.apply(ctx, tx, raw, aid, akey, after, 1)
+		if aok {
+			if err := d.apply(ctx, tx, raw, level, aid, akey, after, 1); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
 
 // apply adds (sign 1) or removes (sign -1) rec's contribution to a cell.
-func (d *rollupDef) apply(ctx context.Context, tx store.Ops, raw, id string, key store.Doc, rec store.Doc, sign int64) error {
-	cell, err := tx.Get(ctx, d.Coll, id)
+func (d *rollupDef) apply(ctx context.Context, tx store.Ops, raw, level, id string, key store.Doc, rec store.Doc, sign int64) error {
+	coll := d.coll(level)
+	cell, err := tx.Get(ctx, coll, id)
 	if errors.Is(err, store.ErrNotFound) {
 		if sign < 0 {
 			// Only while the rollup is being built: the slice that holds
@@ -118,7 +130,7 @@ func (d *rollupDef) apply(ctx context.Context, tx store.Ops, raw, id string, key
 		for _, f := range d.Maxs {
 			doc["_max_"+f] = rec[f]
 		}
-		_, err = tx.Insert(ctx, d.Coll, doc)
+		_, err = tx.Insert(ctx, coll, doc)
 		return err
 	}
 	if err != nil {
@@ -139,7 +151,11 @@ func (d *rollupDef) apply(ctx context.Context, tx store.Ops, raw, id string, key
 		if cur == nil {
 			cur = new(big.Rat)
 		}
-		patch.Set["_s_"+f] = json.Number(exactText(new(big.Rat).Add(cur, new(big.Rat).Mul(v, big.NewRat(sign, 1)))))
+		// As precise as the most precise input, like the stores' exact
+		// sums ("10.50" + "0.1" is "10.60"), so rollup and records agree
+		// to the text.
+		sum := new(big.Rat).Add(cur, new(big.Rat).Mul(v, big.NewRat(sign, 1)))
+		patch.Set["_s_"+f] = json.Number(sum.FloatString(max(scaleOf(cell["_s_"+f]), scaleOf(rec[f]))))
 	}
 	recompute := false
 	for _, ext := range []struct {
@@ -158,17 +174,26 @@ func (d *rollupDef) apply(ctx context.Context, tx store.Ops, raw, id string, key
 			}
 		}
 	}
-	next, err := tx.Update(ctx, d.Coll, id, patch, nil)
+	next, err := tx.Update(ctx, coll, id, patch, nil)
 	if err != nil {
 		return err
 	}
 	if n, _ := query.ToInt(next["_n"]); n <= 0 {
-		return tx.Delete(ctx, d.Coll, id, nil)
+		return tx.Delete(ctx, coll, id, nil)
 	}
 	if recompute {
-		return d.recomputeExtremes(ctx, tx, raw, id, key)
+		return d.recomputeExtremes(ctx, tx, raw, level, id, key)
 	}
 	return nil
+}
+
+// scaleOf counts the fraction digits of a number's text.
+func scaleOf(v any) int {
+	s := fmt.Sprint(v)
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		return len(s) - i - 1
+	}
+	return 0
 }
 
 func isDecimal(d *rollupDef, f string) bool {
@@ -182,8 +207,8 @@ func isDecimal(d *rollupDef, f string) bool {
 
 // recomputeExtremes reads a cell's minima and maxima again from its
 // records (the write being applied is already in them).
-func (d *rollupDef) recomputeExtremes(ctx context.Context, tx store.Ops, raw, id string, key store.Doc) error {
-	a := &query.Aggregate{Filter: query.And(alive, d.cellFilter(key)), Location: d.loc()}
+func (d *rollupDef) recomputeExtremes(ctx context.Context, tx store.Ops, raw, level, id string, key store.Doc) error {
+	a := &query.Aggregate{Filter: query.And(alive, d.cellFilter(key, level)), Location: d.loc()}
 	for _, f := range d.Mins {
 		a.Measures = append(a.Measures, query.Measure{Fn: query.FnMin, Field: d.field(f), As: "_min_" + f})
 	}
@@ -198,7 +223,7 @@ func (d *rollupDef) recomputeExtremes(ctx context.Context, tx store.Ops, raw, id
 	for k, v := range rows[0] {
 		set[k] = v
 	}
-	_, err = tx.Update(ctx, d.Coll, id, store.Patch{Set: set}, nil)
+	_, err = tx.Update(ctx, d.coll(level), id, store.Patch{Set: set}, nil)
 	return err
 }
 
@@ -212,14 +237,17 @@ func (d *rollupDef) field(f string) query.Field {
 	return query.Field{Path: f, Kind: k}
 }
 
-// cellFilter selects a cell's records: its day in the rollup's zone and
-// its grain values.
-func (d *rollupDef) cellFilter(key store.Doc) *query.Node {
+// cellFilter selects a cell's records: its day (or month) in the
+// rollup's zone and its grain values.
+func (d *rollupDef) cellFilter(key store.Doc, level string) *query.Node {
 	df := query.Field{Path: d.DateField, Kind: query.Kind(d.DateKind)}
 	var parts []*query.Node
 	switch day, _ := key[d.DateField].(string); {
 	case day == "":
 		parts = append(parts, query.Eq(df, query.Null(df.Kind)))
+	case level == levelMonth:
+		first, _ := time.Parse(dateLayout, day)
+		parts = append(parts, periodFilter(df, Period{From: day, To: first.AddDate(0, 1, -1).Format(dateLayout)}, d.loc()))
 	default:
 		parts = append(parts, periodFilter(df, Period{From: day, To: day}, d.loc()))
 	}

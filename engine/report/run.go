@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/big"
 	"sort"
 	"strings"
@@ -88,6 +89,9 @@ type execution struct {
 	// the run used it.
 	rollup             *rollupDef
 	rollupRead, rolled bool
+	// whole are the main rows as the store gave them, when they are
+	// every group and every measure adds up (see additive).
+	whole []store.Doc
 }
 
 // prepare decides the caller's access to every form, checks the report's
@@ -137,6 +141,53 @@ func (ex *execution) filterWith(bound []bound) (*query.Node, error) {
 
 // lookups are the store lookups with each joined form's scope.
 func (ex *execution) lookups() []store.Lookup { return ex.c.lookups(ex.scopes) }
+
+// lookupsFor are the lookups an aggregation reads: those its filter, group
+// keys and measures name, and the ones they are reached through. A lookup
+// joins at most one document per row, so leaving an unused one out
+// changes nothing but the time the join would take.
+func (ex *execution) lookupsFor(a *query.Aggregate) []store.Lookup { return pickLookups(ex.lookups(), a) }
+
+// pickLookups keeps the lookups of all that a reads.
+func pickLookups(all []store.Lookup, a *query.Aggregate) []store.Lookup {
+	if len(all) == 0 {
+		return nil
+	}
+	aliases := map[string]bool{}
+	for _, l := range all {
+		aliases[l.As] = true
+	}
+	used := map[string]bool{}
+	note := func(path string) {
+		if al, _ := store.SplitJoined(path, aliases); al != "" {
+			used[al] = true
+		}
+	}
+	walk := func(n *query.Node) {
+		query.Walk(n, func(x *query.Node) { note(x.Field.Path) })
+	}
+	walk(a.Filter)
+	for _, g := range a.Group {
+		note(g.Field.Path)
+	}
+	for _, m := range a.Measures {
+		note(m.Field.Path)
+		walk(m.Filter)
+	}
+	// Chains: a used join needs the joins its reference comes through.
+	for i := len(all) - 1; i >= 0; i-- {
+		if used[all[i].As] {
+			note(all[i].From)
+		}
+	}
+	var out []store.Lookup
+	for _, l := range all {
+		if used[l.As] {
+			out = append(out, l)
+		}
+	}
+	return out
+}
 
 // checkFields refuses a run that would group, measure or filter by a field
 // the caller may not read on the form it comes from (hidden or masked):
@@ -188,14 +239,15 @@ func (ex *execution) aggregate(ctx context.Context, a *query.Aggregate) ([]store
 		return src.run(ctx)
 	}
 	coll := ex.c.cat.forms[""].Coll
-	if len(ex.c.joins) == 0 {
+	lookups := ex.lookupsFor(a)
+	if len(lookups) == 0 {
 		return ex.s.st.Aggregate(ctx, coll, a)
 	}
 	ja, ok := ex.s.st.(store.JoinAggregator)
 	if !ok {
 		return nil, errs.New(errs.Unavailable, "report.unsupported", "this store cannot join forms in an aggregation")
 	}
-	return ja.AggregateJoin(ctx, coll, ex.lookups(), a)
+	return ja.AggregateJoin(ctx, coll, lookups, a)
 }
 
 // spec builds the aggregation of dims over filter: the dimensions as
@@ -244,6 +296,13 @@ func (ex *execution) execute(ctx context.Context) (*Result, error) {
 	}
 	if c.Spec.Limit == 0 && len(rows) > MaxRows {
 		rows, r.Truncated = rows[:MaxRows], true
+	}
+	if (c.Spec.Totals || c.Spec.Subtotals) && c.Spec.Limit == 0 && !r.Truncated && c.additive() {
+		// Every group is here: totals and subtotals add them up.
+		ex.whole = make([]store.Doc, len(rows))
+		for i, row := range rows {
+			ex.whole[i] = maps.Clone(row)
+		}
 	}
 	out, err := ex.finish(ctx, rows, sc, ex.bound, true)
 	if err != nil {

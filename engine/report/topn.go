@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 
 	"github.com/tangram/tangram/engine/query"
+	"github.com/tangram/tangram/engine/store"
 )
 
 // The rows beyond the first ones: the others row of a top N, the grand
@@ -28,7 +30,17 @@ func (ex *execution) extras(ctx context.Context, r *Result, sc map[string]*scori
 		r.Others = row
 	}
 	if c.Spec.Totals {
-		row, err := ex.total(ctx, ex.base, sc)
+		var row map[string]any
+		var err error
+		if ex.whole != nil {
+			if rows := combineRows(ex.whole, nil, c.store); len(rows) > 0 {
+				var out []map[string]any
+				out, err = ex.finish(ctx, rows, sc, ex.bound, false)
+				row = out[0]
+			}
+		} else {
+			row, err = ex.total(ctx, ex.base, sc)
+		}
 		if err != nil {
 			return err
 		}
@@ -39,8 +51,11 @@ func (ex *execution) extras(ctx context.Context, r *Result, sc map[string]*scori
 	}
 	if c.Spec.Subtotals {
 		for level := len(c.dims) - 1; level >= 0; level-- {
-			rows, err := ex.aggregate(ctx, ex.spec(ex.base, c.dims[:level], sc, 0))
-			if err != nil {
+			var rows []store.Doc
+			var err error
+			if ex.whole != nil {
+				rows = combineRows(ex.whole, c.dims[:level], c.store)
+			} else if rows, err = ex.aggregate(ctx, ex.spec(ex.base, c.dims[:level], sc, 0)); err != nil {
 				return err
 			}
 			out, err := ex.finish(ctx, rows, sc, ex.bound, false)
@@ -51,6 +66,59 @@ func (ex *execution) extras(ctx context.Context, r *Result, sc map[string]*scori
 		}
 	}
 	return nil
+}
+
+// additive reports whether every store measure adds up over groups
+// (count, sum, minimum, maximum; averages are a sum and a count), so
+// totals and subtotals can be made from the rows themselves.
+func (c *Compiled) additive() bool {
+	for _, m := range c.store {
+		switch m.Fn {
+		case query.FnCount, query.FnSum, query.FnMin, query.FnMax:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// combineRows regroups store rows by the given dimensions (none: one
+// total row), combining each measure; groups come in key order, as the
+// store orders them.
+func combineRows(rows []store.Doc, dims []*dimPlan, ms []query.Measure) []store.Doc {
+	byKey := map[string]store.Doc{}
+	var keys []string
+	for _, row := range rows {
+		k := ""
+		for _, d := range dims {
+			k += keyText(row[d.as]) + "\x00"
+		}
+		g, ok := byKey[k]
+		if !ok {
+			g = store.Doc{}
+			for _, d := range dims {
+				g[d.as] = row[d.as]
+			}
+			byKey[k] = g
+			keys = append(keys, k)
+		}
+		for _, m := range ms {
+			g[m.As] = combine(m.Fn, g[m.As], row[m.As], ok)
+		}
+	}
+	out := make([]store.Doc, len(keys))
+	for i, k := range keys {
+		out[i] = byKey[k]
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		for _, d := range dims {
+			if c := compareAny(out[i][d.as], out[j][d.as]); c != 0 {
+				return c < 0
+			}
+		}
+		return false
+	})
+	return out
 }
 
 // total aggregates everything filter matches into one row; nil when it
