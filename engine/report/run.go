@@ -146,7 +146,9 @@ func (ex *execution) lookups() []store.Lookup { return ex.c.lookups(ex.scopes) }
 // keys and measures name, and the ones they are reached through. A lookup
 // joins at most one document per row, so leaving an unused one out
 // changes nothing but the time the join would take.
-func (ex *execution) lookupsFor(a *query.Aggregate) []store.Lookup { return pickLookups(ex.lookups(), a) }
+func (ex *execution) lookupsFor(a *query.Aggregate) []store.Lookup {
+	return pickLookups(ex.lookups(), a)
+}
 
 // pickLookups keeps the lookups of all that a reads.
 func pickLookups(all []store.Lookup, a *query.Aggregate) []store.Lookup {
