@@ -2,10 +2,9 @@ import { Space, TreeSelect } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../../api/client';
 import { unitLoader, type Unit } from '../../records/resolve';
-import { OPS_LIST } from '../../records/stored';
 import { idsOf, useLoaded } from '../../records/useLoaded';
-import { Empty, usePlaceholder } from './shared';
-import type { DisplayProps, FieldTypeUI, InputProps } from './types';
+import { Empty, idType, usePlaceholder } from './shared';
+import type { DisplayProps, InputProps } from './types';
 
 interface Node {
   id: string;
@@ -84,10 +83,4 @@ function OrgunitDisplay({ value }: DisplayProps) {
 }
 
 /** orgunit: ids of org units (stores, departments). */
-export const orgunit: FieldTypeUI = {
-  key: 'orgunit',
-  stored: (f) => ({ kind: 'string', array: f.multiple === true, ops: OPS_LIST }),
-  Input: OrgunitField,
-  Display: OrgunitDisplay,
-  filterValueType: () => 'id',
-};
+export const orgunit = idType('orgunit', OrgunitField, OrgunitDisplay);

@@ -5,10 +5,9 @@ import type { FieldDef, RecordDoc } from '../../api/formTypes';
 import { listRecords } from '../../api/records';
 import { useI18n } from '../../i18n/useI18n';
 import { recordLoader, recordTitle } from '../../records/resolve';
-import { OPS_LIST } from '../../records/stored';
 import { idsOf, useFormSpec, useLoaded } from '../../records/useLoaded';
-import { Empty, usePlaceholder } from './shared';
-import type { DisplayProps, FieldTypeUI, InputProps } from './types';
+import { Empty, idType, usePlaceholder } from './shared';
+import type { DisplayProps, InputProps } from './types';
 
 /** The target form of a relation field. */
 export function targetOf(field: FieldDef): string {
@@ -111,10 +110,4 @@ export function RelationDisplay({ field, value, ctx }: DisplayProps) {
 }
 
 /** relation: ids of records of another form of the app. */
-export const relation: FieldTypeUI = {
-  key: 'relation',
-  stored: (f) => ({ kind: 'string', array: f.multiple === true, ops: OPS_LIST }),
-  Input: RelationField,
-  Display: RelationDisplay,
-  filterValueType: () => 'id',
-};
+export const relation = idType('relation', RelationField, RelationDisplay);

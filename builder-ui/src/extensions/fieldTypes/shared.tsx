@@ -3,7 +3,7 @@ import type { FieldDef } from '../../api/formTypes';
 import { formatDate, formatDateTime } from '../../format/date';
 import { formatMoney } from '../../format/money';
 import { useI18n } from '../../i18n/useI18n';
-import type { Kind, StoredShape } from '../../records/stored';
+import { OPS_LIST, type Kind, type StoredShape } from '../../records/stored';
 import type { DisplayProps, FieldTypeUI, InputProps } from './types';
 
 /** What "no value" means for required: null, blank text, an empty list or object (the server's isBlankValue). */
@@ -122,4 +122,19 @@ export function RawDisplay({ value }: DisplayProps) {
       {typeof value === 'string' ? value : JSON.stringify(value)}
     </Typography.Text>
   );
+}
+
+/**
+ * Types holding ids (relation, user, orgunit) share their shape: one id,
+ * or a list when multiple, filtered with the server's list operators and
+ * edited in filters by the type's own picker.
+ */
+export function idType(key: string, Input: FieldTypeUI['Input'], Display: FieldTypeUI['Display']): FieldTypeUI {
+  return {
+    key,
+    stored: (f) => ({ kind: 'string', array: f.multiple === true, ops: OPS_LIST }),
+    Input,
+    Display,
+    filterValueType: () => 'id',
+  };
 }

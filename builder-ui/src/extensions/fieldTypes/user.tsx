@@ -5,10 +5,9 @@ import type { User } from '../../api/types';
 import { useAuth } from '../../auth/useAuth';
 import { useI18n } from '../../i18n/useI18n';
 import { userLoader } from '../../records/resolve';
-import { OPS_LIST } from '../../records/stored';
 import { idsOf, useLoaded } from '../../records/useLoaded';
-import { Empty, usePlaceholder } from './shared';
-import type { DisplayProps, FieldTypeUI, InputProps } from './types';
+import { Empty, idType, usePlaceholder } from './shared';
+import type { DisplayProps, InputProps } from './types';
 
 function userLabel(u: User | undefined, id: string): string {
   return u ? u.displayName || u.username : id;
@@ -90,10 +89,4 @@ function UserDisplay({ value }: DisplayProps) {
 }
 
 /** user: ids of platform users. */
-export const user: FieldTypeUI = {
-  key: 'user',
-  stored: (f) => ({ kind: 'string', array: f.multiple === true, ops: OPS_LIST }),
-  Input: UserField,
-  Display: UserDisplay,
-  filterValueType: () => 'id',
-};
+export const user = idType('user', UserField, UserDisplay);
