@@ -20,18 +20,20 @@ const (
 var fEventStatus = query.Field{Path: "status", Kind: query.KindString}
 
 // dispatch turns up to Batch pending events into runs and reports how many
-// events it took. The candidates are read outside the transaction; inside
-// it, each event moves on only if it is still pending (a conditional
-// update), together with the insert of its runs, so two runners racing
-// for the same events dispatch each once.
-func (s *Service) dispatch(ctx context.Context) (int, error) {
+// events it took, and the runs it made. The candidates are read outside
+// the transaction; inside it, each event moves on only if it is still
+// pending (a conditional update), together with the insert of its runs, so
+// two runners racing for the same events dispatch each once. The runs are
+// born claimed by this runner (its lease), which executes them next: a
+// run's first write is then its first action's.
+func (s *Service) dispatch(ctx context.Context) (int, []*Run, error) {
 	now := s.now()
 	docs, err := s.st.Find(ctx, outbox.Collection, store.Query{
 		Filter: query.And(query.Eq(fEventStatus, query.Str(outbox.StatusPending)),
 			query.Cmp(fAvailable, query.OpLte, query.TimeV(query.FormatTime(now)))),
 		Sort: []query.SortKey{{Field: fAvailable}}, Limit: s.opt.Batch})
 	if err != nil || len(docs) == 0 {
-		return 0, err
+		return 0, nil, err
 	}
 	events := make([]outbox.Event, 0, len(docs))
 	latest := time.Time{}
@@ -50,13 +52,14 @@ func (s *Service) dispatch(ctx context.Context) (int, error) {
 	}
 	snap, err := s.cat.get(ctx, latest)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	stamp := query.FormatTime(now)
+	lease := query.FormatTime(now.Add(s.opt.LeaseTTL))
 	taken := 0
+	var runs []store.Doc
 	err = s.st.Tx(ctx, func(tx store.Ops) error {
-		taken = 0
-		var runs []store.Doc
+		taken, runs = 0, runs[:0]
 		for i := range events {
 			e := &events[i]
 			matched := s.match(snap, e)
@@ -71,7 +74,9 @@ func (s *Service) dispatch(ctx context.Context) (int, error) {
 			}
 			taken++
 			for _, a := range matched {
-				runs = append(runs, eventRun(e, a, stamp))
+				d := eventRun(e, a, stamp)
+				d["status"], d["due"], d["holder"] = RunRunning, lease, s.opt.Holder
+				runs = append(runs, d)
 			}
 		}
 		if len(runs) == 0 {
@@ -80,7 +85,18 @@ func (s *Service) dispatch(ctx context.Context) (int, error) {
 		_, err := tx.InsertMany(ctx, CollRuns, runs)
 		return err
 	})
-	return taken, err
+	if err != nil {
+		return 0, nil, err
+	}
+	out := make([]*Run, 0, len(runs))
+	for _, d := range runs {
+		r, err := decodeRun(d)
+		if err != nil {
+			return taken, out, err
+		}
+		out = append(out, r)
+	}
+	return taken, out, nil
 }
 
 // match lists the automations an event fires.

@@ -114,143 +114,13 @@ func (s *Service) execute(ctx context.Context, r *Run) error {
 		if r.PC >= len(a.program) {
 			return s.finish(ctx, r, RunDone, nil)
 		}
-		in := &a.program[r.PC]
-		err := s.step(ctx, r, a, in, x)
-		if res, ok := r.Steps[in.id]; ok && res.Status == StepOK {
-			x.vars["steps"].(map[string]any)[in.id] = res.Output
-		}
-		if err != nil {
-			if errors.Is(err, errLost) || errors.Is(err, errPaused) {
+		if err := s.step(ctx, r, a, x); err != nil {
+			if errors.Is(err, errLost) || errors.Is(err, errPaused) || errors.Is(err, errFinished) {
 				return nil
 			}
 			return s.fail(ctx, r, a, err)
 		}
 	}
-}
-
-// errPaused ends execute after a wait moved the run out of the runner.
-var errPaused = errors.New("automation: run paused")
-
-// step runs one instruction and records its result.
-func (s *Service) step(ctx context.Context, r *Run, a *Automation, in *instr, x *Exec) error {
-	now := s.now()
-	x.Now = now
-	switch act := in.action.(type) {
-	case Waiter:
-		x.at(in.id, nil)
-		until, err := act.Until(ctx, x)
-		if err != nil {
-			return err
-		}
-		out := map[string]any{"until": query.FormatTime(until)}
-		if until.After(now) {
-			return s.commitNow(ctx, r, a, in, out, r.PC+1, query.FormatTime(until), RunWaiting)
-		}
-		return s.commitNow(ctx, r, a, in, out, r.PC+1, "", "")
-	case Outside:
-		x.at(in.id, nil)
-		out, err := act.Run(ctx, x)
-		if err != nil {
-			return err
-		}
-		return s.commitNow(ctx, r, a, in, out, r.PC+1, "", "")
-	}
-	var apply func() error
-	err := s.inTx(ctx, func(tx store.Ops) error {
-		x.at(in.id, tx)
-		next := r.PC + 1
-		var out any
-		var err error
-		if ch, ok := in.action.(Chooser); ok {
-			var b int
-			b, out, err = ch.Choose(ctx, x)
-			next = in.end
-			if err == nil && b >= 0 && b < len(in.targets) {
-				next = in.targets[b]
-			}
-		} else {
-			out, err = in.action.Run(ctx, x)
-		}
-		if err != nil {
-			return err
-		}
-		apply, err = s.commit(ctx, tx, r, a, in, out, next, "", "")
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return apply()
-}
-
-// inTx runs fn in a store transaction and then lets the records service
-// create the indexes of forms first compiled inside it.
-func (s *Service) inTx(ctx context.Context, fn func(tx store.Ops) error) error {
-	err := s.st.Tx(ctx, fn)
-	_ = s.records.EnsurePendingIndexes(ctx)
-	return err
-}
-
-// commit records an action's result and moves the run to next, through tx
-// (nil: a write of its own); waitUntil and status pause the run. It
-// returns what to apply to r once the write has committed (inside a
-// transaction that may still fail or run again, r must not change yet).
-func (s *Service) commit(ctx context.Context, tx store.Ops, r *Run, a *Automation, in *instr, out any, next int, waitUntil, status string) (func() error, error) {
-	now := s.now()
-	stamp := query.FormatTime(now)
-	res := StepResult{Status: StepOK, Type: in.typ, Key: stepKey(r.ID, in.id), At: stamp, Output: keepable(out)}
-	next = a.follow(next)
-	set := map[string]any{"steps." + in.id: keepable(res), "pc": next, "attempts": 0, "updatedAt": stamp}
-	var unset []string
-	switch {
-	case next >= len(a.program):
-		set["status"], set["finishedAt"] = RunDone, stamp
-		unset = []string{"due", "holder", "error"}
-	case status != "":
-		set["status"], set["due"] = status, waitUntil
-		unset = []string{"holder"}
-	default:
-		set["due"] = query.FormatTime(now.Add(s.opt.LeaseTTL))
-	}
-	rev, err := s.updateRun(ctx, tx, r, store.Patch{Set: set, Unset: unset})
-	if err != nil {
-		return nil, err
-	}
-	return func() error {
-		r.Rev, r.Steps[in.id], r.PC, r.Attempts = rev, res, next, 0
-		if status != "" {
-			return errPaused
-		}
-		return nil
-	}, nil
-}
-
-// commitNow is commit in a write of its own.
-func (s *Service) commitNow(ctx context.Context, r *Run, a *Automation, in *instr, out any, next int, waitUntil, status string) error {
-	apply, err := s.commit(ctx, nil, r, a, in, out, next, waitUntil, status)
-	if err != nil {
-		return err
-	}
-	return apply()
-}
-
-// updateRun applies patch to the run on condition of its revision and
-// returns the new revision.
-func (s *Service) updateRun(ctx context.Context, tx store.Ops, r *Run, p store.Patch) (int64, error) {
-	p.Inc = map[string]int64{"rev": 1}
-	var ops store.Ops = s.st
-	if tx != nil {
-		ops = tx
-	}
-	doc, err := ops.Update(ctx, CollRuns, r.ID, p, revCond(r.Rev))
-	if errs.HasCode(err, store.ErrConditionFailed.Code) || errs.HasCode(err, store.ErrNotFound.Code) {
-		return 0, errLost
-	}
-	if err != nil {
-		return 0, err
-	}
-	rev, _ := query.ToInt(doc["rev"])
-	return rev, nil
 }
 
 // finish ends a run that did not fail.
@@ -274,15 +144,25 @@ func (s *Service) finish(ctx context.Context, r *Run, status string, why *RunErr
 // fail records a failed attempt: a retry after the backoff, or the
 // dead-letter list after the last attempt.
 func (s *Service) fail(ctx context.Context, r *Run, a *Automation, cause error) error {
+	if ctx.Err() != nil {
+		// Stopping is not a failure: the lease ends and another runner
+		// (or this one, restarted) carries on from the last commit.
+		return nil
+	}
 	now := s.now()
 	stamp := query.FormatTime(now)
 	retry := (*RetrySpec)(nil).withDefaults()
 	if a != nil {
 		retry = a.Retry
 	}
+	pc := r.PC
+	var se *stepError
+	if errors.As(cause, &se) {
+		pc, cause = se.pc, se.err
+	}
 	step := ""
-	if a != nil && r.PC < len(a.program) {
-		step = a.program[r.PC].id
+	if a != nil && pc < len(a.program) {
+		step = a.program[pc].id
 	}
 	re := runError(cause, step, stamp)
 	if errs.ClassOf(cause) == errs.Internal {
@@ -291,7 +171,7 @@ func (s *Service) fail(ctx context.Context, r *Run, a *Automation, cause error) 
 	attempts := r.Attempts + 1
 	set := map[string]any{"attempts": attempts, "error": keepable(re), "updatedAt": stamp}
 	if step != "" {
-		set["steps."+step] = keepable(StepResult{Status: StepFailed, Type: a.program[r.PC].typ, Key: stepKey(r.ID, step), At: stamp,
+		set["steps."+step] = keepable(StepResult{Status: StepFailed, Type: a.program[pc].typ, Key: stepKey(r.ID, step), At: stamp,
 			Error: re, Attempts: attempts})
 	}
 	var unset []string

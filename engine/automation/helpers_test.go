@@ -151,7 +151,7 @@ func newEnvOn(t testing.TB, uri string) *env {
 	e.wf = workflow.New(workflow.Deps{Store: st, Meta: e.meta, Auth: e.auth, Guard: e.guard, Records: e.rec, Scripts: e.scripts,
 		Actions: e.actions, Clock: e.clk.Now})
 	e.must(e.wf.Init(ctx))
-	e.opt = automation.Options{Workers: 4, LeaseTTL: 30 * time.Second, Retention: -1}
+	e.opt = automation.Options{Workers: 8, LeaseTTL: 30 * time.Second, Retention: -1}
 	e.svc = e.newService()
 	e.must(e.svc.Init(ctx))
 	e.define(meta.KindApp, "crm", `{"title": "CRM"}`)
@@ -312,3 +312,5 @@ func paths(err error) []string {
 }
 
 func system() *auth.Principal { return auth.System().Principal }
+
+func formWrite() form.WriteOptions { return form.WriteOptions{} }

@@ -38,11 +38,12 @@ func (s *Service) Tick(ctx context.Context) (TickResult, error) {
 	n, err := s.schedules(ctx)
 	res.Scheduled += n
 	keep(err)
-	n, err = s.dispatch(ctx)
+	n, fresh, err := s.dispatch(ctx)
 	res.Dispatched += n
 	keep(err)
 	runs, err := s.claim(ctx, s.opt.Batch)
 	keep(err)
+	runs = append(fresh, runs...)
 	if len(runs) > 0 {
 		s.executeAll(ctx, runs)
 		res.Executed = len(runs)

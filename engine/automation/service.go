@@ -79,10 +79,12 @@ type Options struct {
 	// Every is how often an idle runner looks for work (default 1s); a
 	// runner that found work looks again at once.
 	Every time.Duration
-	// Workers is how many runs one runner executes at once (default 4).
+	// Workers is how many runs one runner executes at once (default 16:
+	// runs mostly wait for the store, and on the embedded store
+	// concurrent transactions commit together).
 	Workers int
 	// Batch is how many events one dispatch and how many runs one claim
-	// take (default 100).
+	// take (default 200).
 	Batch int
 	// LeaseTTL is how long a claimed run or an occurrence stays with its
 	// runner without progress (default 30s).
@@ -118,10 +120,10 @@ func (o Options) withDefaults() Options {
 		o.Every = time.Second
 	}
 	if o.Workers <= 0 {
-		o.Workers = 4
+		o.Workers = 16
 	}
 	if o.Batch <= 0 {
-		o.Batch = 100
+		o.Batch = 200
 	}
 	if o.LeaseTTL <= 0 {
 		o.LeaseTTL = 30 * time.Second

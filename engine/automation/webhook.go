@@ -191,6 +191,13 @@ func schemaProblem(lang string, list []gojsonschema.ResultError) error {
 		if p == "(root)" {
 			p = ""
 		}
+		if prop, ok := e.Details()["property"].(string); ok && e.Type() == "required" {
+			// A missing property is reported at its parent; point at it.
+			if p != "" {
+				p += "."
+			}
+			p += prop
+		}
 		fe = append(fe, errs.FieldError{Path: p, Code: "automation.webhook_schema", Message: e.Description()})
 	}
 	return errs.Validation(errs.Unprocessable, "automation.webhook_schema", msg(lang, "automation.webhook_schema"), fe)
