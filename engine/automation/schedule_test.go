@@ -96,7 +96,9 @@ func TestBadCronIsRefusedWithItsPath(t *testing.T) {
 }
 
 // dayAt is a time of day on a date in Asia/Shanghai.
-func dayAt(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, cst) }
+func dayAt(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, cst)
+}
 
 // TestBirthdayAndWinBack moves the clock across days with three runners:
 // a yearly date trigger (7 days before the birthday, 29 February on the
