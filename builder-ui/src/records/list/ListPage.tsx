@@ -1,6 +1,6 @@
 import '../records.css';
 import { AppstoreOutlined, CalendarOutlined, FilterOutlined, PlusOutlined, SaveOutlined, TableOutlined } from '@ant-design/icons';
-import { App, Badge, Button, Card, Flex, Input, Result, Segmented, Select, Space, Spin, Tag, Typography } from 'antd';
+import { App, Badge, Button, Card, Flex, Input, Modal, Result, Segmented, Select, Space, Spin, Tag, Typography, type ButtonProps } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useNavigate, useOutletContext, useParams, useSearchParams } from 'react-router-dom';
 import type { FilterJson, FormSpec, RecordDoc, ViewSpec, ViewType } from '../../api/formTypes';
@@ -129,10 +129,14 @@ function ListBody({ app, loaded, title }: { app: string; loaded: Loaded; title: 
   const conditions = countConditions(group);
   const current = views?.find((v) => v.key === view?.key);
 
-  const saveView = async (asNew: boolean) => {
+  const [naming, setNaming] = useState<string>();
+  const saveView = async (asNew: boolean, name?: string) => {
     if (!user) return;
-    const name = asNew ? window.prompt(t('views.namePrompt'), title) : undefined;
-    if (asNew && !name) return;
+    if (asNew && !name) {
+      setNaming(title);
+      return;
+    }
+    setNaming(undefined);
     const spec2: ViewSpec = {
       title: name ?? vspec?.title ?? title,
       form,
@@ -237,6 +241,16 @@ function ListBody({ app, loaded, title }: { app: string; loaded: Loaded; title: 
           <Pager page={page} pageSize={pageSize} onPageSize={setPageSize} />
         </>
       )}
+      <Modal
+        open={naming !== undefined}
+        title={t('views.saveAs')}
+        onCancel={() => setNaming(undefined)}
+        onOk={() => void saveView(true, naming?.trim())}
+        okButtonProps={{ disabled: !naming?.trim(), 'data-testid': 'save-view-ok' } as ButtonProps}
+        destroyOnHidden
+      >
+        <Input value={naming} onChange={(e) => setNaming(e.target.value)} aria-label={t('views.namePrompt')} placeholder={t('views.namePrompt')} maxLength={100} autoFocus />
+      </Modal>
       {importing && (
         <ImportWizard
           app={app}
