@@ -1,8 +1,10 @@
 import type { ComponentType } from 'react';
 import { FormDesigner } from './form/FormDesigner';
 import type { Designer } from './lifecycle/useDesigner';
+import { RuleDesigner } from './rule/RuleDesigner';
 
 /** The designer of each kind the builder edits. */
 export const designers: Record<string, ComponentType<{ d: Designer<never> }>> = {
   form: FormDesigner as unknown as ComponentType<{ d: Designer<never> }>,
+  rule: RuleDesigner as unknown as ComponentType<{ d: Designer<never> }>,
 };
