@@ -55,7 +55,7 @@ export function InboxBadge() {
   return (
     <Tooltip title={tip}>
       <Link to={inboxPath(app)} aria-label={`${t('inbox.title')} ${badgeText(counts)}`.trim()} data-testid="inbox-link">
-        <Badge count={pending} size="small" color={overdue > 0 ? undefined : '#1677ff'} data-testid="inbox-badge" data-count={pending}>
+        <Badge count={pending} size="small" color={overdue > 0 || pending === 0 ? undefined : '#1677ff'} data-testid="inbox-badge" data-count={pending}>
           <Button type="text" icon={<BellOutlined />} tabIndex={-1} />
         </Badge>
       </Link>

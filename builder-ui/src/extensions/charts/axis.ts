@@ -15,9 +15,9 @@ import type { ChartClick, ChartInput, EChartsRenderer } from './types';
  * and room for a phone.
  */
 
-/** Categories beyond which an axis scrolls. */
-const MAX_CATEGORIES = 24;
-const MAX_CATEGORIES_COMPACT = 8;
+/** Categories beyond which an axis scrolls: bars need room, a line shows a month of days. */
+const MAX_CATEGORIES = { bar: 24, line: 62 };
+const MAX_CATEGORIES_COMPACT = { bar: 8, line: 31 };
 
 function norm(f: NumberFormat | undefined): NumberFormat {
   return f || 'number';
@@ -45,12 +45,21 @@ export function categoryNames(input: ChartInput, serverNames: string[]): string[
   return names.length === serverNames.length ? names : serverNames;
 }
 
+/** Days of one year lose their year on the axis ("11-23"); the tooltip's title keeps what the axis shows. */
+export function shortDays(input: ChartInput, names: string[]): string[] {
+  const x = dimensionColumns(input.result)[0];
+  if (x?.bucket !== 'day' && x?.bucket !== 'week') return names;
+  const years = new Set(names.map((n) => (/^\d{4}-\d\d-\d\d$/.test(n) ? n.slice(0, 4) : '')));
+  if (years.size !== 1 || years.has('')) return names;
+  return names.map((n) => n.slice(5));
+}
+
 /** The option of a line or bar chart. */
 export function axisOption(input: ChartInput, kind: 'line' | 'bar'): EChartsOption {
   const { option: o, locale, compact } = input;
   const horizontal = obj(o.yAxis).type === 'category';
   const catAxis = obj(horizontal ? o.yAxis : o.xAxis);
-  const names = categoryNames(input, list(catAxis.data).map(String));
+  const names = shortDays(input, categoryNames(input, list(catAxis.data).map(String)));
   const formats = seriesFormats(input);
   // At most two value axes: the first kind of number on the left, the second on the right.
   const axisFormats = [...new Set(formats)].slice(0, 2);
@@ -81,22 +90,20 @@ export function axisOption(input: ChartInput, kind: 'line' | 'bar'): EChartsOpti
     splitLine: { show: i === 0 },
   }));
   if (valueAxes.length === 0) valueAxes.push({ type: 'value', axisLabel: { formatter: (v: number) => formatUnits(v, 'number', locale, true) }, splitLine: { show: true } });
-  const many = names.length > (compact ? MAX_CATEGORIES_COMPACT : MAX_CATEGORIES);
+  const visible = (compact ? MAX_CATEGORIES_COMPACT : MAX_CATEGORIES)[kind];
+  const many = names.length > visible;
+  // The widget's title names the axis; an axis name would only crowd it.
   const category = {
     type: 'category' as const,
     data: names,
-    name: compact ? undefined : (catAxis.name as string | undefined),
-    nameLocation: 'middle' as const,
-    nameGap: 28,
     boundaryGap: kind === 'bar',
     inverse: horizontal,
     axisTick: { alignWithLabel: true },
-    axisLabel: { hideOverlap: true, rotate: !horizontal && compact && names.length > 4 ? 30 : 0 },
+    axisLabel: { hideOverlap: true, rotate: kind === 'bar' && !horizontal && compact && names.length > 4 ? 30 : 0 },
   };
   const legend = series.length > 1;
-  const bottom = (legend ? 28 : 8) + (many ? 24 : 0) + (category.name && !horizontal ? 16 : 0);
+  const bottom = (legend ? 28 : 8) + (many ? 24 : 0);
   const zoomAxis = horizontal ? 'yAxisIndex' : 'xAxisIndex';
-  const visible = compact ? MAX_CATEGORIES_COMPACT : MAX_CATEGORIES;
   return {
     tooltip: { trigger: 'axis', axisPointer: { type: kind === 'bar' ? 'shadow' : 'line' }, confine: true },
     legend: legend ? { type: 'scroll', bottom: 0 } : { show: false },

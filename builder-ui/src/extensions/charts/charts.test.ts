@@ -135,18 +135,23 @@ describe('bar and line', () => {
           { key: 'day', label: '日', role: 'dimension', type: 'string', bucket: 'day' },
           { key: 'n', label: '笔数', role: 'measure', type: 'int' },
         ],
-        rows: Array.from({ length: 30 }, (_, i) => ({ day: `2026-11-${String(i + 1).padStart(2, '0')}`, n: i })),
-        chart: { type: 'chart.line', option: { xAxis: { type: 'category', data: Array.from({ length: 30 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`) }, yAxis: { type: 'value' }, series: [{ name: '笔数', type: 'line', smooth: true, data: Array.from({ length: 30 }, (_, i) => i) }] } },
+        rows: Array.from({ length: 40 }, (_, i) => ({ day: `2026-11-${String(i + 1).padStart(2, '0')}`, n: i })),
+        chart: { type: 'chart.line', option: { xAxis: { type: 'category', data: Array.from({ length: 40 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`) }, yAxis: { type: 'value' }, series: [{ name: '笔数', type: 'line', smooth: true, data: Array.from({ length: 40 }, (_, i) => i) }] } },
       }),
     );
     const line = axisOption(input(many), 'line') as Opt;
     expect(line.series[0].smooth).toBe(true);
-    expect(line.xAxis.data).toHaveLength(30);
-    expect(line.dataZoom).toHaveLength(2);
+    expect(line.xAxis.data).toHaveLength(40);
+    // Days of one year lose the year on the axis.
+    expect(line.xAxis.data[0]).toBe('11-01');
+    // A line shows two months of days before it scrolls; a phone one month.
+    expect(line.dataZoom).toEqual([]);
     expect(line.legend).toEqual({ show: false });
     const phone = axisOption(input(many, true), 'line') as Opt;
-    expect(phone.dataZoom[0].endValue).toBe(7);
-    expect(phone.xAxis.axisLabel.rotate).toBe(30);
+    expect(phone.dataZoom[0].endValue).toBe(30);
+    expect((axisOption(input(many), 'bar') as Opt).dataZoom[0].endValue).toBe(23);
+    expect(phone.xAxis.axisLabel.rotate).toBe(0);
+    expect((axisOption(input(many, true), 'bar') as Opt).xAxis.axisLabel.rotate).toBe(30);
 
     const ranking = { ...byRegion, chart: { type: 'chart.bar', option: { ...byRegion.chart!.option, xAxis: { type: 'value' }, yAxis: (byRegion.chart!.option as Opt).xAxis } } };
     const h = axisOption(input(ranking), 'bar') as Opt;
@@ -161,10 +166,11 @@ describe('pie, donut and funnel', () => {
 
   it('formats slices with their share and drills into a slice or the others slice', () => {
     const o = pieOption(input(pie), true) as Opt;
-    expect(o.series[0].radius).toEqual(['40%', '70%']);
+    expect(o.series[0].radius).toEqual(['38%', '62%']);
+    expect((pieOption(input(pie), false) as Opt).series[0].radius).toBe('62%');
     expect(o.series[0].data[1]).toEqual({ name: '华东', value: 6005.59 });
     expect(o.tooltip.formatter({ marker: '', name: '华东', value: 6005.59, percent: 43.6 })).toBe('华东: ¥6,005.59 (43.6%)');
-    expect((pieOption(input(pie, true), false) as Opt).legend).toEqual({ type: 'scroll', bottom: 0 });
+    expect(o.legend).toEqual({ type: 'scroll', bottom: 0 });
     expect(pieDrill(input(pie), { dataIndex: 0 })).toEqual({ cell: { region: 'south' } });
     expect(pieDrill(input(pie), { dataIndex: 3 })).toEqual({ cell: {}, others: true });
     expect(pieDrill(input(pie), { dataIndex: 9 })).toBeUndefined();
@@ -210,17 +216,25 @@ describe('map, heat map, KPI, table and pivot', () => {
       "report": "h", "truncated": false, "source": "raw", "cached": false,
       "columns": [{"key": "dow", "label": "星期", "role": "dimension", "type": "string", "bucket": "dayOfWeek"}, {"key": "hour", "label": "时", "role": "dimension", "type": "string", "bucket": "hourOfDay"},
         {"key": "n", "label": "笔数", "role": "measure", "type": "int"}],
-      "rows": [{"dow": "1", "hour": "09", "n": 3}, {"dow": "6", "hour": "20", "n": 12}],
-      "chart": {"type": "chart.heatmap", "option": {"xAxis": {"data": ["1", "6"]}, "yAxis": {"data": ["09", "20"]}, "visualMap": {"min": 3, "max": 12},
-        "series": [{"name": "笔数", "type": "heatmap", "data": [[0, 0, 3], [1, 1, 12]]}]}}
+      "rows": [{"dow": "6", "hour": "20", "n": 12}, {"dow": "1", "hour": "09", "n": 3}, {"dow": "6", "hour": "09", "n": 1}],
+      "chart": {"type": "chart.heatmap", "option": {"xAxis": {"data": ["6", "1"]}, "yAxis": {"data": ["20", "09"]}, "visualMap": {"min": 1, "max": 12},
+        "series": [{"name": "笔数", "type": "heatmap", "data": [[0, 0, 12], [1, 1, 3], [0, 1, 1]]}]}}
     }`);
     const o = heatmapOption(input(h)) as Opt;
+    // Monday first and hours from the morning, whatever the rows' order.
     expect(o.xAxis.data).toEqual(['周一', '周六']);
     expect(o.yAxis.data).toEqual(['09:00', '20:00']);
+    expect(o.series[0].data).toEqual([
+      [1, 1, 12],
+      [0, 0, 3],
+      [1, 0, 1],
+    ]);
+    expect([o.visualMap.min, o.visualMap.max]).toEqual([1, 12]);
     expect(o.tooltip.formatter({ value: [1, 1, 12] })).toBe('周六 · 20:00: 12');
     expect(heatmapDrill(input(h), { value: [1, 1, 12] })).toBeUndefined();
     const byMonth = { ...h, columns: h.columns.map((c) => ({ ...c, bucket: c.key === 'dow' ? 'month' : undefined })) };
-    expect(heatmapDrill(input(byMonth), { value: [1, 1, 12] })).toEqual({ cell: { dow: '6', hour: '20' } });
+    // A bucketed axis sorts, a plain one keeps the rows' order (20, then 09).
+    expect(heatmapDrill(input(byMonth), { value: [1, 1, 12] })).toEqual({ cell: { dow: '6', hour: '09' } });
   });
 
   it('reads KPI items with their comparisons in order', () => {

@@ -22,7 +22,8 @@ export function pieOption(input: ChartInput, donut: boolean): EChartsOption {
   const ms = measureColumns(r);
   const f = (ms.find((m) => m.label === s.name) ?? ms[0])?.format;
   const data = list(s.data).map((d) => ({ name: String(obj(d).name ?? ''), value: toNumber(obj(d).value) }));
-  const center = compact ? ['50%', '42%'] : ['38%', '50%'];
+  // The legend goes below, where long names and many slices fit on any width.
+  const center = ['50%', '45%'];
   return {
     tooltip: {
       trigger: 'item',
@@ -32,15 +33,16 @@ export function pieOption(input: ChartInput, donut: boolean): EChartsOption {
         return `${it.marker ?? ''}${it.name ?? ''}: ${formatUnits(it.value, f, locale)} (${it.percent ?? 0}%)`;
       },
     },
-    legend: compact ? { type: 'scroll', bottom: 0 } : { type: 'scroll', orient: 'vertical', right: 8, top: 'middle' },
+    legend: { type: 'scroll', bottom: 0 },
     series: [
       {
         name: s.name as string,
         type: 'pie',
-        radius: donut ? (compact ? ['35%', '60%'] : ['40%', '70%']) : compact ? '60%' : '70%',
+        radius: donut ? ['38%', '62%'] : '62%',
         center,
         avoidLabelOverlap: true,
-        label: { show: !compact, formatter: '{b} {d}%' },
+        // Names are in the legend; the slices carry their shares.
+        label: { show: !compact, formatter: '{d}%' },
         data,
       },
     ],

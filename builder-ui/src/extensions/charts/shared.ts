@@ -35,6 +35,17 @@ export function categoryValues(r: ReportResult, dim: string): unknown[] {
   return out;
 }
 
+/**
+ * A dimension's values in axis order: a date bucket's keys sort in their
+ * natural order (days, months, "00".."23" hours, "1".."7" weekdays), other
+ * values keep the row order the report's sort gave them.
+ */
+export function axisValues(r: ReportResult, dim: ReportColumn): unknown[] {
+  const vals = categoryValues(r, dim.key);
+  if (!dim.bucket) return vals;
+  return [...vals].sort((a, b) => (a === null ? 1 : b === null ? -1 : String(a).localeCompare(String(b), 'en', { numeric: true })));
+}
+
 /** Buckets the records list cannot select by (the server refuses to drill into them). */
 const CYCLIC = new Set(['hourOfDay', 'dayOfWeek']);
 
