@@ -11,7 +11,7 @@ import (
 
 // Schedules. Each scheduled automation has a watermark document (the
 // last occurrence that was fully fired) and each occurrence a document of
-// its own, {_id: app/key/occurrence, status, holder, until, cursor, runs},
+// its own, {_id: app:key:occurrence, status, holder, until, cursor, runs},
 // taken under a lease: inserted by the first runner to get there (a
 // racing insert fails on the id), taken over by another only once its
 // lease ended. A plain cron occurrence creates one run; a scanned one (a
@@ -77,7 +77,7 @@ func (s *Service) fireDue(ctx context.Context, a *Automation, sc Scheduled) (int
 	if a.PublishedAt.After(from) {
 		from = a.PublishedAt
 	}
-	wmID := a.App + "/" + a.Key
+	wmID := a.App + ":" + a.Key
 	wm, err := s.st.Get(ctx, CollSchedules, wmID)
 	if err != nil && !errs.HasCode(err, store.ErrNotFound.Code) {
 		return 0, err
@@ -123,7 +123,7 @@ func (s *Service) advance(ctx context.Context, id string, exists bool, t time.Ti
 // created, and whether the occurrence is done (false: another runner
 // holds it, or the scan goes on at the next tick).
 func (s *Service) occurrence(ctx context.Context, a *Automation, at time.Time) (int, bool, error) {
-	id := a.App + "/" + a.Key + "/" + occurrenceKey(at)
+	id := a.App + ":" + a.Key + ":" + occurrenceKey(at)
 	lease, done, err := s.takeOccurrence(ctx, a, id, at)
 	if err != nil || done || lease == nil {
 		return 0, done, err
@@ -230,7 +230,7 @@ func (l *occLease) cond() *query.Node {
 func scheduledRun(a *Automation, occ, record string, at time.Time, stamp string) store.Doc {
 	src := occ
 	if record != "" {
-		src = occ + "/" + record
+		src = occ + ":" + record
 	}
 	form := ""
 	if record != "" {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tangram/tangram/engine/access"
 	"github.com/tangram/tangram/engine/auth"
+	"github.com/tangram/tangram/engine/automation"
 	"github.com/tangram/tangram/engine/files"
 	"github.com/tangram/tangram/engine/form"
 	"github.com/tangram/tangram/engine/meta"
@@ -43,6 +44,10 @@ type Deps struct {
 
 	// Reports serves the report and dashboard routes; nil: none.
 	Reports *report.Service
+
+	// Automation serves the automation, dead-letter and webhook routes;
+	// nil: none.
+	Automation *automation.Service
 }
 
 // DefaultBodyLimit bounds request bodies unless configured otherwise.
@@ -102,6 +107,8 @@ func New(d Deps) *Server {
 	s.workflowRoutes(r)
 	s.reportRoutes(r)
 	s.dashboardRoutes(r)
+	s.automationRoutes(r)
+	s.hookRoutes(r)
 	// The embedded UI answers the GETs no route took, outside /api; it is
 	// not part of the API, so it is mounted with Use and not documented.
 	webui.Mount(app)

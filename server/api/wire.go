@@ -9,6 +9,7 @@ import (
 	"github.com/tangram/tangram/engine/access"
 	"github.com/tangram/tangram/engine/action"
 	"github.com/tangram/tangram/engine/auth"
+	"github.com/tangram/tangram/engine/automation"
 	"github.com/tangram/tangram/engine/files"
 	"github.com/tangram/tangram/engine/form"
 	"github.com/tangram/tangram/engine/ledger"
@@ -31,6 +32,10 @@ type WireOptions struct {
 	// SLAEvery is how often the workflow SLA runner ticks (default 30s;
 	// negative: no runner, e.g. where a test ticks by hand).
 	SLAEvery time.Duration
+	// Automation configures the automation engine and says whether this
+	// process runs its runner; nil: from the environment
+	// (automation.ConfigFromEnv).
+	Automation *automation.Config
 }
 
 // Services are the engines behind a wired server.
@@ -47,8 +52,11 @@ type Services struct {
 	Workflow *workflow.Service
 	// Reports runs reports and dashboards.
 	Reports *report.Service
+	// Automation is the automation engine; Close stops its runner.
+	Automation *automation.Service
 
-	stopSLA context.CancelFunc
+	stopSLA        context.CancelFunc
+	stopAutomation context.CancelFunc
 }
 
 // Close releases what the services hold (the script engine). Call it after
@@ -56,6 +64,9 @@ type Services struct {
 func (s *Services) Close() {
 	if s.stopSLA != nil {
 		s.stopSLA()
+	}
+	if s.stopAutomation != nil {
+		s.stopAutomation()
 	}
 	s.Scripts.Close()
 }
@@ -92,9 +103,16 @@ func Wire(ctx context.Context, st store.Store, o WireOptions) (*Server, *Service
 		return nil, nil, fmt.Errorf("init workflow: %w", err)
 	}
 	reports := report.New(report.Deps{Store: st, Meta: ms, Guard: guard, Records: records, Audit: as.Audit})
+	au, stopAutomation, err := wireAutomation(ctx, o, automation.Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records,
+		Ledger: ledger.New(st, ledger.Options{}), Rules: rules.New(ms), Actions: actions, Workflow: wf})
+	if err != nil {
+		scripts.Close()
+		return nil, nil, err
+	}
 	srv := New(Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records, Actions: actions, Log: o.Log, Metrics: o.Metrics,
-		Files: fs, Workflow: wf, Reports: reports, BodyLimit: o.BodyLimit, Version: o.Version})
-	svc := &Services{Meta: ms, Auth: as, Guard: guard, Scripts: scripts, Records: records, Actions: actions, Files: fs, Workflow: wf, Reports: reports}
+		Files: fs, Workflow: wf, Reports: reports, Automation: au, BodyLimit: o.BodyLimit, Version: o.Version})
+	svc := &Services{Meta: ms, Auth: as, Guard: guard, Scripts: scripts, Records: records, Actions: actions, Files: fs, Workflow: wf, Reports: reports,
+		Automation: au, stopAutomation: stopAutomation}
 	if o.SLAEvery >= 0 {
 		every := o.SLAEvery
 		if every == 0 {
