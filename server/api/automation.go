@@ -66,7 +66,7 @@ func automationComponents(sp *openapi.Spec) {
 		"percent": openapi.Schema{"type": "integer"}}}
 	sp.Component("TaskProgress", openapi.Schema{"type": "object", "properties": openapi.Schema{
 		"total": openapi.Schema{"type": "integer"}, "done": openapi.Schema{"type": "integer"}, "overdue": openapi.Schema{"type": "integer"},
-		"percent": openapi.Schema{"type": "integer"},
+		"percent":  openapi.Schema{"type": "integer"},
 		"byRegion": openapi.Schema{"type": "array", "items": group}, "byStore": openapi.Schema{"type": "array", "items": group}}})
 	spec := openapi.Schema{"type": "object", "properties": openapi.Schema{"key": str, "version": openapi.Schema{"type": "integer"},
 		"title": openapi.Schema{"type": "object"}, "config": openapi.Schema{"type": "object", "description": "JSON Schema of the settings"},
@@ -79,7 +79,7 @@ func automationComponents(sp *openapi.Spec) {
 
 var (
 	automationP = openapi.Param{Name: "automation", In: "query", Description: "only this automation's"}
-	autoLimitP      = openapi.Param{Name: "limit", In: "query", Schema: openapi.Schema{"type": "integer", "minimum": 0,
+	autoLimitP  = openapi.Param{Name: "limit", In: "query", Schema: openapi.Schema{"type": "integer", "minimum": 0,
 		"maximum": automation.MaxPageSize, "default": automation.DefaultPageSize}}
 )
 
@@ -128,8 +128,8 @@ func (s *Server) automationRoutes(r *Router) {
 		return c.JSON(run)
 	})
 	r.Handle(openapi.Operation{Method: "GET", Path: "/api/apps/:app/dead-letters", ID: "listDeadLetters", Tag: "automations",
-		Summary: "Runs that failed their last attempt, newest first (design right on automations)",
-		Params:  []openapi.Param{automationP, {Name: "record", In: "query"}, autoLimitP, cursorP, langParam},
+		Summary:  "Runs that failed their last attempt, newest first (design right on automations)",
+		Params:   []openapi.Param{automationP, {Name: "record", In: "query"}, autoLimitP, cursorP, langParam},
 		Response: openapi.Ref("AutomationRunPage"), Errors: []int{400},
 	}, runList(true))
 	r.Handle(openapi.Operation{Method: "POST", Path: automationRuns + "/:id/replay", ID: "replayDeadLetter", Tag: "automations",
