@@ -36,8 +36,9 @@ const MaxCreateMany = 5000
 // inputs for a unique field are reported at the later input. It returns
 // the records as the caller may see them, in the order of inputs. With
 // o.DryRun it checks everything and writes nothing. Idempotency keys are
-// not supported (a retried batch fails on its unique values instead); use
-// Bulk for idempotent creates.
+// refused, not ignored: a batch is not idempotent (retried after a lost
+// answer it creates its records again, unless a unique value stops it);
+// Bulk gives idempotent creates.
 func (r *Records) CreateMany(ctx context.Context, p *auth.Principal, app, form string, inputs []map[string]any, o WriteOptions) ([]store.Doc, error) {
 	lang := langFor(ctx, o)
 	if len(inputs) > MaxCreateMany {
