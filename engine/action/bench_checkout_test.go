@@ -25,13 +25,14 @@ records.update('members', m._id, {visits: (m.visits || 0) + 1}, {ifVersion: m._v
 const sale = records.create('sales', {receipt: input.receiptId, member: m._id, amount: input.amount, points: points});
 return {sale: sale._id, points: points, balance: earn.balanceAfter, sv: pay.balanceAfter};`
 
-// benchCheckout runs the checkout with an Idempotency-Key from 32 clients
-// over 1,000 members with stored value; speculate false keeps every
-// script inside the writer's turn (the behaviour before speculation).
-func benchCheckout(b *testing.B, speculate bool) {
+// benchAction runs the action script src with an Idempotency-Key from 32
+// clients over 1,000 members (a third gold), with stored value when fund;
+// speculate false keeps every script inside the writer's turn (the
+// behaviour before speculation).
+func benchAction(b *testing.B, src string, fund, speculate bool) {
 	e := newEnv(b)
 	e.svc.speculate = e.svc.speculate && speculate
-	e.action("bench_checkout", benchCheckoutScript, "")
+	e.action("bench", src, "")
 	const members = 1000
 	ids := make([]string, members)
 	for i := range ids {
@@ -40,6 +41,9 @@ func benchCheckout(b *testing.B, speculate bool) {
 			tier = "gold"
 		}
 		ids[i] = e.member(fmt.Sprintf("m%d", i), tier)
+		if !fund {
+			continue
+		}
 		if _, err := e.led.PostTx(e.ctx, ledger.Posting{App: "shop", Owner: ids[i], Kind: "sv", Unit: ledger.UnitFen,
 			Amount: 1_000_000_000, Key: "topup:" + ids[i], Type: "topup"}); err != nil {
 			b.Fatal(err)
@@ -50,14 +54,27 @@ func benchCheckout(b *testing.B, speculate bool) {
 		i := n.Add(1)
 		r := fmt.Sprintf("R%d", i)
 		in, _ := json.Marshal(map[string]any{"receiptId": r, "member": ids[int(i)%members], "amount": 1999})
-		_, err := e.svc.Run(e.ctx, e.admin, "shop", "bench_checkout", in, Options{IdempotencyKey: r})
+		_, err := e.svc.Run(e.ctx, e.admin, "shop", "bench", in, Options{IdempotencyKey: r})
 		return err
 	}
 	if err := run(); err != nil { // compile, indexes, caches
 		b.Fatal(err)
 	}
+	c0, r0 := writerStats(e)
 	measure(b, benchClients, run)
 	e.reportSpec(b)
+	if c1, r1 := writerStats(e); c1 > c0 {
+		b.ReportMetric(float64(r1-r0)/float64(c1-c0), "tx/commit")
+	}
+}
+
+// writerStats are the embedded store's group commits and the requests
+// they held so far (zeros on other stores).
+func writerStats(e *env) (commits, requests int64) {
+	if w, ok := e.st.(interface{ WriterStats() (int64, int64) }); ok {
+		return w.WriterStats()
+	}
+	return 0, 0
 }
 
 // reportSpec reports how the env's speculations ended, per run.

@@ -1,17 +1,14 @@
 package action
 
 import (
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/store"
 )
 
@@ -27,40 +24,30 @@ const sale = records.create('sales', {receipt: input.receiptId, member: m._id, a
 return {sale: sale._id, balance: e.balanceAfter};`
 
 // BenchmarkActionRun runs actions from 32 concurrent clients on the
-// embedded store: "action" (record read, ledger post, record create, with
-// an Idempotency-Key), "checkout" (bench_checkout_test.go) speculating as
-// runs do, and "checkout-in-writer" with the script inside the writer's
-// turn as before speculation; and, for comparison in the same run, the
+// embedded store, each speculating as runs do and "-in-writer" with the
+// script inside the writer's turn as before speculation: "action" (record
+// read, ledger post, record create, with an Idempotency-Key) and
+// "checkout" (bench_checkout_test.go); and, for comparison in the same run, the
 // store's own durable one-insert transactions from 32 clients (group
 // commit) and from one (the raw durable rate the checkout target refers
 // to). It reports throughput (ops/s), latency percentiles (p50-ms, p95-ms,
-// p99-ms) and, for actions, how speculations ended per run.
+// p99-ms), the process's CPU per run and, for actions, how speculations
+// ended per run, the writer time of their commits and the runs per group
+// commit.
 //
 //	go test ./engine/action/ -run '^$' -bench BenchmarkActionRun -benchtime 5000x
 func BenchmarkActionRun(b *testing.B) {
-	b.Run("action", func(b *testing.B) {
-		e := newEnv(b)
-		e.publish(meta.KindAction, "bench", `{"title": "bench", "input": {"type": "object"}, "script": `+jsonString(benchScript)+`}`)
-		const members = 1000
-		ids := make([]string, members)
-		for i := range ids {
-			ids[i] = e.member(fmt.Sprintf("m%d", i), "normal")
+	for _, c := range []struct {
+		name, src string
+		fund      bool
+	}{{"action", benchScript, false}, {"checkout", benchCheckoutScript, true}} {
+		for _, speculate := range []bool{true, false} {
+			name := c.name
+			if !speculate {
+				name += "-in-writer"
+			}
+			b.Run(name, func(b *testing.B) { benchAction(b, c.src, c.fund, speculate) })
 		}
-		var n atomic.Int64
-		run := func() error {
-			i := n.Add(1)
-			in, _ := json.Marshal(map[string]any{"receiptId": fmt.Sprintf("R%d", i), "member": ids[int(i)%members], "amount": 1999})
-			_, err := e.svc.Run(e.ctx, e.admin, "shop", "bench", in, Options{IdempotencyKey: fmt.Sprintf("R%d", i)})
-			return err
-		}
-		if err := run(); err != nil { // compile, indexes, caches
-			b.Fatal(err)
-		}
-		measure(b, benchClients, run)
-		e.reportSpec(b)
-	})
-	for _, mode := range []string{"checkout", "checkout-in-writer"} {
-		b.Run(mode, func(b *testing.B) { benchCheckout(b, mode == "checkout") })
 	}
 	for _, clients := range []int{benchClients, 1} {
 		b.Run(fmt.Sprintf("store-tx-%dclients", clients), func(b *testing.B) {
