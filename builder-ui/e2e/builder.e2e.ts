@@ -165,4 +165,42 @@ describe('the builder', () => {
     await expect.poll(() => b.getByTestId('out-1-multiplier').inputValue()).toBe('1.6');
     expect(await b.getByTestId('conflict').count()).toBe(0);
   });
+
+  it('draws a two-state workflow, publishes it, and records move through it', async () => {
+    const page = await openPage(browser, 'builder-flow', { viewport: { width: 1440, height: 1000 } });
+    await signInAt(page, server.url, '/apps/shop/builder');
+    await page.getByTestId('new-definition').click();
+    const dialog = page.locator('.ant-modal');
+    await choose(page, dialog, '类型', '流程');
+    await page.getByTestId('new-key').fill('order-flow');
+    await page.getByTestId('new-title').fill('订单处理');
+    await choose(page, dialog, '数据表单', '订单 (orders)');
+    await page.getByTestId('new-ok').click();
+    await page.waitForURL(/\/builder\/flow\/order-flow$/);
+
+    await page.getByTestId('add-final').click();
+    await page.getByTestId('state-done1').waitFor();
+    // Unreachable until drawn: shown on the node and blocking publication.
+    await expect.poll(() => page.getByTestId('blockers').textContent()).toContain('done1');
+    await drag(page, page.locator('.react-flow__node[data-id="draft"] .react-flow__handle.source'), page.locator('.react-flow__node[data-id="done1"] .react-flow__handle.target'));
+    await page.getByTestId('transition-panel').waitFor();
+    expect(await page.getByTestId('transition-trigger').inputValue()).toBe('submit');
+    await page.getByTestId('transition-label-zh').fill('完成订单');
+    expect(await page.getByTestId('blockers').count()).toBe(0);
+    expect(await page.locator('.react-flow__edge').count()).toBe(1);
+
+    await page.getByTestId('publish').click();
+    await confirmPop(page, 'publish-confirm');
+    await expect.poll(() => page.getByTestId('designer-status').textContent()).toContain('已发布');
+    const flow = await api.call<{ spec: { initial: string; transitions: unknown[] } }>('GET', '/api/apps/shop/meta/flow/order-flow?status=published');
+    expect(flow.spec.initial).toBe('draft');
+    expect(flow.spec.transitions).toEqual([{ trigger: 'submit', from: 'draft', to: 'done1', label: { 'zh-CN': '完成订单' } }]);
+
+    // The runtime runs it: an order moves from draft to done1.
+    const [order] = await api.bulkCreate('shop', 'orders', [{ no: 'SO-FLOW' }]);
+    await api.call('POST', `/api/apps/shop/forms/orders/records/${order}/transitions/submit`, {});
+    const rec = await api.call<{ _state: string }>('GET', `/api/apps/shop/forms/orders/records/${order}`);
+    expect(rec._state).toBe('done1');
+  });
 });
+

@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { FlowDesigner } from './flow/FlowDesigner';
 import { FormDesigner } from './form/FormDesigner';
 import type { Designer } from './lifecycle/useDesigner';
 import { RuleDesigner } from './rule/RuleDesigner';
@@ -7,4 +8,5 @@ import { RuleDesigner } from './rule/RuleDesigner';
 export const designers: Record<string, ComponentType<{ d: Designer<never> }>> = {
   form: FormDesigner as unknown as ComponentType<{ d: Designer<never> }>,
   rule: RuleDesigner as unknown as ComponentType<{ d: Designer<never> }>,
+  flow: FlowDesigner as unknown as ComponentType<{ d: Designer<never> }>,
 };
