@@ -44,6 +44,11 @@ var messages = map[string][2]string{
 	"dashboard.hidden":         {"无权查看该仪表盘", "you may not see this dashboard"},
 	"dashboard.param":          {"组件参数绑定有误：%s", "widget parameter binding: %s"},
 	"export.format":            {"导出格式应为 csv 或 xlsx", "the export format is csv or xlsx"},
+
+	// Summaries of errors that list field errors (the codes' own
+	// messages name one field each).
+	"report.param.summary":        {"参数有误", "invalid parameters"},
+	"report.field_hidden.summary": {"报表用到了您无权查看的字段", "the report uses fields you may not read"},
 }
 
 // msg renders a message in lang.
@@ -87,7 +92,11 @@ func (p *problems) err(class errs.Class, code string) error {
 	if len(p.list) == 0 {
 		return nil
 	}
-	return errs.Validation(class, code, msg(p.lang, code), p.list)
+	summary := code
+	if _, ok := messages[code+".summary"]; ok {
+		summary = code + ".summary"
+	}
+	return errs.Validation(class, code, msg(p.lang, summary), p.list)
 }
 
 // coded builds a coded error in lang.

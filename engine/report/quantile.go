@@ -47,22 +47,32 @@ func (s *scoring) score(bin int64) int {
 // meaning when values repeat.
 func (c *Compiled) resolveQuantiles(ctx context.Context, st store.Store, lookups []store.Lookup, filter *query.Node) (map[string]*scoring, error) {
 	out := map[string]*scoring{}
+	var dims []*dimPlan
+	var asks []store.QuantileAsk
+	a := &query.Aggregate{Filter: filter}
 	for _, d := range c.dims {
-		if d.quantiles == 0 {
-			continue
+		if d.quantiles > 0 {
+			dims = append(dims, d)
+			asks = append(asks, store.QuantileAsk{Field: d.fi.q, N: d.quantiles})
+			a.Group = append(a.Group, query.GroupKey{Field: d.fi.q})
 		}
-		q, ok := st.(store.Quantiler)
-		if !ok {
-			return nil, errs.New(errs.Unavailable, "report.unsupported", "this store cannot compute quantiles")
-		}
-		reads := pickLookups(lookups, &query.Aggregate{Filter: filter, Group: []query.GroupKey{{Field: d.fi.q}}})
-		raw, err := q.Quantiles(ctx, c.cat.forms[""].Coll, reads, filter, d.fi.q, d.quantiles)
-		if err != nil {
-			return nil, err
-		}
+	}
+	if len(asks) == 0 {
+		return out, nil
+	}
+	q, ok := st.(store.Quantiler)
+	if !ok {
+		return nil, errs.New(errs.Unavailable, "report.unsupported", "this store cannot compute quantiles")
+	}
+	// All quantile dimensions at once: one pass over the records.
+	raws, err := q.Quantiles(ctx, c.cat.forms[""].Coll, pickLookups(lookups, a), filter, asks)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range dims {
 		sc := &scoring{scores: []int{1}}
 		var thresholds []query.Value
-		for _, v := range raw {
+		for _, v := range raws[i] {
 			thresholds = append(thresholds, valueOf(d.fi.q.Kind, v))
 		}
 		for _, t := range thresholds {

@@ -49,6 +49,58 @@ func (s *Service) BuildRollup(ctx context.Context, p *auth.Principal, app, key s
 	return s.build(ctx, c)
 }
 
+// BuildRollups builds the rollup of every published report of app that
+// declares one (the ones whose rollup is already ready for the current
+// definition are left as they are): what to run once the write hook is
+// installed, or after installing a template.
+func (s *Service) BuildRollups(ctx context.Context, p *auth.Principal, app string) ([]RollupStatus, error) {
+	defs, err := s.meta.List(ctx, app, meta.KindReport)
+	if err != nil {
+		return nil, err
+	}
+	out := []RollupStatus{}
+	for _, d := range defs {
+		if d.Status != meta.StatusPublished && d.Status != meta.StatusDraft {
+			continue
+		}
+		spec, err := DecodeSpec(d.Spec)
+		if err != nil || spec.Rollup == nil {
+			continue
+		}
+		if _, err := s.meta.Published(ctx, app, meta.KindReport, d.Key); err != nil {
+			continue // never published: nothing runs it
+		}
+		c, err := s.compile(ctx, app, d.Key, form.LangOf(ctx))
+		if err != nil {
+			return nil, err
+		}
+		if ready, err := s.rollupReady(ctx, c); err != nil {
+			return nil, err
+		} else if ready {
+			out = append(out, RollupStatus{Report: d.Key, Coll: c.rollupDefOf().Coll, State: rollupReady})
+			continue
+		}
+		st, err := s.BuildRollup(ctx, p, app, d.Key)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *st)
+	}
+	return out, nil
+}
+
+// rollupReady reports whether c's rollup is ready for its definition.
+func (s *Service) rollupReady(ctx context.Context, c *Compiled) (bool, error) {
+	want := c.rollupDefOf()
+	defs, err := readRegistry(ctx, s.st, c.App, c.cat.forms[""].Key)
+	for _, d := range defs {
+		if d.Report == c.Key && d.Hash == want.Hash && d.State == rollupReady {
+			return true, err
+		}
+	}
+	return false, err
+}
+
 func (s *Service) build(ctx context.Context, c *Compiled) (*RollupStatus, error) {
 	def := c.rollupDefOf()
 	base := c.cat.forms[""]

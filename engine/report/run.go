@@ -296,7 +296,10 @@ func (ex *execution) execute(ctx context.Context) (*Result, error) {
 	if ex.usedRollup() {
 		r.Source = "rollup"
 	}
-	if c.Spec.Limit == 0 && len(rows) > MaxRows {
+	if len(rows) > MaxRows {
+		// More groups than a result holds (a limit pushed down to the
+		// store never returns this many): say so rather than rank or
+		// total a part as if it were all.
 		rows, r.Truncated = rows[:MaxRows], true
 	}
 	if (c.Spec.Totals || c.Spec.Subtotals) && c.Spec.Limit == 0 && !r.Truncated && c.additive() {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -144,6 +145,33 @@ func TestCRMTemplateReportsRun(t *testing.T) {
 		for _, w := range data.Widgets {
 			if w.Error != nil {
 				t.Errorf("dashboard %s widget %s: %+v", d.Key, w.ID, w.Error)
+			}
+		}
+	}
+	// With the hook, every rollup the template declares builds, and runs
+	// answered from them equal the records'.
+	raw := e.rawService()
+	e.svc.Hook()
+	built, err := e.svc.BuildRollups(e.ctx, e.admin, "crm")
+	if err != nil || len(built) < 5 {
+		t.Fatalf("rollups: %v %v", built, err)
+	}
+	for _, b := range built {
+		c, _ := e.svc.compile(e.ctx, "crm", b.Report, "en")
+		for _, params := range []map[string]json.RawMessage{nil, wide} {
+			if params != nil && c.period == nil {
+				continue
+			}
+			got, err := e.svc.Run(e.ctx, e.admin, "crm", b.Report, RunRequest{Parameters: params, NoCache: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := raw.Run(e.ctx, e.admin, "crm", b.Report, RunRequest{Parameters: params, NoCache: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Source != "rollup" || !reflect.DeepEqual(got.Rows, want.Rows) {
+				t.Errorf("%s %s: source %s\n%v\n%v", b.Report, params, got.Source, got.Rows, want.Rows)
 			}
 		}
 	}

@@ -90,15 +90,21 @@ func SplitJoined(path string, aliases map[string]bool) (alias, rest string) {
 }
 
 // Quantiler is the optional ability to find the n-quantile thresholds of
-// a field over the documents an aggregation would group (lookups and
-// filter as in JoinAggregator): the values at ranks ceil(k*N/n), k = 1..n-1,
-// of the N non-null values in ascending order (numbers as json.Number,
-// text as string): none when N is 0, else exactly n-1, repeated where
-// values repeat. n is 2..MaxQuantiles. The report engine's RFM scores are
-// quintiles (n = 5) over a million members, so this runs in one pass in
-// the database rather than as n-1 sorted reads.
+// fields over the documents an aggregation would group (lookups and filter
+// as in JoinAggregator): for each asked field, the values at ranks
+// ceil(k*N/n), k = 1..n-1, of its N non-null values in ascending order
+// (numbers as json.Number, text as string): none when N is 0, else
+// exactly n-1, repeated where values repeat. n is 2..MaxQuantiles. The
+// report engine's RFM scores are quintiles of three fields over a million
+// members, so adapters answer all of them in one pass where they can.
 type Quantiler interface {
-	Quantiles(ctx context.Context, coll string, lookups []Lookup, filter *query.Node, field query.Field, n int) ([]any, error)
+	Quantiles(ctx context.Context, coll string, lookups []Lookup, filter *query.Node, asks []QuantileAsk) ([][]any, error)
+}
+
+// QuantileAsk is one field's quantiles.
+type QuantileAsk struct {
+	Field query.Field
+	N     int
 }
 
 // MaxQuantiles is the largest n a Quantiler accepts.

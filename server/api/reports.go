@@ -163,6 +163,17 @@ func (s *Server) reportRoutes(r *Router) {
 		}
 		return c.JSON(st)
 	})
+	r.Handle(openapi.Operation{Method: "POST", Path: "/api/apps/:app/report-rollups", ID: "buildReportRollups", Tag: "reports",
+		Summary:     "Build the rollups of every published report of the app that declares one (design right on each)",
+		Description: "Rollups already ready for their report's current definition are left alone. 409 report.rollup_unhooked without the records write hook.",
+		Params:      []openapi.Param{langParam}, Response: openapi.Schema{"type": "array", "items": openapi.Ref("RollupStatus")}, Errors: []int{409, 422},
+	}, func(c *fiber.Ctx) error {
+		st, err := rs.BuildRollups(recordCtx(c), principal(c), c.Params("app"))
+		if err != nil {
+			return err
+		}
+		return c.JSON(st)
+	})
 	r.Handle(openapi.Operation{Method: "GET", Path: "/api/report-charts", ID: "listChartTypes", Tag: "reports",
 		Summary:  "The chart types reports may use (key, titles, settings schema)",
 		Response: openapi.Schema{"type": "array", "items": openapi.Schema{"type": "object"}},

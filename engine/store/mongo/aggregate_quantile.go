@@ -19,7 +19,7 @@ var _ store.Quantiler = ops{}
 // each served by an index on the field when one exists. MongoDB 7's
 // $percentile would be one pass but approximate, and the thresholds must
 // be the same values SQLite finds.
-func (o ops) Quantiles(ctx context.Context, coll string, lookups []store.Lookup, filter *query.Node, field query.Field, n int) (out []any, err error) {
+func (o ops) Quantiles(ctx context.Context, coll string, lookups []store.Lookup, filter *query.Node, asks []store.QuantileAsk) (out [][]any, err error) {
 	defer o.s.observe("aggregate", time.Now(), &err)
 	if err = checkColl(coll); err != nil {
 		return nil, err
@@ -27,9 +27,24 @@ func (o ops) Quantiles(ctx context.Context, coll string, lookups []store.Lookup,
 	if o.s.backend == BackendLungo {
 		return nil, store.ErrUnsupported
 	}
-	if n < 2 || n > store.MaxQuantiles {
-		return nil, store.Wrapf(store.ErrInvalid, nil, "quantiles take n from 2 to %d", store.MaxQuantiles)
+	if len(asks) == 0 || len(asks) > 8 {
+		return nil, store.Wrapf(store.ErrInvalid, nil, "ask for the quantiles of 1 to 8 fields")
 	}
+	for _, q := range asks {
+		if q.N < 2 || q.N > store.MaxQuantiles {
+			return nil, store.Wrapf(store.ErrInvalid, nil, "quantiles take n from 2 to %d", store.MaxQuantiles)
+		}
+		ts, err := o.quantiles(ctx, coll, lookups, filter, q.Field, q.N)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ts)
+	}
+	return out, nil
+}
+
+// quantiles finds one field's thresholds.
+func (o ops) quantiles(ctx context.Context, coll string, lookups []store.Lookup, filter *query.Node, field query.Field, n int) (out []any, err error) {
 	pipes, err := quantilePipelines(lookups, filter, field)
 	if err != nil {
 		return nil, err

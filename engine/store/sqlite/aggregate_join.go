@@ -231,37 +231,3 @@ func (c *aggCompiler) groupKey(b *sqlBuf, g query.GroupKey) (func(any) any, erro
 	b.w(x)
 	return byKind(g.Field.Kind), nil
 }
-
-// bins writes the bin index of a value: a CASE of "less than" tests,
-// compiled like filter leaves so decimals compare exactly.
-func (c *aggCompiler) bins(b *sqlBuf, g query.GroupKey, r docRef, rest, x string) error {
-	switch g.Field.Kind {
-	case query.KindInt, query.KindDecimal, query.KindDate, query.KindTime:
-	default:
-		return store.Wrapf(store.ErrInvalid, nil, "bins apply to number, date and time fields, not %q", g.Field.Path)
-	}
-	o := operand{x: x, text: x}
-	if rest != "_id" {
-		o = operand{x: x, text: r.raw(rest), float: true}
-	}
-	f := g.Field
-	f.Path = rest
-	fc := filterCompiler{out: b}
-	b.w("CASE WHEN ", x, " IS NULL THEN NULL")
-	for i, v := range g.Bins {
-		if v.Null {
-			return store.Wrapf(store.ErrInvalid, nil, "a bin bound cannot be null")
-		}
-		lf := f
-		if v.Kind == query.KindDecimal {
-			lf.Kind = query.KindDecimal // an integer field binned at decimal bounds
-		}
-		b.w(" WHEN ")
-		if err := fc.leaf(&query.Node{Op: query.OpLt, Field: lf, Value: v}, o); err != nil {
-			return err
-		}
-		b.w(" THEN ", strconv.Itoa(i))
-	}
-	b.w(" ELSE ", strconv.Itoa(len(g.Bins)), " END")
-	return nil
-}

@@ -27,46 +27,63 @@ func init() {
 	}
 }
 
-// Quantiles returns the n-quantile thresholds of field.
-func (s *Store) Quantiles(ctx context.Context, coll string, lookups []store.Lookup, filter *query.Node, field query.Field, n int) (out []any, err error) {
+// Quantiles returns the thresholds of every asked field, from one pass.
+func (s *Store) Quantiles(ctx context.Context, coll string, lookups []store.Lookup, filter *query.Node, asks []store.QuantileAsk) (out [][]any, err error) {
 	defer s.observe("aggregate", s.now(), &err)
 	if err := s.usable(ctx); err != nil {
 		return nil, err
 	}
-	if n < 2 || n > store.MaxQuantiles {
-		return nil, store.Wrapf(store.ErrInvalid, nil, "quantiles take n from 2 to %d", store.MaxQuantiles)
-	}
-	if field.Array {
-		return nil, store.Wrapf(store.ErrInvalid, nil, "cannot take quantiles of the list field %q", field.Path)
+	if len(asks) == 0 || len(asks) > 8 {
+		return nil, store.Wrapf(store.ErrInvalid, nil, "ask for the quantiles of 1 to 8 fields")
 	}
 	o := s.read
 	c, from, err := o.aggSource(ctx, coll, lookups, nil)
 	if err != nil {
 		return nil, err
 	}
-	r, rest := c.ref(field.Path)
-	x, err := r.expr(rest)
-	if err != nil {
-		return nil, err
-	}
 	var b sqlBuf
-	b.w("SELECT ", quantileFunc(n), "(", x, ") FROM ")
+	b.w("SELECT ")
+	for i, q := range asks {
+		if q.N < 2 || q.N > store.MaxQuantiles {
+			return nil, store.Wrapf(store.ErrInvalid, nil, "quantiles take n from 2 to %d", store.MaxQuantiles)
+		}
+		if q.Field.Array {
+			return nil, store.Wrapf(store.ErrInvalid, nil, "cannot take quantiles of the list field %q", q.Field.Path)
+		}
+		r, rest := c.ref(q.Field.Path)
+		x, err := r.expr(rest)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			b.w(", ")
+		}
+		b.w(quantileFunc(q.N), "(", x, ")")
+	}
+	b.w(" FROM ")
 	b.add(from)
 	b.w(" WHERE ")
 	if err := c.filter(&b, filter, 0); err != nil {
 		return nil, err
 	}
-	var raw *string
-	if _, err := o.r.queryRow(ctx, b.b.String(), b.args, &raw); err != nil {
+	raws := make([]*string, len(asks))
+	dest := make([]any, len(asks))
+	for i := range raws {
+		dest[i] = &raws[i]
+	}
+	if _, err := o.r.queryRow(ctx, b.b.String(), b.args, dest...); err != nil {
 		return nil, mapErr(err)
 	}
-	if raw == nil {
-		return nil, nil
-	}
-	d := json.NewDecoder(bytes.NewReader([]byte(*raw)))
-	d.UseNumber()
-	if err := d.Decode(&out); err != nil {
-		return nil, mapErr(err)
+	out = make([][]any, len(asks))
+	for i, raw := range raws {
+		if raw == nil {
+			continue
+		}
+		d := json.NewDecoder(bytes.NewReader([]byte(*raw)))
+		d.UseNumber()
+		if err := d.Decode(&out[i]); err != nil {
+			return nil, mapErr(err)
+		}
 	}
 	return out, nil
 }

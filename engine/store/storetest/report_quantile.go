@@ -50,8 +50,13 @@ func (s *suite) reportQuantiles(t *testing.T) {
 					for k := 1; k < n && len(vals) > 0; k++ {
 						want = append(want, vals[(k*len(vals)+n-1)/n-1])
 					}
-					got, err := qs.Quantiles(t.Context(), f.sales, f.lookups, filter, field, n)
+					// Asked together with another field, as reports ask.
+					both, err := qs.Quantiles(t.Context(), f.sales, f.lookups, filter, []store.QuantileAsk{{Field: field, N: n}, {Field: f.fields["qty"], N: 3}})
 					mustNil(t, err, "quantiles")
+					if len(both) != 2 {
+						t.Fatalf("%d answers for 2 fields", len(both))
+					}
+					got := both[0]
 					if len(got) != len(want) {
 						t.Fatalf("got %v, want %v", got, want)
 					}
@@ -65,10 +70,12 @@ func (s *suite) reportQuantiles(t *testing.T) {
 		}
 	}
 	for _, n := range []int{1, store.MaxQuantiles + 1} {
-		_, err := qs.Quantiles(t.Context(), f.sales, nil, nil, f.fields["qty"], n)
+		_, err := qs.Quantiles(t.Context(), f.sales, nil, nil, []store.QuantileAsk{{Field: f.fields["qty"], N: n}})
 		wantRefused(t, err, "n = %d", n)
 	}
-	_, err := qs.Quantiles(t.Context(), f.sales, nil, nil, f.fields["store.tags"], 4)
+	_, err := qs.Quantiles(t.Context(), f.sales, nil, nil, nil)
+	wantRefused(t, err, "no fields")
+	_, err = qs.Quantiles(t.Context(), f.sales, nil, nil, []store.QuantileAsk{{Field: f.fields["store.tags"], N: 4}})
 	if !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("quantiles of a list field: got %v, want ErrInvalid", err)
 	}
