@@ -1,5 +1,5 @@
 import { DownloadOutlined, ReloadOutlined } from '@ant-design/icons';
-import { Button, Dropdown, Flex, Result, Select, Space, Spin, Tooltip, Typography } from 'antd';
+import { Button, Flex, Result, Select, Space, Spin, Tooltip, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
 import { formatDateTime } from '../format/date';
@@ -10,6 +10,7 @@ import { useIsMobile } from '../layout/useIsMobile';
 import { explain } from '../workflow/explain';
 import { dashboardData, dashboardExportUrl, getDashboard, widgetExportUrl, type DashboardData, type DrillCell, type WidgetData } from './api';
 import { DashboardGrid } from './DashboardGrid';
+import { ExportMenu } from './ExportMenu';
 import { FilterBar } from './FilterBar';
 import { filterParam, parseFilterParam, withValue } from './filters';
 import { widgetKey } from './grid';
@@ -123,23 +124,14 @@ export function DashboardPage() {
             style={{ minWidth: 110 }}
             options={[...new Set([...INTERVALS, spec.refreshSeconds ?? 0])].sort((a, b) => a - b).map((s) => ({ value: s, label: intervalLabel(s, t) }))}
           />
-          <Dropdown
-            trigger={['click']}
-            menu={{
-              items: (['xlsx', 'csv'] as const).map((f) => ({
-                key: f,
-                label: (
-                  <a href={dashboardExportUrl(app, key, f, values, locale)} download>
-                    {t(f === 'csv' ? 'dashboards.exportAllCsv' : 'dashboards.exportAllXlsx')}
-                  </a>
-                ),
-              })),
-            }}
+          <ExportMenu
+            urls={{ xlsx: dashboardExportUrl(app, key, 'xlsx', values, locale), csv: dashboardExportUrl(app, key, 'csv', values, locale) }}
+            labels={{ xlsx: 'dashboards.exportAllXlsx', csv: 'dashboards.exportAllCsv' }}
           >
-            <Button icon={<DownloadOutlined />} aria-label={t('dashboards.export')}>
+            <Button icon={<DownloadOutlined />} aria-label={t('dashboards.export')} data-testid="dashboard-export">
               {!mobile && t('dashboards.export')}
             </Button>
-          </Dropdown>
+          </ExportMenu>
         </Space>
       </Flex>
       <FilterBar app={app} spec={spec} values={values} data={data} mobile={mobile} onChange={setFilter} />

@@ -1,5 +1,5 @@
 import { DownloadOutlined } from '@ant-design/icons';
-import { Button, Card, Dropdown, Flex, Result, Spin, Typography } from 'antd';
+import { Button, Card, Flex, Result, Spin, Typography } from 'antd';
 import { useMemo } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
 import type { LocalizedText } from '../api/types';
@@ -11,6 +11,7 @@ import { useI18n } from '../i18n/useI18n';
 import { useIsMobile } from '../layout/useIsMobile';
 import { explain } from '../workflow/explain';
 import { reportExportUrl, runReport, type DashboardData, type DashboardSpec } from './api';
+import { ExportMenu } from './ExportMenu';
 import { FilterBar } from './FilterBar';
 import { filterParam, parseFilterParam, withValue } from './filters';
 import { useDrill } from './useDrill';
@@ -77,21 +78,12 @@ export function ReportPage() {
           </Typography.Title>
           {def.data.spec.description && <Typography.Text type="secondary">{text(def.data.spec.description)}</Typography.Text>}
         </Flex>
-        <Dropdown
-          trigger={['click']}
-          menu={{
-            items: (['xlsx', 'csv'] as const).map((f) => ({
-              key: f,
-              label: (
-                <a href={reportExportUrl(app, key, f, values, locale)} download>
-                  {t(f === 'csv' ? 'dashboards.exportCsv' : 'dashboards.exportXlsx')}
-                </a>
-              ),
-            })),
-          }}
+        <ExportMenu
+          urls={{ xlsx: reportExportUrl(app, key, 'xlsx', values, locale), csv: reportExportUrl(app, key, 'csv', values, locale) }}
+          labels={{ xlsx: 'dashboards.exportXlsx', csv: 'dashboards.exportCsv' }}
         >
           <Button icon={<DownloadOutlined />}>{t('dashboards.export')}</Button>
-        </Dropdown>
+        </ExportMenu>
       </Flex>
       <FilterBar app={app} spec={spec} values={values} data={data} mobile={mobile} onChange={setValue} />
       {run.error !== undefined && <Result status="warning" title={explain(run.error, t)} extra={<Button onClick={run.reload}>{t('apps.retry')}</Button>} />}

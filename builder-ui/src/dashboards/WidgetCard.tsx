@@ -1,9 +1,10 @@
-import { DownloadOutlined, EllipsisOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Dropdown, Skeleton, Tag, Tooltip } from 'antd';
+import { EllipsisOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Skeleton, Tag, Tooltip } from 'antd';
 import type { ReactNode } from 'react';
 import { ChartView } from '../extensions/charts/ChartView';
 import { useI18n } from '../i18n/useI18n';
-import type { DrillCell, Widget, WidgetData } from './api';
+import type { DrillCell, ExportFormat, Widget, WidgetData } from './api';
+import { ExportMenu } from './ExportMenu';
 
 interface Props {
   widget: Widget;
@@ -12,7 +13,7 @@ interface Props {
   chartHeight: number | undefined;
   compact: boolean;
   /** Export addresses by format, when the widget can be exported. */
-  exports?: { csv: string; xlsx: string };
+  exports?: Record<ExportFormat, string>;
   onDrill?: (data: WidgetData, cell: DrillCell) => void;
   /** The card fills its grid cell. */
   fill?: boolean;
@@ -42,17 +43,9 @@ export function WidgetCard({ widget, data, chartHeight, compact, exports, onDril
         </Tooltip>
       )}
       {exports && (
-        <Dropdown
-          trigger={['click']}
-          menu={{
-            items: [
-              { key: 'csv', icon: <DownloadOutlined />, label: <a href={exports.csv} download data-testid="export-csv">{t('dashboards.exportCsv')}</a> },
-              { key: 'xlsx', icon: <DownloadOutlined />, label: <a href={exports.xlsx} download data-testid="export-xlsx">{t('dashboards.exportXlsx')}</a> },
-            ],
-          }}
-        >
+        <ExportMenu urls={exports} labels={{ xlsx: 'dashboards.exportXlsx', csv: 'dashboards.exportCsv' }}>
           <Button type="text" size="small" icon={<EllipsisOutlined />} aria-label={t('dashboards.widgetMenu')} data-testid="widget-menu" />
-        </Dropdown>
+        </ExportMenu>
       )}
     </>
   );

@@ -1,5 +1,6 @@
 import { App } from 'antd';
 import { useNavigate } from 'react-router-dom';
+import { ApiError } from '../api/problem';
 import { useI18n } from '../i18n/useI18n';
 import { explain } from '../workflow/explain';
 import { drillReport, recordsListPath, type DrillCell, type FilterValues } from './api';
@@ -15,7 +16,13 @@ export function useDrill(app: string): (report: string, parameters: FilterValues
   return async (report, parameters, cell) => {
     const hide = message.loading(t('dashboards.drilling'), 0);
     try {
-      const d = await drillReport(app, report, parameters ?? {}, cell);
+      const d = await drillReport(app, report, parameters ?? {}, cell).catch((err: unknown) => {
+        // A formula measure (AOV) has no records of its own: open the cell's.
+        if (cell.measure && err instanceof ApiError && err.fieldErrors.some((f) => f.path === 'measure')) {
+          return drillReport(app, report, parameters ?? {}, { ...cell, measure: undefined });
+        }
+        throw err;
+      });
       navigate(recordsListPath(app, d.form, d.filter));
     } catch (err) {
       void message.error(explain(err, t));

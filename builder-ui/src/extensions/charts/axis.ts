@@ -1,7 +1,7 @@
 import type { EChartsOption } from 'echarts';
 import type { DrillCell, NumberFormat } from '../../dashboards/api';
 import { dimensionText, formatUnits, othersLabel, toNumber } from './format';
-import { categoryValues, dimensionColumns, drillable, list, measureColumns, obj } from './shared';
+import { categoryValues, dimensionColumns, drillable, list, measureColumns, obj, seriesMeasure, withMeasure } from './shared';
 import type { ChartClick, ChartInput, EChartsRenderer } from './types';
 
 /**
@@ -120,7 +120,11 @@ export function axisOption(input: ChartInput, kind: 'line' | 'bar'): EChartsOpti
   } as EChartsOption;
 }
 
-/** The cell of a clicked bar or point: its category, and its series' value when a second dimension splits them. */
+/**
+ * The cell of a clicked bar or point: its category, and its series' value
+ * when a second dimension splits them; with the series' measure, so a
+ * conditional measure (completed sales) opens only the records it adds up.
+ */
 export function axisDrill(input: ChartInput, click: ChartClick): DrillCell | undefined {
   const { result: r } = input;
   const dims = dimensionColumns(r);
@@ -128,15 +132,17 @@ export function axisDrill(input: ChartInput, click: ChartClick): DrillCell | und
   if (!x || !drillable(dims) || click.componentType !== 'series' || click.dataIndex === undefined) return undefined;
   const xs = categoryValues(r, x.key);
   if (dims.length === 1) {
-    if (click.dataIndex === xs.length && r.others) return { cell: {}, others: true };
+    const measure = seriesMeasure(r, obj(list(input.option.series)[click.seriesIndex ?? 0]).name);
+    if (click.dataIndex === xs.length && r.others) return withMeasure({ cell: {}, others: true }, measure);
     if (click.dataIndex >= xs.length) return undefined;
-    return { cell: { [x.key]: xs[click.dataIndex] } };
+    return withMeasure({ cell: { [x.key]: xs[click.dataIndex] } }, measure);
   }
   const y = dims[1];
   if (!y || click.seriesIndex === undefined) return undefined;
   const ys = categoryValues(r, y.key);
   if (click.dataIndex >= xs.length || click.seriesIndex >= ys.length) return undefined;
-  return { cell: { [x.key]: xs[click.dataIndex], [y.key]: ys[click.seriesIndex] } };
+  // Series are the second dimension's values here; the measure is known only when there is one.
+  return withMeasure({ cell: { [x.key]: xs[click.dataIndex], [y.key]: ys[click.seriesIndex] } }, seriesMeasure(r, undefined));
 }
 
 /** A renderer of one category-axis chart kind. */

@@ -8,7 +8,7 @@ import { axisDrill, axisOption } from './axis';
 import { dimensionText, fenToYuanText, formatMeasure, formatUnits, toNumber } from './format';
 import { funnelDrill, funnelOption } from './funnel';
 import { heatmapDrill, heatmapOption } from './heatmap';
-import { kpiItems } from './kpi';
+import { kpiItems, kpiText } from './kpi';
 import { mapDrill, mapOption } from './map';
 import { pieDrill, pieOption } from './pie';
 import { buildPivot } from './pivotModel';
@@ -92,11 +92,11 @@ describe('bar and line', () => {
     expect(o.dataZoom).toEqual([]);
   });
 
-  it('maps a click to the category value, the others bar, or nothing', () => {
+  it('maps a click to the category value (or the others bar) and the series measure, or to nothing', () => {
     const i = input(byRegion);
-    expect(axisDrill(i, { componentType: 'series', dataIndex: 1, seriesIndex: 0 })).toEqual({ cell: { region: 'east' } });
-    expect(axisDrill(i, { componentType: 'series', dataIndex: 2, seriesIndex: 1 })).toEqual({ cell: { region: null } });
-    expect(axisDrill(i, { componentType: 'series', dataIndex: 3, seriesIndex: 0 })).toEqual({ cell: {}, others: true });
+    expect(axisDrill(i, { componentType: 'series', dataIndex: 1, seriesIndex: 0 })).toEqual({ cell: { region: 'east' }, measure: 'sales' });
+    expect(axisDrill(i, { componentType: 'series', dataIndex: 2, seriesIndex: 1 })).toEqual({ cell: { region: null }, measure: 'orders' });
+    expect(axisDrill(i, { componentType: 'series', dataIndex: 3, seriesIndex: 0 })).toEqual({ cell: {}, others: true, measure: 'sales' });
     expect(axisDrill(i, { componentType: 'series', dataIndex: 4, seriesIndex: 0 })).toBeUndefined();
     expect(axisDrill(i, { componentType: 'xAxis', dataIndex: 0 })).toBeUndefined();
   });
@@ -121,7 +121,7 @@ describe('bar and line', () => {
     ]);
     expect(o.yAxis).toHaveLength(1);
     expect(o.series[1].tooltip.valueFormatter(3)).toBe('¥3.00');
-    expect(axisDrill(input(stacked), { componentType: 'series', dataIndex: 1, seriesIndex: 1 })).toEqual({ cell: { month: '2026-02', region: 'north' } });
+    expect(axisDrill(input(stacked), { componentType: 'series', dataIndex: 1, seriesIndex: 1 })).toEqual({ cell: { month: '2026-02', region: 'north' }, measure: 'sales' });
   });
 
   it('turns horizontal bars into a ranking from the top and scrolls long axes', () => {
@@ -171,8 +171,8 @@ describe('pie, donut and funnel', () => {
     expect(o.series[0].data[1]).toEqual({ name: '华东', value: 6005.59 });
     expect(o.tooltip.formatter({ marker: '', name: '华东', value: 6005.59, percent: 43.6 })).toBe('华东: ¥6,005.59 (43.6%)');
     expect(o.legend).toEqual({ type: 'scroll', bottom: 0 });
-    expect(pieDrill(input(pie), { dataIndex: 0 })).toEqual({ cell: { region: 'south' } });
-    expect(pieDrill(input(pie), { dataIndex: 3 })).toEqual({ cell: {}, others: true });
+    expect(pieDrill(input(pie), { dataIndex: 0 })).toEqual({ cell: { region: 'south' }, measure: 'sales' });
+    expect(pieDrill(input(pie), { dataIndex: 3 })).toEqual({ cell: {}, others: true, measure: 'sales' });
     expect(pieDrill(input(pie), { dataIndex: 9 })).toBeUndefined();
   });
 
@@ -207,8 +207,8 @@ describe('map, heat map, KPI, table and pivot', () => {
     expect(o.series[0].type).toBe('bar');
     expect(o.series[0].data).toEqual([7335.34, 3212.51, 455.1]);
     expect([o.visualMap.min, o.visualMap.max]).toEqual([455.1, 7335.34]);
-    expect(mapDrill(input(provinces), { dataIndex: 0 })).toEqual({ cell: { province: '广东省' } });
-    expect(mapDrill(input(provinces), { dataIndex: 2 })).toEqual({ cell: { province: '四川省' } });
+    expect(mapDrill(input(provinces), { dataIndex: 0 })).toEqual({ cell: { province: '广东省' }, measure: 'sales' });
+    expect(mapDrill(input(provinces), { dataIndex: 2 })).toEqual({ cell: { province: '四川省' }, measure: 'sales' });
   });
 
   it('names the hours and weekdays of a heat map and refuses to drill into them', () => {
@@ -234,7 +234,7 @@ describe('map, heat map, KPI, table and pivot', () => {
     expect(heatmapDrill(input(h), { value: [1, 1, 12] })).toBeUndefined();
     const byMonth = { ...h, columns: h.columns.map((c) => ({ ...c, bucket: c.key === 'dow' ? 'month' : undefined })) };
     // A bucketed axis sorts, a plain one keeps the rows' order (20, then 09).
-    expect(heatmapDrill(input(byMonth), { value: [1, 1, 12] })).toEqual({ cell: { dow: '6', hour: '09' } });
+    expect(heatmapDrill(input(byMonth), { value: [1, 1, 12] })).toEqual({ cell: { dow: '6', hour: '09' }, measure: 'n' });
   });
 
   it('reads KPI items with their comparisons in order', () => {
@@ -249,6 +249,10 @@ describe('map, heat map, KPI, table and pivot', () => {
       ['lastYear', 0.5],
     ]);
     expect(items[1]).toEqual({ key: 'orders', label: '订单数', format: 'number', value: 142, compare: [] });
+    // In full while it fits a card, shortened beyond.
+    expect(kpiText(items[0]!, 'zh-CN')).toBe('¥18,299.58');
+    expect(kpiText({ value: 12345678901, format: 'money' }, 'zh-CN')).toBe('¥1.2亿');
+    expect(kpiText({ value: 12345678901, format: 'money' }, 'en')).toBe('¥123.5M');
   });
 
   it('lists table rows with the others and total rows, each drilling to its records', () => {

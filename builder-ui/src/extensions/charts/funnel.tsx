@@ -1,7 +1,7 @@
 import type { EChartsOption } from 'echarts';
 import type { DrillCell } from '../../dashboards/api';
 import { formatUnits, toNumber } from './format';
-import { dimensionColumns, drillable, list, measureColumns, obj } from './shared';
+import { dimensionColumns, drillable, list, measureColumns, obj, seriesMeasure, withMeasure } from './shared';
 import type { ChartClick, ChartInput, ChartRenderer } from './types';
 
 /**
@@ -58,7 +58,7 @@ export function funnelDrill(input: ChartInput, click: ChartClick): DrillCell | u
   const d = dims[0];
   if (d) {
     const row = r.rows[click.dataIndex];
-    return row ? { cell: { [d.key]: row[d.key] ?? null } } : undefined;
+    return row ? withMeasure({ cell: { [d.key]: row[d.key] ?? null } }, seriesMeasure(r, undefined)) : undefined;
   }
   const name = String(obj(list(obj(list(input.option.series)[0]).data)[click.dataIndex]).name ?? '');
   const ms = measureColumns(r);

@@ -1,7 +1,7 @@
 import type { EChartsOption } from 'echarts';
 import type { DrillCell } from '../../dashboards/api';
 import { dimensionText, formatUnits, toNumber } from './format';
-import { axisValues, dimensionColumns, drillable, keyText, list, measureColumns, obj } from './shared';
+import { axisValues, dimensionColumns, drillable, keyText, list, measureColumns, obj, seriesMeasure, withMeasure } from './shared';
 import type { ChartClick, ChartInput, ChartRenderer } from './types';
 
 /**
@@ -71,7 +71,7 @@ export function heatmapDrill(input: ChartInput, click: ChartClick): DrillCell | 
   const xv = axisValues(r, x)[Number(xi)];
   const yv = axisValues(r, y)[Number(yi)];
   if (xv === undefined || yv === undefined) return undefined;
-  return { cell: { [x.key]: xv, [y.key]: yv } };
+  return withMeasure({ cell: { [x.key]: xv, [y.key]: yv } }, seriesMeasure(r, obj(list(input.option.series)[0]).name));
 }
 
 export const heatmap: ChartRenderer = { key: 'chart.heatmap', echarts: { option: heatmapOption, drill: heatmapDrill } };

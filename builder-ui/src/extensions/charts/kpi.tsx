@@ -1,6 +1,7 @@
 import { ArrowDownOutlined, ArrowUpOutlined } from '@ant-design/icons';
-import { Col, Flex, Row, Typography, theme } from 'antd';
+import { Flex, Typography, theme } from 'antd';
 import type { NumberFormat } from '../../dashboards/api';
+import type { Locale } from '../../i18n/locale';
 import type { MessageKey } from '../../i18n/messages';
 import { useI18n } from '../../i18n/useI18n';
 import { formatMeasure, formatUnits, toNumber } from './format';
@@ -34,44 +35,58 @@ export function kpiItems(option: Record<string, unknown>): KpiItem[] {
   });
 }
 
-/** Big numbers with their change against earlier periods; a click opens the records behind them. */
+/** A KPI's number: in full, or shortened (¥1.2亿, 12.3M) when the full text is too long for a card; the full one is its title. */
+export function kpiText(it: Pick<KpiItem, 'value' | 'format'>, locale: Locale): string {
+  const full = formatMeasure(it.value, it.format, locale);
+  return full.length > 12 ? formatMeasure(it.value, it.format, locale, true) : full;
+}
+
+/**
+ * Big numbers with their change against earlier periods; a click opens the
+ * records behind them. The cards wrap to the widget's width, and each
+ * number scales with its card (a CSS container), so a narrow widget shows
+ * smaller digits rather than broken lines.
+ */
 function KpiCards({ input, onDrill }: ChartComponentProps) {
   const { t, locale } = useI18n();
   const { token } = theme.useToken();
   const items = kpiItems(input.option);
-  const span = input.compact ? 12 : Math.max(6, Math.floor(24 / Math.max(1, items.length)));
   return (
-    <Row gutter={[12, 12]} data-testid="kpi-cards">
+    <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(110px, 1fr))', gap: 12 }} data-testid="kpi-cards">
       {items.map((it, i) => (
-        <Col key={it.key} span={span}>
-          <Flex
-            vertical
-            gap={2}
-            data-testid={`kpi-${it.key}`}
-            onClick={onDrill ? () => onDrill({ cell: {} }) : undefined}
-            style={{ cursor: onDrill ? 'pointer' : undefined, minWidth: 0 }}
+        <Flex
+          key={it.key}
+          vertical
+          gap={2}
+          data-testid={`kpi-${it.key}`}
+          onClick={onDrill ? () => onDrill({ cell: {}, measure: it.key }) : undefined}
+          style={{ cursor: onDrill ? 'pointer' : undefined, minWidth: 0, containerType: 'inline-size' }}
+        >
+          <Typography.Text type="secondary" ellipsis>
+            {it.label}
+          </Typography.Text>
+          <Typography.Text
+            strong
+            style={{ fontSize: i === 0 ? 'clamp(16px, 15cqi, 30px)' : 'clamp(15px, 13cqi, 24px)', lineHeight: 1.3, whiteSpace: 'nowrap' }}
+            data-testid="kpi-value"
+            title={kpiText(it, locale) === formatMeasure(it.value, it.format, locale) ? undefined : formatMeasure(it.value, it.format, locale)}
           >
-            <Typography.Text type="secondary" ellipsis>
-              {it.label}
-            </Typography.Text>
-            <Typography.Text strong style={{ fontSize: i === 0 && !input.compact ? 28 : 22, lineHeight: 1.3 }} data-testid="kpi-value">
-              {formatMeasure(it.value, it.format, locale, input.compact)}
-            </Typography.Text>
-            {it.compare.map((c) => {
-              const up = (c.change ?? 0) > 0;
-              const down = (c.change ?? 0) < 0;
-              const color = up ? token.colorSuccess : down ? token.colorError : token.colorTextSecondary;
-              return (
-                <Typography.Text key={c.key} style={{ fontSize: 12, color }}>
-                  {t(`charts.compare.${c.key}` as MessageKey)} {up ? <ArrowUpOutlined /> : down ? <ArrowDownOutlined /> : null}{' '}
-                  {c.change === null ? '—' : formatUnits(Math.abs(c.change), 'percent', locale)}
-                </Typography.Text>
-              );
-            })}
-          </Flex>
-        </Col>
+            {kpiText(it, locale)}
+          </Typography.Text>
+          {it.compare.map((c) => {
+            const up = (c.change ?? 0) > 0;
+            const down = (c.change ?? 0) < 0;
+            const color = up ? token.colorSuccess : down ? token.colorError : token.colorTextSecondary;
+            return (
+              <Typography.Text key={c.key} style={{ fontSize: 12, color, whiteSpace: 'nowrap' }}>
+                {t(`charts.compare.${c.key}` as MessageKey)} {up ? <ArrowUpOutlined /> : down ? <ArrowDownOutlined /> : null}{' '}
+                {c.change === null ? '—' : formatUnits(Math.abs(c.change), 'percent', locale)}
+              </Typography.Text>
+            );
+          })}
+        </Flex>
       ))}
-    </Row>
+    </div>
   );
 }
 

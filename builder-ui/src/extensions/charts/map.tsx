@@ -1,7 +1,7 @@
 import type { EChartsOption } from 'echarts';
 import type { DrillCell } from '../../dashboards/api';
 import { dimensionText, formatUnits, toNumber } from './format';
-import { dimensionColumns, drillable, list, measureColumns, obj } from './shared';
+import { dimensionColumns, drillable, list, measureColumns, obj, seriesMeasure, withMeasure } from './shared';
 import type { ChartClick, ChartInput, ChartRenderer } from './types';
 
 /**
@@ -66,7 +66,8 @@ export function mapDrill(input: ChartInput, click: ChartClick): DrillCell | unde
   if (!d || !drillable(dims) || click.dataIndex === undefined) return undefined;
   const p = rankProvinces(input)[click.dataIndex];
   const row = p ? input.result.rows[p.row] : undefined;
-  return row ? { cell: { [d.key]: row[d.key] ?? null } } : undefined;
+  const measure = seriesMeasure(input.result, obj(list(input.option.series)[0]).name);
+  return row ? withMeasure({ cell: { [d.key]: row[d.key] ?? null } }, measure) : undefined;
 }
 
 export const map: ChartRenderer = { key: 'chart.map', echarts: { option: mapOption, drill: mapDrill } };

@@ -1,7 +1,7 @@
 import type { EChartsOption } from 'echarts';
 import type { DrillCell } from '../../dashboards/api';
 import { formatUnits, toNumber } from './format';
-import { dimensionColumns, drillable, list, measureColumns, obj } from './shared';
+import { dimensionColumns, drillable, list, measureColumns, obj, seriesMeasure, withMeasure } from './shared';
 import type { ChartClick, ChartInput, ChartRenderer, EChartsRenderer } from './types';
 
 interface PieItem {
@@ -55,9 +55,10 @@ export function pieDrill(input: ChartInput, click: ChartClick): DrillCell | unde
   const dims = dimensionColumns(r);
   const d = dims[0];
   if (!d || !drillable(dims) || click.dataIndex === undefined) return undefined;
-  if (click.dataIndex === r.rows.length && r.others) return { cell: {}, others: true };
+  const measure = seriesMeasure(r, obj(list(input.option.series)[0]).name);
+  if (click.dataIndex === r.rows.length && r.others) return withMeasure({ cell: {}, others: true }, measure);
   const row = r.rows[click.dataIndex];
-  return row ? { cell: { [d.key]: row[d.key] ?? null } } : undefined;
+  return row ? withMeasure({ cell: { [d.key]: row[d.key] ?? null } }, measure) : undefined;
 }
 
 const renderer: EChartsRenderer = { option: (input) => pieOption(input, false), drill: pieDrill };

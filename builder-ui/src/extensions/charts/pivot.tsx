@@ -29,7 +29,7 @@ function PivotTable({ input, onDrill, height }: ChartComponentProps) {
       <span
         role={canDrill ? 'button' : undefined}
         data-testid="pivot-cell"
-        onClick={canDrill ? () => onDrill({ cell: model.fixed(line, col) }) : undefined}
+        onClick={canDrill ? () => onDrill({ cell: model.fixed(line, col), measure: m.key }) : undefined}
         style={{ cursor: canDrill ? 'pointer' : undefined, fontWeight: strong ? 600 : undefined }}
       >
         {text}

@@ -15,6 +15,21 @@ export function measureColumns(r: ReportResult): ReportColumn[] {
   return r.columns.filter((c) => c.role === 'measure');
 }
 
+/**
+ * The measure a series plots, by its name (the server names series after
+ * their measure's label); with a single measure, that one. undefined when
+ * it cannot be told, and drilling then leaves the measure's own filter out.
+ */
+export function seriesMeasure(r: ReportResult, name: unknown): string | undefined {
+  const ms = measureColumns(r);
+  return (ms.find((m) => m.label === name) ?? (ms.length === 1 ? ms[0] : undefined))?.key;
+}
+
+/** A drill cell with the measure whose records it opens, when known. */
+export function withMeasure(cell: DrillCell, measure: string | undefined): DrillCell {
+  return measure ? { ...cell, measure } : cell;
+}
+
 /** Identifies a dimension value in lookups (null apart from "null"). */
 export function keyText(v: unknown): string {
   return v === null || v === undefined ? '\u0000null' : String(v);

@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, openPage, resultsDir } from './browser';
+import { installCockpit, signInAs, startCrmServer } from './dashboardsFixture';
+import { AdminApi } from './fixture';
+import type { TestServer } from './server';
+
+let server: TestServer;
+let browser: Browser;
+let api: AdminApi;
+
+beforeAll(async () => {
+  server = await startCrmServer();
+  api = await AdminApi.connect(server.url);
+  await installCockpit(api);
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const PATH = '/apps/crm/dashboard/e2e-cockpit';
+const HQ = '/apps/crm/dashboard/hq-cockpit';
+
+interface Data {
+  widgets: { id: string; result?: { rows: Record<string, unknown>[] }; error?: unknown }[];
+}
+
+/** A dashboard's data as the API computes it for filter values. */
+function data(filters: object, key = 'e2e-cockpit'): Promise<Data> {
+  return api.call<Data>('GET', `/api/apps/crm/dashboards/${key}/data?filters=${encodeURIComponent(JSON.stringify(filters))}`);
+}
+
+/** The orders of a KPI widget's result. */
+function ordersOf(d: Data, widget: string): string {
+  return String(d.widgets.find((w) => w.id === widget)?.result?.rows[0]?.orders);
+}
+
+/** Waits for a dashboard: the KPI numbers of a widget and a drawn chart. */
+async function loaded(page: Page, kpi = 'kpi', chart = 'trend'): Promise<void> {
+  await page.getByTestId(`widget-${kpi}`).getByTestId('kpi-orders').waitFor();
+  await page.getByTestId(`widget-${chart}`).locator('[data-testid="echart"] svg path').first().waitFor({ state: 'attached' });
+}
+
+const orders = (page: Page, widget = 'kpi') => page.getByTestId(`widget-${widget}`).getByTestId('kpi-orders').getByTestId('kpi-value');
+
+/** Picks an option in the open select dropdown. */
+async function pick(page: Page, title: string): Promise<void> {
+  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').getByTitle(title, { exact: true }).click();
+}
+
+/** The widest filled shape of a widget's chart (the top bar of a ranking). */
+async function widestBar(page: Page, widget: string): Promise<{ x: number; y: number }> {
+  const box = await page.getByTestId(`widget-${widget}`).locator('[data-testid="echart"]').evaluate((el) => {
+    let best: DOMRect | undefined;
+    for (const p of Array.from(el.querySelectorAll('svg path'))) {
+      const fill = p.getAttribute('fill');
+      if (!fill || fill === 'none' || fill === 'transparent') continue;
+      const r = p.getBoundingClientRect();
+      if (r.height < 4 || r.height > 60) continue;
+      if (!best || r.width > best.width) best = r;
+    }
+    return best && { x: best.x + best.width / 2, y: best.y + best.height / 2 };
+  });
+  if (!box) throw new Error(`no bar in ${widget}`);
+  return box;
+}
+
+describe('dashboards in the browser', () => {
+  it('opens the HQ cockpit, changes the date range, region, tier and store, and drills from a chart into the records', async () => {
+    const page = await openPage(browser, 'dashboard-hq-cockpit', { viewport: { width: 1366, height: 1000 } });
+    await signInAs(page, server.url, HQ);
+    await loaded(page, 'sales', 'trend');
+    expect(await page.getByTestId('dashboard-title').textContent()).toBe('总部驾驶舱');
+    await expect.poll(() => orders(page, 'sales').textContent()).toBe(ordersOf(await data({}, 'hq-cockpit'), 'sales'));
+    expect(await page.getByTestId('widget-error').count()).toBe(0);
+    await page.screenshot({ path: join(resultsDir, 'dashboard-hq-cockpit.png'), fullPage: true });
+
+    // Last 30 days: the address keeps it, the numbers follow the server's.
+    await page.getByTestId('filter-period').getByTestId('date-preset').click();
+    await pick(page, '最近30天');
+    await page.waitForURL((u) => u.searchParams.get('filters') === JSON.stringify({ period: 'last30days' }));
+    let filters: Record<string, unknown> = { period: 'last30days' };
+    const month = Number(ordersOf(await data(filters, 'hq-cockpit'), 'sales'));
+    expect(month).toBeGreaterThan(0);
+    await expect.poll(() => orders(page, 'sales').textContent()).toBe(String(month));
+
+    // East China, gold members: selects with the stores' and members' options.
+    await page.getByTestId('filter-region').locator('.ant-select').click();
+    await pick(page, '华东');
+    await page.getByTestId('filter-tier').locator('.ant-select').click();
+    await pick(page, '普通');
+    filters = { ...filters, region: 'east', tier: 'normal' };
+    const narrowed = Number(ordersOf(await data(filters, 'hq-cockpit'), 'sales'));
+    await expect.poll(() => orders(page, 'sales').textContent()).toBe(String(narrowed));
+    expect(narrowed).toBeLessThan(month);
+
+    // One store, picked by searching the stores.
+    await page.getByTestId('filter-store').locator('.ant-select').click();
+    const first = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').first();
+    await first.waitFor();
+    await first.click();
+    await page.waitForURL((u) => !!u.searchParams.get('filters')?.includes('"store"'));
+    filters = JSON.parse(new URL(page.url()).searchParams.get('filters') ?? '{}') as Record<string, unknown>;
+    await expect.poll(() => orders(page, 'sales').textContent()).toBe(ordersOf(await data(filters, 'hq-cockpit'), 'sales'));
+
+    // Without the store and tier, a click on the top province's bar opens its sales.
+    for (const f of ['store', 'tier']) {
+      await page.getByTestId(`filter-${f}`).locator('.ant-select').hover();
+      await page.getByTestId(`filter-${f}`).locator('.ant-select-clear').click();
+      await page.waitForURL((u) => !u.searchParams.get('filters')?.includes(`"${f}"`));
+    }
+    await page.waitForURL((u) => u.searchParams.get('filters') === JSON.stringify({ period: 'last30days', region: 'east' }));
+    await expect.poll(() => orders(page, 'sales').textContent()).toBe(ordersOf(await data({ period: 'last30days', region: 'east' }, 'hq-cockpit'), 'sales'));
+    await page.getByTestId('widget-map').locator('[data-testid="echart"] svg path').first().waitFor({ state: 'attached' });
+    const bar = await widestBar(page, 'map');
+    const drill = page.waitForResponse((r) => r.url().includes('/reports/sales-by-province/run') && r.request().method() === 'POST');
+    await page.mouse.click(bar.x, bar.y);
+    const d = (await (await drill).json()) as { form: string; count: number; filter: object };
+    expect(d.form).toBe('transactions');
+    expect(d.count).toBeGreaterThan(0);
+    await page.waitForURL(/\/apps\/crm\/form\/transactions\?filter=/);
+    const listed = page.locator('[data-testid="record-table"] tbody tr.ant-table-row');
+    await expect.poll(() => listed.count()).toBe(Math.min(d.count, 20));
+    // The filter selects exactly the records the cell counted.
+    const all = await api.call<{ items: unknown[] }>('GET', `/api/apps/crm/forms/transactions/records?limit=500&filter=${encodeURIComponent(JSON.stringify(d.filter))}`);
+    expect(all.items.length).toBe(d.count);
+    await page.screenshot({ path: join(resultsDir, 'dashboard-drill.png'), fullPage: true });
+  });
+
+  it('drills from a pivot cell and exports a widget as CSV', async () => {
+    const page = await openPage(browser, 'dashboard-pivot-export', { viewport: { width: 1366, height: 1000 }, acceptDownloads: true });
+    await signInAs(page, server.url, PATH);
+    await loaded(page);
+
+    const download = page.waitForEvent('download');
+    await page.getByTestId('widget-regions').getByTestId('widget-menu').click();
+    await page.getByTestId('export-csv').click();
+    const file = await (await download).path();
+    const csv = readFileSync(file, 'utf8');
+    expect(csv).toContain('销售额');
+    expect(csv).toMatch(/华东|华南|华北|华中|西部/);
+
+    const total = page.getByTestId('pivot-total').getByTestId('pivot-cell').last();
+    await total.waitFor();
+    const drill = page.waitForResponse((r) => r.url().includes('/reports/e2e-pivot/run') && r.request().method() === 'POST');
+    await total.click();
+    const d = (await (await drill).json()) as { count: number };
+    // The grand total of the period is every sale of the last 30 days.
+    expect(String(d.count)).toBe(ordersOf(await data({}), 'kpi'));
+    await page.waitForURL(/\/apps\/crm\/form\/transactions\?filter=/);
+    await page.screenshot({ path: join(resultsDir, 'dashboard-pivot-drill.png'), fullPage: true });
+  });
+
+  it('stacks the widgets at 375 px', async () => {
+    const page = await openPage(browser, 'dashboard-phone', { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+    await signInAs(page, server.url, PATH);
+    await page.getByTestId('dashboard-stack').waitFor();
+    await page.getByTestId('kpi-orders').waitFor();
+    const boxes = await page.getByTestId('dashboard-stack').locator(':scope > .ant-card').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
+    expect(boxes).toHaveLength(7);
+    for (let i = 0; i < boxes.length; i++) {
+      expect(boxes[i]!.x).toBeGreaterThanOrEqual(0);
+      expect(boxes[i]!.x + boxes[i]!.width).toBeLessThanOrEqual(375);
+      if (i > 0) expect(boxes[i]!.y).toBeGreaterThan(boxes[i - 1]!.y);
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.screenshot({ path: join(resultsDir, 'dashboard-phone.png'), fullPage: true });
+  });
+
+  it('renders every other dashboard of the template without a widget error', async () => {
+    const defs = (await api.call<{ key: string }[]>('GET', '/api/apps/crm/meta/dashboard')).filter((d) => d.key !== 'hq-cockpit' && !d.key.startsWith('e2e-'));
+    const page = await openPage(browser, 'dashboard-template');
+    await signInAs(page, server.url, '/apps/crm');
+    for (const { key } of defs) {
+      await page.goto(`${server.url}/apps/crm/dashboard/${key}`);
+      await page.getByTestId('dashboard-title').waitFor();
+      await expect.poll(() => page.locator('.ant-skeleton').count(), { timeout: 20_000 }).toBe(0);
+      expect(await page.getByTestId('widget-error').count(), key).toBe(0);
+    }
+  });
+});
