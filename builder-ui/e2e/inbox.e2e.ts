@@ -118,11 +118,20 @@ describe('workflow and inbox in the browser', () => {
     await page.screenshot({ path: join(resultsDir, 'workflow-approved.png'), fullPage: true });
   });
 
-  it('returns a request to its draft with a reason, and rejects another, from the inbox', async () => {
+  it('returns a request to its draft with a reason, delegates one and rejects another, from the inbox', async () => {
     const back = await submitted('退回的申请');
     const no = await submitted('拒绝的申请');
+    const passed = await submitted('转交的申请');
     const mgr = await openPage(browser, 'inbox-return-reject');
     await signInAs(mgr, server.url, '/inbox', 'manager.wang', USER_PASSWORD);
+    await expect.poll(() => rows(mgr).count()).toBe(3);
+
+    // Delegate: the people the workflow names are offered (only administrators may list users).
+    await rows(mgr).filter({ hasText: '转交的申请' }).getByTestId('task-more').click();
+    await mgr.getByRole('menuitem', { name: '转交' }).click();
+    await mgr.getByTestId('user-picker').click();
+    await mgr.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').getByTitle('李店员', { exact: true }).click();
+    await mgr.getByTestId('decision-submit').click();
     await expect.poll(() => rows(mgr).count()).toBe(2);
 
     await rows(mgr).filter({ hasText: '退回的申请' }).getByTestId('task-more').click();
@@ -142,9 +151,11 @@ describe('workflow and inbox in the browser', () => {
     expect(vb.timeline.find((e) => e.kind === 'return')?.comment).toBe('缺少消费记录');
     const vn = (await call('GET', `/api/apps/crm/forms/upgrades/records/${no}/workflow`)) as { state: string };
     expect(vn.state).toBe('rejected');
-    // The clerk's own inbox holds nothing: tasks go to approvers only.
-    const inbox = (await call('GET', '/api/tasks')) as { counts: { pending: number } };
-    expect(inbox.counts.pending).toBe(0);
+    // The delegated task now waits in the clerk's inbox, with its deadline carried over.
+    const inbox = (await call('GET', '/api/tasks')) as { tasks: { record: string; delegatedFrom?: string; dueAt?: string }[]; counts: { pending: number } };
+    expect(inbox.counts.pending).toBe(1);
+    expect(inbox.tasks[0]?.record).toBe(passed);
+    expect(inbox.tasks[0]?.dueAt).toBeTruthy();
     expect(clerk).toBeTruthy();
     await mgr.screenshot({ path: join(resultsDir, 'inbox-decided.png'), fullPage: true });
   });
