@@ -54,6 +54,9 @@ export function shortDays(input: ChartInput, names: string[]): string[] {
   return names.map((n) => n.slice(5));
 }
 
+/** The grid's box holds the axis labels too, so a legend or slider below never covers them. */
+export const LABELS_INSIDE = { outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' } as const;
+
 /** The option of a line or bar chart. */
 export function axisOption(input: ChartInput, kind: 'line' | 'bar'): EChartsOption {
   const { option: o, locale, compact } = input;
@@ -107,7 +110,7 @@ export function axisOption(input: ChartInput, kind: 'line' | 'bar'): EChartsOpti
   return {
     tooltip: { trigger: 'axis', axisPointer: { type: kind === 'bar' ? 'shadow' : 'line' }, confine: true },
     legend: legend ? { type: 'scroll', bottom: 0 } : { show: false },
-    grid: { left: 8, right: valueAxes.length > 1 ? 16 : 8, top: 24, bottom },
+    grid: { left: 8, right: valueAxes.length > 1 ? 16 : 8, top: 24, bottom, ...LABELS_INSIDE },
     xAxis: horizontal ? valueAxes : category,
     yAxis: horizontal ? category : valueAxes,
     dataZoom: many

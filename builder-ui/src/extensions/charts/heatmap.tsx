@@ -2,6 +2,7 @@ import type { EChartsOption } from 'echarts';
 import type { DrillCell } from '../../dashboards/api';
 import { dimensionText, formatUnits, toNumber } from './format';
 import { axisValues, dimensionColumns, drillable, keyText, list, measureColumns, obj, seriesMeasure, withMeasure } from './shared';
+import { LABELS_INSIDE } from './axis';
 import type { ChartClick, ChartInput, ChartRenderer } from './types';
 
 /**
@@ -43,7 +44,7 @@ export function heatmapOption(input: ChartInput): EChartsOption {
         return `${xNames[Number(i)] ?? ''} · ${yNames[Number(j)] ?? ''}: ${formatUnits(v, f, locale)}`;
       },
     },
-    grid: { left: 8, right: 8, top: 8, bottom: 64 },
+    grid: { left: 8, right: 8, top: 8, bottom: 48, ...LABELS_INSIDE },
     xAxis: { type: 'category', data: xNames, splitArea: { show: true }, axisLabel: { hideOverlap: true } },
     yAxis: { type: 'category', data: yNames, splitArea: { show: true }, axisLabel: { hideOverlap: true } },
     visualMap: {

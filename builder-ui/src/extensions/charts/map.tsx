@@ -2,6 +2,7 @@ import type { EChartsOption } from 'echarts';
 import type { DrillCell } from '../../dashboards/api';
 import { dimensionText, formatUnits, toNumber } from './format';
 import { dimensionColumns, drillable, list, measureColumns, obj, seriesMeasure, withMeasure } from './shared';
+import { LABELS_INSIDE } from './axis';
 import type { ChartClick, ChartInput, ChartRenderer } from './types';
 
 /**
@@ -43,7 +44,7 @@ export function mapOption(input: ChartInput): EChartsOption {
   const present = values.filter((v): v is number => v !== null);
   return {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, confine: true, valueFormatter: (v: unknown) => formatUnits(v, f, locale) },
-    grid: { left: 8, right: 16, top: 8, bottom: 8 },
+    grid: { left: 8, right: 16, top: 8, bottom: 8, ...LABELS_INSIDE },
     xAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatUnits(v, f, locale, true) } },
     yAxis: { type: 'category', inverse: true, data: ranked.map((p) => p.name), axisLabel: { hideOverlap: true } },
     visualMap: {
