@@ -44,7 +44,7 @@ func (a *flowBranch) Blocks() []Block {
 func (a *flowBranch) Choose(ctx context.Context, x *Exec) (int, any, error) {
 	var ok bool
 	if len(a.record) > 0 {
-		f, err := x.Svc.records.Form(ctx, x.Run.App, x.Auto.Trigger.Form())
+		f, err := x.Records().Form(ctx, x.Run.App, x.Auto.Trigger.Form())
 		if err != nil {
 			return 0, nil, err
 		}

@@ -10,17 +10,20 @@ import (
 	"github.com/tangram/tangram/engine/auth"
 	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/ext"
+	"github.com/tangram/tangram/engine/form"
 	"github.com/tangram/tangram/engine/i18n"
 	"github.com/tangram/tangram/engine/query"
 	"github.com/tangram/tangram/engine/store"
 )
 
-// message.send sends a message through a channel (default "outbox") to
+// message.send sends a message through a channel (default "outbox"; a
+// list names fallbacks: ["sms", "outbox"] uses sms where the server has it
+// configured, else keeps the message in the outbox) to
 // the addresses in to and/or to the staff holding a position in an org
 // unit (by username: what WeCom and the like address people by). The text
 // and subject are templates per language, "{{record.name}}" style; the
 // message is in the record's or payload's "lang" when it has one, else
-// Chinese:
+// Chinese. "{{record.tier|label}}" shows a choice field's label:
 //
 //	{"channel": "sms", "to": "$record.phone",
 //	 "text": {"zh-CN": "{{record.name}}，生日快乐！送您一张生日券。", "en": "Happy birthday, {{record.name}}!"}}
@@ -33,7 +36,7 @@ import (
 // holds up nothing else. No recipient is not a failure: the output says
 // so.
 type messageSend struct {
-	channel       string
+	channels      []string
 	to            any
 	staff         *staffSpec
 	subject, text map[string]string
@@ -47,7 +50,7 @@ type staffSpec struct {
 }
 
 type messageConfig struct {
-	Channel string          `json:"channel,omitempty"`
+	Channel any             `json:"channel,omitempty"`
 	To      any             `json:"to,omitempty"`
 	ToStaff *staffSpec      `json:"toStaff,omitempty"`
 	Subject json.RawMessage `json:"subject,omitempty"`
@@ -63,8 +66,15 @@ var positionRe = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
 
 // Run writes the messages.
 func (a *messageSend) Run(ctx context.Context, x *Exec) (any, error) {
-	if _, ok := x.Svc.channels.get(a.channel); !ok {
-		return nil, coded(x.Lang, errs.Unavailable, "automation.channel_unknown", a.channel)
+	channel := ""
+	for _, c := range a.channels {
+		if _, ok := x.Svc.channels.get(c); ok {
+			channel = c
+			break
+		}
+	}
+	if channel == "" {
+		return nil, coded(x.Lang, errs.Unavailable, "automation.channel_unknown", strings.Join(a.channels, ", "))
 	}
 	lang := x.Lang
 	if a.lang != "" {
@@ -85,6 +95,7 @@ func (a *messageSend) Run(ctx context.Context, x *Exec) (any, error) {
 	if len(to) == 0 {
 		return map[string]any{"messages": 0, "skipped": "no recipient"}, nil
 	}
+	x.labels = x.Svc.labeler(ctx, x, lang)
 	subject, text := x.Text(localized(a.subject, lang)), x.Text(localized(a.text, lang))
 	var data map[string]any
 	if a.data != nil {
@@ -93,14 +104,14 @@ func (a *messageSend) Run(ctx context.Context, x *Exec) (any, error) {
 	docs := make([]store.Doc, len(to))
 	ids := make([]any, len(to))
 	for i, addr := range to {
-		m := &Message{ID: fmt.Sprintf("%s#%d", x.Key, i), App: x.Run.App, Channel: a.channel, To: addr, Subject: subject,
+		m := &Message{ID: fmt.Sprintf("%s#%d", x.Key, i), App: x.Run.App, Channel: channel, To: addr, Subject: subject,
 			Text: text, Data: data, Lang: lang, Automation: x.Run.Automation, Run: x.Run.ID}
 		docs[i], ids[i] = x.Svc.newMessage(m, x.Step, x.Now), m.ID
 	}
 	if _, err := x.Tx.InsertMany(ctx, CollMessages, docs); err != nil {
 		return nil, err
 	}
-	return map[string]any{"messages": len(docs), "ids": ids, "channel": a.channel}, nil
+	return map[string]any{"messages": len(docs), "ids": ids, "channel": channel}, nil
 }
 
 // staffMember is a user holding a position.
@@ -224,10 +235,14 @@ func init() {
 				return nil, configErrors(err)
 			}
 			var fe []errs.FieldError
-			if c.Channel == "" {
-				c.Channel = DefaultChannel
+			channels := stringList(c.Channel)
+			if c.Channel == nil {
+				channels = []string{DefaultChannel}
 			}
-			a := &messageSend{channel: c.Channel, to: c.To, staff: c.ToStaff, data: c.Data, lang: c.Lang}
+			if len(channels) == 0 || len(channels) != len(stringList(c.Channel)) && c.Channel != nil {
+				fe = append(fe, fieldErr("channel", "automation.bad_channel", "a channel name, or a list of them (the first configured is used)")...)
+			}
+			a := &messageSend{channels: channels, to: c.To, staff: c.ToStaff, data: c.Data, lang: c.Lang}
 			var ok bool
 			if a.text, ok = textMap(c.Text); !ok || len(a.text) == 0 {
 				fe = append(fe, fieldErr("text", "automation.text_required", "a text, or texts by language {\"zh-CN\": ..., \"en\": ...}")...)
@@ -249,4 +264,42 @@ func init() {
 			return a, fe
 		},
 	})
+}
+
+// labeler renders choice values of the automation's form ("record.tier",
+// "before.tier") as their option labels in lang; other values as text.
+func (s *Service) labeler(ctx context.Context, x *Exec, lang string) func(string, any) string {
+	key := ""
+	if x.Auto != nil && x.Auto.Trigger != nil {
+		key = x.Auto.Trigger.Form()
+	}
+	var f *form.Form
+	if key != "" && x.Tx != nil {
+		// Through the transaction: the records service outside it could
+		// need the writer this goroutine holds (a form first compiled).
+		f, _ = x.Records().Form(ctx, x.Run.App, key)
+	}
+	return func(name string, v any) string {
+		_, field, _ := strings.Cut(name, ".")
+		if f == nil || strings.Contains(field, ".") {
+			return textOf(v)
+		}
+		fd, ok := f.Field(field)
+		if !ok || len(fd.Options) == 0 {
+			return textOf(v)
+		}
+		vals := stringList(v)
+		out := make([]string, len(vals))
+		for i, val := range vals {
+			out[i] = val
+			for _, o := range fd.Options {
+				if o.Value == val {
+					if t, ok := textMap(o.Label); ok {
+						out[i] = localized(t, lang)
+					}
+				}
+			}
+		}
+		return strings.Join(out, "、")
+	}
 }

@@ -42,6 +42,7 @@ type Exec struct {
 	Lang      string
 	vars      map[string]any
 	recs      *form.TxRecords
+	labels    func(name string, v any) string
 }
 
 // Principal is who automations act as: the system (they are designed by
@@ -104,7 +105,9 @@ func (x *Exec) Expand(v any) any {
 // ExpandString expands a string setting and renders the result as text.
 func (x *Exec) ExpandString(s string) string { return textOf(x.Expand(s)) }
 
-// Text renders "{{name.path}}" placeholders in s. Written by hand on
+// Text renders "{{name.path}}" placeholders in s; "{{record.tier|label}}"
+// renders a choice field's option label instead of its value (when the
+// action set up labels, as message.send does). Written by hand on
 // purpose: a logic-free template (no loops, calls or conditions) is what
 // HQ staff can edit safely, and what text/template would not guarantee.
 // A placeholder naming nothing renders as "".
@@ -123,8 +126,14 @@ func (x *Exec) Text(s string) string {
 		}
 		b.WriteString(s[:i])
 		name := strings.TrimSpace(s[i+2 : i+2+j])
+		name, filter, _ := strings.Cut(name, "|")
+		name = strings.TrimSpace(name)
 		if v, ok := x.Var(name); ok {
-			b.WriteString(textOf(v))
+			if strings.TrimSpace(filter) == "label" && x.labels != nil {
+				b.WriteString(x.labels(name, v))
+			} else {
+				b.WriteString(textOf(v))
+			}
 		}
 		s = s[i+2+j+2:]
 	}

@@ -129,6 +129,19 @@ func newEnv(t testing.TB) *env { return newEnvOn(t, storeURI(t)) }
 
 func newEnvOn(t testing.TB, uri string) *env {
 	t.Helper()
+	e := newBareOn(t, uri)
+	e.define(meta.KindApp, "crm", `{"title": "CRM"}`)
+	e.define(meta.KindForm, "stores", storesForm)
+	e.define(meta.KindForm, "members", membersForm)
+	e.define(meta.KindForm, "store-tasks", tasksForm)
+	e.define(meta.KindForm, "notes", notesForm)
+	e.define(meta.KindAction, "give-points", givePoints)
+	return e
+}
+
+// newBareOn is the services over a fresh store, with no app.
+func newBareOn(t testing.TB, uri string) *env {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, uri, store.Options{})
 	if err != nil {
@@ -154,12 +167,6 @@ func newEnvOn(t testing.TB, uri string) *env {
 	e.opt = automation.Options{Workers: 8, LeaseTTL: 30 * time.Second, Retention: -1}
 	e.svc = e.newService()
 	e.must(e.svc.Init(ctx))
-	e.define(meta.KindApp, "crm", `{"title": "CRM"}`)
-	e.define(meta.KindForm, "stores", storesForm)
-	e.define(meta.KindForm, "members", membersForm)
-	e.define(meta.KindForm, "store-tasks", tasksForm)
-	e.define(meta.KindForm, "notes", notesForm)
-	e.define(meta.KindAction, "give-points", givePoints)
 	return e
 }
 
