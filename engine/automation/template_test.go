@@ -76,7 +76,7 @@ func TestCRMTemplateAutomations(t *testing.T) {
 	if testing.Short() {
 		members = 120
 	}
-	start := time.Now().In(cst).Truncate(24 * time.Hour).AddDate(0, 0, 1) // tomorrow, midnight UTC-ish
+	start := time.Now().In(cst).Truncate(24*time.Hour).AddDate(0, 0, 1) // tomorrow, midnight UTC-ish
 	start = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, cst)
 	e := newCRM(t, members, start.Add(-time.Hour))
 	// Two gold members whose last purchase was 60 days before day 3, with
