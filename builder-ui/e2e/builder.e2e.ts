@@ -202,5 +202,45 @@ describe('the builder', () => {
     const rec = await api.call<{ _state: string }>('GET', `/api/apps/shop/forms/orders/records/${order}`);
     expect(rec._state).toBe('done1');
   });
+
+  it('designs a bar chart report by dragging fields, then a dashboard showing it', async () => {
+    const page = await openPage(browser, 'builder-report', { viewport: { width: 1440, height: 1000 } });
+    await signInAt(page, server.url, '/apps/shop/builder');
+    const create = async (kind: string, key: string, title: string, form?: string) => {
+      await page.getByTestId('new-definition').click();
+      const dialog = page.locator('.ant-modal');
+      await choose(page, dialog, '类型', kind);
+      await page.getByTestId('new-key').fill(key);
+      await page.getByTestId('new-title').fill(title);
+      if (form) await choose(page, dialog, '数据表单', form);
+      await page.getByTestId('new-ok').click();
+      await page.waitForURL(new RegExp(`/builder/[a-z]+/${key}$`));
+    };
+    await create('报表', 'sales-by-member', '会员消费', '订单 (orders)');
+    await drag(page, page.getByTestId('report-field-member'), page.getByTestId('zone-dims'));
+    await page.getByTestId('placed-dim:0').waitFor();
+    await drag(page, page.getByTestId('report-field-amount'), page.getByTestId('zone-measures'));
+    await page.getByTestId('placed-mea:1').waitFor();
+    await choose(page, page.locator('body'), '图表', '柱状图');
+    // The draft drawn live from the server's aggregate: a bar per member.
+    await page.getByTestId('report-preview').locator('svg').first().waitFor();
+    expect(await page.getByTestId('report-preview-error').count()).toBe(0);
+    await page.getByTestId('publish').click();
+    await confirmPop(page, 'publish-confirm');
+    await expect.poll(() => page.getByTestId('designer-status').textContent()).toContain('已发布');
+    const run = await api.call<{ rows: Record<string, unknown>[] }>('POST', '/api/apps/shop/reports/sales-by-member/run', {});
+    expect(run.rows.some((r) => r.sum_amount === 12050)).toBe(true);
+
+    await page.goto(`${server.url}/apps/shop/builder`);
+    await create('仪表盘', 'cockpit', '经营驾驶舱');
+    await choose(page, page.locator('body'), '选择报表', '会员消费');
+    await page.getByTestId('add-widget').click();
+    await page.getByTestId('design-widget-w1').locator('svg').first().waitFor();
+    await page.getByTestId('publish').click();
+    await confirmPop(page, 'publish-confirm');
+    await expect.poll(() => page.getByTestId('designer-status').textContent()).toContain('已发布');
+    await page.goto(`${server.url}/apps/shop/dashboard/cockpit`);
+    await page.getByTestId('widget-w1').locator('svg').first().waitFor();
+  });
 });
 

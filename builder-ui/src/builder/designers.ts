@@ -1,7 +1,9 @@
 import type { ComponentType } from 'react';
+import { DashboardDesigner } from './dashboard/DashboardDesigner';
 import { FlowDesigner } from './flow/FlowDesigner';
 import { FormDesigner } from './form/FormDesigner';
 import type { Designer } from './lifecycle/useDesigner';
+import { ReportDesigner } from './report/ReportDesigner';
 import { RuleDesigner } from './rule/RuleDesigner';
 
 /** The designer of each kind the builder edits. */
@@ -9,4 +11,6 @@ export const designers: Record<string, ComponentType<{ d: Designer<never> }>> = 
   form: FormDesigner as unknown as ComponentType<{ d: Designer<never> }>,
   rule: RuleDesigner as unknown as ComponentType<{ d: Designer<never> }>,
   flow: FlowDesigner as unknown as ComponentType<{ d: Designer<never> }>,
+  report: ReportDesigner as unknown as ComponentType<{ d: Designer<never> }>,
+  dashboard: DashboardDesigner as unknown as ComponentType<{ d: Designer<never> }>,
 };

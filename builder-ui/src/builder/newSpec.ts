@@ -42,7 +42,7 @@ export function newSpec(kind: DesignKind, input: NewSpecInput): Record<string, u
         rows: [],
       };
     case 'report':
-      return { title, dataset: { form }, dimensions: [], measures: [{ op: 'count', as: 'count' }], chart: { type: 'chart.bar' } };
+      return { title, dataset: { form }, dimensions: [], measures: [{ op: 'count', as: 'count' }], chart: { type: 'chart.table' } };
     case 'dashboard':
       return { title, widgets: [] };
     case 'automation':
