@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, openPage, resultsDir } from './browser';
-import { installCockpit, signInAs, startCrmServer } from './dashboardsFixture';
+import { eventually, installCockpit, signInAs, startCrmServer } from './dashboardsFixture';
 import { AdminApi } from './fixture';
 import type { TestServer } from './server';
 
@@ -76,7 +76,7 @@ describe('dashboards in the browser', () => {
     await signInAs(page, server.url, HQ);
     await loaded(page, 'sales', 'trend');
     expect(await page.getByTestId('dashboard-title').textContent()).toBe('总部驾驶舱');
-    await expect.poll(() => orders(page, 'sales').textContent()).toBe(ordersOf(await data({}, 'hq-cockpit'), 'sales'));
+    await eventually(() => orders(page, 'sales').textContent()).toBe(ordersOf(await data({}, 'hq-cockpit'), 'sales'));
     expect(await page.getByTestId('widget-error').count()).toBe(0);
     await page.screenshot({ path: join(resultsDir, 'dashboard-hq-cockpit.png'), fullPage: true });
 
@@ -87,7 +87,7 @@ describe('dashboards in the browser', () => {
     let filters: Record<string, unknown> = { period: 'last30days' };
     const month = Number(ordersOf(await data(filters, 'hq-cockpit'), 'sales'));
     expect(month).toBeGreaterThan(0);
-    await expect.poll(() => orders(page, 'sales').textContent()).toBe(String(month));
+    await eventually(() => orders(page, 'sales').textContent()).toBe(String(month));
 
     // East China, gold members: selects with the stores' and members' options.
     await page.getByTestId('filter-region').locator('.ant-select').click();
@@ -96,7 +96,7 @@ describe('dashboards in the browser', () => {
     await pick(page, '普通');
     filters = { ...filters, region: 'east', tier: 'normal' };
     const narrowed = Number(ordersOf(await data(filters, 'hq-cockpit'), 'sales'));
-    await expect.poll(() => orders(page, 'sales').textContent()).toBe(String(narrowed));
+    await eventually(() => orders(page, 'sales').textContent()).toBe(String(narrowed));
     expect(narrowed).toBeLessThan(month);
 
     // One store, picked by searching the stores.
@@ -106,7 +106,7 @@ describe('dashboards in the browser', () => {
     await first.click();
     await page.waitForURL((u) => !!u.searchParams.get('filters')?.includes('"store"'));
     filters = JSON.parse(new URL(page.url()).searchParams.get('filters') ?? '{}') as Record<string, unknown>;
-    await expect.poll(() => orders(page, 'sales').textContent()).toBe(ordersOf(await data(filters, 'hq-cockpit'), 'sales'));
+    await eventually(() => orders(page, 'sales').textContent()).toBe(ordersOf(await data(filters, 'hq-cockpit'), 'sales'));
 
     // Without the store and tier, a click on the top province's bar opens its sales.
     for (const f of ['store', 'tier']) {
@@ -115,7 +115,7 @@ describe('dashboards in the browser', () => {
       await page.waitForURL((u) => !u.searchParams.get('filters')?.includes(`"${f}"`));
     }
     await page.waitForURL((u) => u.searchParams.get('filters') === JSON.stringify({ period: 'last30days', region: 'east' }));
-    await expect.poll(() => orders(page, 'sales').textContent()).toBe(ordersOf(await data({ period: 'last30days', region: 'east' }, 'hq-cockpit'), 'sales'));
+    await eventually(() => orders(page, 'sales').textContent()).toBe(ordersOf(await data({ period: 'last30days', region: 'east' }, 'hq-cockpit'), 'sales'));
     await page.getByTestId('widget-map').locator('[data-testid="echart"] svg path').first().waitFor({ state: 'attached' });
     const bar = await widestBar(page, 'map');
     const drill = page.waitForResponse((r) => r.url().includes('/reports/sales-by-province/run') && r.request().method() === 'POST');
@@ -125,7 +125,7 @@ describe('dashboards in the browser', () => {
     expect(d.count).toBeGreaterThan(0);
     await page.waitForURL(/\/apps\/crm\/form\/transactions\?filter=/);
     const listed = page.locator('[data-testid="record-table"] tbody tr.ant-table-row');
-    await expect.poll(() => listed.count()).toBe(Math.min(d.count, 20));
+    await eventually(() => listed.count()).toBe(Math.min(d.count, 20));
     // The filter selects exactly the records the cell counted.
     const all = await api.call<{ items: unknown[] }>('GET', `/api/apps/crm/forms/transactions/records?limit=500&filter=${encodeURIComponent(JSON.stringify(d.filter))}`);
     expect(all.items.length).toBe(d.count);
@@ -179,7 +179,7 @@ describe('dashboards in the browser', () => {
     for (const { key } of defs) {
       await page.goto(`${server.url}/apps/crm/dashboard/${key}`);
       await page.getByTestId('dashboard-title').waitFor();
-      await expect.poll(() => page.locator('.ant-skeleton').count(), { timeout: 20_000 }).toBe(0);
+      await eventually(() => page.locator('.ant-skeleton').count(), 20_000).toBe(0);
       expect(await page.getByTestId('widget-error').count(), key).toBe(0);
     }
   });

@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { AdminApi } from './fixture';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './server';
 
@@ -27,6 +28,14 @@ export async function signInAs(page: Page, url: string, path: string, username =
   await page.getByLabel('密码').fill(password);
   await page.getByTestId('sign-in-submit').click();
   await page.waitForURL((u) => u.pathname === path.split('?')[0]);
+}
+
+/**
+ * expect.poll with room for a loaded machine: the page answers within
+ * seconds, not vitest's default one.
+ */
+export function eventually<T>(fn: () => T | Promise<T>, timeout = 15_000) {
+  return expect.poll(fn, { timeout, interval: 100 });
 }
 
 const t = (zh: string, en: string) => ({ 'zh-CN': zh, en });

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { launch, openPage, resultsDir } from './browser';
-import { signInAs, startCrmServer } from './dashboardsFixture';
+import { eventually, signInAs, startCrmServer } from './dashboardsFixture';
 import { AdminApi } from './fixture';
 import { installUpgrades, USER_PASSWORD } from './inboxFixture';
 import type { TestServer } from './server';
@@ -66,11 +66,15 @@ describe('workflow and inbox in the browser', () => {
 
     // The workflow panel comes first: not started, with the submit button.
     const state = page.getByTestId('workflow-state');
-    await expect.poll(() => state.textContent()).toBe('未开始');
+    await eventually(() => state.textContent()).toBe('未开始');
     await page.getByTestId('transition-submit').click();
     await page.getByTestId('decision-comment').fill('请店长审批');
+    // A file goes through the form's attachment field, with the comment.
+    const dialog = page.locator('.ant-modal');
+    await dialog.locator('input[type=file]').setInputFiles({ name: '消费记录.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%receipts\n') });
+    await dialog.locator('.ant-upload-list-item-done').waitFor();
     await page.getByTestId('decision-submit').click();
-    await expect.poll(() => state.textContent()).toBe('店长审批');
+    await eventually(() => state.textContent()).toBe('店长审批');
     const approval = page.getByTestId('approval-card');
     expect(await approval.textContent()).toContain('王店长');
     expect(await approval.textContent()).toContain('第 1 / 1 步');
@@ -79,17 +83,18 @@ describe('workflow and inbox in the browser', () => {
     expect(await page.getByTestId('approval-approve').count()).toBe(0);
     await page.getByTestId('timeline-transition').waitFor();
     expect(await page.getByTestId('workflow-timeline').textContent()).toContain('请店长审批');
+    expect(await page.getByTestId('workflow-timeline').getByRole('link', { name: /附件 1/ }).count()).toBe(1);
     await page.screenshot({ path: join(resultsDir, 'workflow-submitted.png'), fullPage: true });
 
     const mgr = await openPage(browser, 'inbox-approve-manager');
     await signInAs(mgr, server.url, '/apps/crm', 'manager.wang', USER_PASSWORD);
     const badge = mgr.getByTestId('inbox-badge');
-    await expect.poll(() => badge.getAttribute('data-count')).toBe('1');
+    await eventually(() => badge.getAttribute('data-count')).toBe('1');
     await mgr.getByTestId('inbox-link').click();
     await mgr.waitForURL(/\/apps\/crm\/inbox$/);
-    await expect.poll(() => count(mgr, 'pending').textContent()).toBe('1');
+    await eventually(() => count(mgr, 'pending').textContent()).toBe('1');
     expect(await count(mgr, 'done').textContent()).toBe('0');
-    await expect.poll(() => rows(mgr).count()).toBe(1);
+    await eventually(() => rows(mgr).count()).toBe(1);
     const row = rows(mgr).first();
     expect(await row.textContent()).toContain('张三升级金卡');
     expect(await row.textContent()).toContain('会员升级申请');
@@ -101,16 +106,16 @@ describe('workflow and inbox in the browser', () => {
     await row.getByTestId('task-approve').click();
     await mgr.getByTestId('decision-comment').fill('同意，资料齐全');
     await mgr.getByTestId('decision-submit').click();
-    await expect.poll(() => count(mgr, 'pending').textContent()).toBe('0');
+    await eventually(() => count(mgr, 'pending').textContent()).toBe('0');
     expect(await count(mgr, 'done').textContent()).toBe('1');
-    await expect.poll(() => badge.getAttribute('data-count')).toBe('0');
-    await expect.poll(() => rows(mgr).count()).toBe(0);
+    await eventually(() => badge.getAttribute('data-count')).toBe('0');
+    await eventually(() => rows(mgr).count()).toBe(0);
     await mgr.getByTestId('count-done').click();
-    await expect.poll(() => rows(mgr).count()).toBe(1);
+    await eventually(() => rows(mgr).count()).toBe(1);
     expect(await rows(mgr).first().textContent()).toContain('已同意');
 
     await page.goto(recordUrl);
-    await expect.poll(() => state.textContent()).toBe('已通过');
+    await eventually(() => state.textContent()).toBe('已通过');
     await page.getByTestId('timeline-approve').waitFor();
     const timeline = await page.getByTestId('workflow-timeline').textContent();
     expect(timeline).toContain('王店长 同意');
@@ -124,7 +129,7 @@ describe('workflow and inbox in the browser', () => {
     const passed = await submitted('转交的申请');
     const mgr = await openPage(browser, 'inbox-return-reject');
     await signInAs(mgr, server.url, '/inbox', 'manager.wang', USER_PASSWORD);
-    await expect.poll(() => rows(mgr).count()).toBe(3);
+    await eventually(() => rows(mgr).count()).toBe(3);
 
     // Delegate: the people the workflow names are offered (only administrators may list users).
     await rows(mgr).filter({ hasText: '转交的申请' }).getByTestId('task-more').click();
@@ -132,18 +137,18 @@ describe('workflow and inbox in the browser', () => {
     await mgr.getByTestId('user-picker').click();
     await mgr.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').getByTitle('李店员', { exact: true }).click();
     await mgr.getByTestId('decision-submit').click();
-    await expect.poll(() => rows(mgr).count()).toBe(2);
+    await eventually(() => rows(mgr).count()).toBe(2);
 
     await rows(mgr).filter({ hasText: '退回的申请' }).getByTestId('task-more').click();
     await mgr.getByRole('menuitem', { name: '退回' }).click();
     await mgr.getByTestId('decision-comment').fill('缺少消费记录');
     await mgr.getByTestId('decision-submit').click();
-    await expect.poll(() => rows(mgr).count()).toBe(1);
+    await eventually(() => rows(mgr).count()).toBe(1);
 
     // A reject needs no comment; the dialog still asks for confirmation.
     await rows(mgr).first().getByTestId('task-reject').click();
     await mgr.getByTestId('decision-submit').click();
-    await expect.poll(() => rows(mgr).count()).toBe(0);
+    await eventually(() => rows(mgr).count()).toBe(0);
 
     const call = await asUser('clerk.li');
     const vb = (await call('GET', `/api/apps/crm/forms/upgrades/records/${back}/workflow`)) as { state: string; timeline: { kind: string; comment?: string }[] };
@@ -164,14 +169,14 @@ describe('workflow and inbox in the browser', () => {
     await submitted('手机上审批');
     const mgr = await openPage(browser, 'inbox-phone', { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
     await signInAs(mgr, server.url, '/inbox', 'manager.wang', USER_PASSWORD);
-    await expect.poll(() => rows(mgr).count()).toBe(1);
+    await eventually(() => rows(mgr).count()).toBe(1);
     const card = rows(mgr).first();
     const box = await card.boundingBox();
     expect(box && box.x >= 0 && box.x + box.width <= 375).toBe(true);
     expect(await mgr.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await card.getByTestId('task-approve').click();
     await mgr.getByTestId('decision-submit').click();
-    await expect.poll(() => rows(mgr).count()).toBe(0);
+    await eventually(() => rows(mgr).count()).toBe(0);
     await mgr.screenshot({ path: join(resultsDir, 'inbox-phone.png') });
   });
 });
