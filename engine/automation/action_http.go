@@ -75,7 +75,7 @@ func (a *httpCall) Run(ctx context.Context, x *Exec) (any, error) {
 			return nil, err
 		}
 	}
-	client := x.Svc.channels.env.HTTP
+	client := x.Svc.httpc
 	var last error
 	for attempt := 0; attempt <= a.retries; attempt++ {
 		if attempt > 0 {

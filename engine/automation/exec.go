@@ -107,11 +107,28 @@ func (x *Exec) ExpandString(s string) string { return textOf(x.Expand(s)) }
 
 // Text renders "{{name.path}}" placeholders in s; "{{record.tier|label}}"
 // renders a choice field's option label instead of its value (when the
-// action set up labels, as message.send does). Written by hand on
-// purpose: a logic-free template (no loops, calls or conditions) is what
-// HQ staff can edit safely, and what text/template would not guarantee.
-// A placeholder naming nothing renders as "".
+// action set up labels, as message.send does).
 func (x *Exec) Text(s string) string {
+	return render(s, x.Var, func(name string, v any) string {
+		if x.labels != nil {
+			return x.labels(name, v)
+		}
+		return textOf(v)
+	})
+}
+
+// Render fills "{{name.path}}" placeholders of tpl from vars: the message
+// templates of channel plugins ({{to}}, {{text}}, {{data.code}}).
+func Render(tpl string, vars map[string]any) string {
+	return render(tpl, func(name string) (any, bool) { return query.Lookup(vars, name) }, nil)
+}
+
+// render is the one template renderer. Written by hand on purpose: a
+// logic-free template (no loops, calls or conditions) is what HQ staff
+// can edit safely, and what text/template would not guarantee. A
+// placeholder naming nothing renders as ""; "|label" asks label for the
+// text of a value.
+func render(s string, lookup func(string) (any, bool), label func(string, any) string) string {
 	var b strings.Builder
 	for {
 		i := strings.Index(s, "{{")
@@ -125,12 +142,11 @@ func (x *Exec) Text(s string) string {
 			return b.String()
 		}
 		b.WriteString(s[:i])
-		name := strings.TrimSpace(s[i+2 : i+2+j])
-		name, filter, _ := strings.Cut(name, "|")
+		name, filter, _ := strings.Cut(strings.TrimSpace(s[i+2:i+2+j]), "|")
 		name = strings.TrimSpace(name)
-		if v, ok := x.Var(name); ok {
-			if strings.TrimSpace(filter) == "label" && x.labels != nil {
-				b.WriteString(x.labels(name, v))
+		if v, ok := lookup(name); ok {
+			if strings.TrimSpace(filter) == "label" && label != nil {
+				b.WriteString(label(name, v))
 			} else {
 				b.WriteString(textOf(v))
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -163,6 +164,7 @@ type Service struct {
 
 	cat      *catalog
 	channels *channelSet
+	httpc    *http.Client // http.call's: private addresses refused unless allowed
 	indexed  sync.Map // collection/index name -> struct{}: scan indexes ensured
 	conds    sync.Map // "app/key@version/formVersion" -> *query.Node
 	lastGC   time.Time
@@ -181,11 +183,11 @@ func New(d Deps, o Options) (*Service, error) {
 	s := &Service{st: d.Store, meta: d.Meta, auth: d.Auth, guard: d.Guard, records: d.Records, ledger: d.Ledger,
 		rules: d.Rules, actions: d.Actions, workflow: d.Workflow, log: d.Log, now: d.Clock, opt: o}
 	s.cat = newCatalog(s)
-	cs, err := openChannels(o.Channels, o.HTTP)
+	cs, err := openChannels(o.Channels)
 	if err != nil {
 		return nil, err
 	}
-	s.channels = cs
+	s.channels, s.httpc = cs, newHTTPClient(o.HTTP, MaxHTTPTimeout)
 	return s, nil
 }
 
