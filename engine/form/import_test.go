@@ -308,11 +308,11 @@ func TestImportAllStopsAtAWriteFailure(t *testing.T) {
 	}
 }
 
-// TestImportFallsBackRowByRow: a failure only known after a row's number
-// is taken abandons the batch transaction; the rows are then written one
-// by one through Records.create, each failing or not on its own, and a
-// failed row takes no number.
-func TestImportFallsBackRowByRow(t *testing.T) {
+// TestImportFailureAfterNumbersTakesNone: a failure only known after a
+// row's number is taken (a formula over the number) rolls the batch's
+// transaction back, and the batch is written again without that row, so
+// a failed row takes no number and the others are numbered without gaps.
+func TestImportFailureAfterNumbersTakesNone(t *testing.T) {
 	e := newEnv(t)
 	e.publish(meta.KindForm, "tickets", `{"title": "工单", "fields": [
 	  {"key": "title", "type": "text", "label": "标题"},
