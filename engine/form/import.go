@@ -14,12 +14,15 @@ import (
 )
 
 // Import. Rows stream from the Sheet (csv.Reader over the upload, or
-// excelize's row iterator) in batches of ImportBatchSize; only the current
-// batch and a set of hashes of the unique values seen so far are kept, so
-// memory does not grow with the file. Each cell goes through its field
-// type's Parse, each row through the records service's validation; errors
-// are collected per row with the row number (the header is row 1) and the
-// field path. New rows of a batch are written in one transaction (see
+// excelize's row iterator) in batches of ImportBatchSize; only the batches
+// in flight (one written, one read ahead, one waiting) and the hashes of
+// the unique values seen so far (import_dups.go) are kept, so memory does
+// not grow with the file beyond 12–18 bytes per unique value. A reader
+// goroutine (import_read.go) parses the next batch while one is written.
+// Each cell goes through its field type's Parse, each row through the
+// records service's validation; errors are collected per row with the row
+// number (the header is row 1) and the field path. New rows of a batch are
+// written in one transaction by the records service's batch create (see
 // import_batch.go); rows matched by UpsertBy are patched one by one.
 //
 // Modes. "skip" writes the good rows and reports the bad ones. "all"
