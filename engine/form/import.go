@@ -17,7 +17,7 @@ import (
 // excelize's row iterator) in batches of ImportBatchSize; only the batches
 // in flight (one written, one read ahead, one waiting) and the hashes of
 // the unique values seen so far (import_dups.go) are kept, so memory does
-// not grow with the file beyond 12–18 bytes per unique value. A reader
+// not grow with the file beyond 16–24 bytes per unique value. A reader
 // goroutine (import_read.go) parses the next batch while one is written.
 // Each cell goes through its field type's Parse, each row through the
 // records service's validation; errors are collected per row with the row
