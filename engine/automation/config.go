@@ -24,6 +24,7 @@ type Config struct {
 //	TANGRAM_AUTOMATION_EVERY        idle poll interval (Go duration, default 1s)
 //	TANGRAM_AUTOMATION_WORKERS      runs executed at once (default 16)
 //	TANGRAM_AUTOMATION_CATCHUP      catch-up window of schedules (default 24h)
+//	TANGRAM_AUTOMATION_LEASE        how long a runner holds work without progress (default 30s)
 //	TANGRAM_AUTOMATION_RETENTION    how long finished work is kept (default 720h; -1 forever)
 //	TANGRAM_HTTP_ALLOW_PRIVATE      1: http.call and channels may reach private addresses
 //	TANGRAM_CHANNELS                message channels: a JSON object {"name": {"type": ..., "config": {...}}},
@@ -43,7 +44,7 @@ func ConfigFromEnv() (Config, error) {
 		name string
 		into *time.Duration
 	}{{"TANGRAM_AUTOMATION_EVERY", &c.Options.Every}, {"TANGRAM_AUTOMATION_CATCHUP", &c.Options.CatchUp},
-		{"TANGRAM_AUTOMATION_RETENTION", &c.Options.Retention}} {
+		{"TANGRAM_AUTOMATION_RETENTION", &c.Options.Retention}, {"TANGRAM_AUTOMATION_LEASE", &c.Options.LeaseTTL}} {
 		if v := os.Getenv(d.name); v != "" {
 			if v == "-1" {
 				*d.into = -1
