@@ -165,8 +165,8 @@ type Service struct {
 	cat      *catalog
 	channels *channelSet
 	httpc    *http.Client // http.call's: private addresses refused unless allowed
-	indexed  sync.Map // collection/index name -> struct{}: scan indexes ensured
-	conds    sync.Map // "app/key@version/formVersion" -> *query.Node
+	indexed  sync.Map     // collection/index name -> struct{}: scan indexes ensured
+	conds    sync.Map     // "app/key@version/formVersion" -> *query.Node
 	lastGC   time.Time
 	gcMu     sync.Mutex
 }
