@@ -242,5 +242,30 @@ describe('the builder', () => {
     await page.goto(`${server.url}/apps/shop/dashboard/cockpit`);
     await page.getByTestId('widget-w1').locator('svg').first().waitFor();
   });
+
+  it('adds a menu item visible to one role, previews the menu per role, and publishes the navigation', async () => {
+    const page = await openPage(browser, 'builder-nav', { viewport: { width: 1440, height: 1000 } });
+    await signInAt(page, server.url, '/apps/shop/builder/app/shop');
+    await page.getByTestId('nav-add').hover();
+    await page.getByRole('menuitem', { name: '列表（视图）' }).click();
+    await page.getByTestId('nav-item-members2').waitFor();
+    await page.getByTestId('item-title-zh').fill('金卡会员');
+    const roles = page.getByTestId('item-roles');
+    await roles.click();
+    await page.keyboard.type('hq');
+    await page.keyboard.press('Enter');
+    const preview = page.getByTestId('menu-preview');
+    // Without the role the item is not in the menu; with it, it is.
+    await expect.poll(() => preview.textContent()).not.toContain('金卡会员');
+    await choose(page, page.locator('body'), '按角色预览', 'hq');
+    await expect.poll(() => preview.textContent()).toContain('金卡会员');
+    await page.getByTestId('publish').click();
+    await confirmPop(page, 'publish-confirm');
+    await expect.poll(() => page.getByTestId('designer-status').textContent()).toContain('已发布');
+    const app = await api.call<{ spec: { navigation: { key: string; roles?: string[] }[] } }>('GET', '/api/apps/shop/meta/app/shop?status=published');
+    expect(app.spec.navigation.at(-1)).toMatchObject({ key: 'members2', roles: ['hq'], target: { kind: 'view', key: 'members' } });
+    await page.goto(`${server.url}/apps/shop`);
+    await expect.poll(() => page.getByTestId('menu-sider').textContent()).toContain('金卡会员');
+  });
 });
 

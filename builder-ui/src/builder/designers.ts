@@ -3,6 +3,7 @@ import { DashboardDesigner } from './dashboard/DashboardDesigner';
 import { FlowDesigner } from './flow/FlowDesigner';
 import { FormDesigner } from './form/FormDesigner';
 import type { Designer } from './lifecycle/useDesigner';
+import { NavDesigner } from './nav/NavDesigner';
 import { ReportDesigner } from './report/ReportDesigner';
 import { RuleDesigner } from './rule/RuleDesigner';
 
@@ -13,4 +14,5 @@ export const designers: Record<string, ComponentType<{ d: Designer<never> }>> = 
   flow: FlowDesigner as unknown as ComponentType<{ d: Designer<never> }>,
   report: ReportDesigner as unknown as ComponentType<{ d: Designer<never> }>,
   dashboard: DashboardDesigner as unknown as ComponentType<{ d: Designer<never> }>,
+  app: NavDesigner as unknown as ComponentType<{ d: Designer<never> }>,
 };
