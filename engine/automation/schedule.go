@@ -40,6 +40,20 @@ var (
 	fLast   = query.Field{Path: "last", Kind: query.KindTime}
 )
 
+// FireSchedules fires the due occurrences of every scheduled automation
+// until none is left (scans included) and reports how many runs it
+// created; the runner does the same a step at a time.
+func (s *Service) FireSchedules(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := s.schedules(ctx)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+}
+
 // schedules fires the due occurrences of every scheduled automation and
 // reports how many runs it created.
 func (s *Service) schedules(ctx context.Context) (int, error) {
