@@ -70,6 +70,10 @@ func TestTaskDispatchAndProgress(t *testing.T) {
 			}
 		}
 	}
+	if e.st.Backend() == "lungo" {
+		t.Log("progress is a store aggregation, which lungo does not implement (DESIGN.md); the dispatch is checked")
+		return
+	}
 	set("E1", "done")
 	set("N1", "done")
 	set("E2", "doing")
