@@ -85,12 +85,7 @@ func RegisterChannel(c ChannelType) { channelTypes.Register(c.Spec.Key, c) }
 
 // ChannelSpecs lists the registered channel types' specs, by key.
 func ChannelSpecs() []ext.Spec {
-	var out []ext.Spec
-	for _, k := range channelTypes.Keys() {
-		c, _ := channelTypes.Get(k)
-		out = append(out, c.Spec)
-	}
-	return out
+	return specsOf(channelTypes, func(c ChannelType) ext.Spec { return c.Spec })
 }
 
 // channelSet is the configured channels by name.

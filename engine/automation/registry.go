@@ -124,20 +124,20 @@ func RegisterAction(a ActionType) { actionTypes.Register(a.Spec.Key, a) }
 
 // TriggerSpecs lists the registered triggers' specs, by key.
 func TriggerSpecs() []ext.Spec {
-	var out []ext.Spec
-	for _, k := range triggerTypes.Keys() {
-		t, _ := triggerTypes.Get(k)
-		out = append(out, t.Spec)
-	}
-	return out
+	return specsOf(triggerTypes, func(t TriggerType) ext.Spec { return t.Spec })
 }
 
 // ActionSpecs lists the registered actions' specs, by key.
 func ActionSpecs() []ext.Spec {
+	return specsOf(actionTypes, func(a ActionType) ext.Spec { return a.Spec })
+}
+
+// specsOf lists the specs of a registry's extensions, by key.
+func specsOf[T any](r *ext.Registry[T], spec func(T) ext.Spec) []ext.Spec {
 	var out []ext.Spec
-	for _, k := range actionTypes.Keys() {
-		a, _ := actionTypes.Get(k)
-		out = append(out, a.Spec)
+	for _, k := range r.Keys() {
+		v, _ := r.Get(k)
+		out = append(out, spec(v))
 	}
 	return out
 }
