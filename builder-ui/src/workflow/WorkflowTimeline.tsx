@@ -14,6 +14,8 @@ interface Props {
   stateLabel: (key: string) => string;
 }
 
+const KNOWN = new Set<string>(['transition', 'approve', 'reject', 'return', 'delegate', 'add_signer', 'withdraw', 'remind', 'overdue', 'escalate']);
+
 /** Files attached to a comment, as download links. */
 export function AttachmentLinks({ app, ids }: { app: string; ids: string[] | undefined }) {
   const { t } = useI18n();
@@ -46,7 +48,9 @@ export function WorkflowTimeline({ app, entries, flow, stateLabel }: Props) {
       action: triggerLabel(e),
       step: e.step ?? '',
     };
-    return t(`workflow.entry.${e.kind}` as MessageKey, params);
+    const key = `workflow.entry.${e.kind}` as MessageKey;
+    // A kind this UI does not know yet (a newer server) still reads as who did what.
+    return KNOWN.has(e.kind) ? t(key, params) : `${params.who}: ${e.kind}`;
   };
   return (
     <Timeline
