@@ -3,6 +3,7 @@ package automation
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/form"
@@ -44,7 +45,7 @@ func checkAgainstForms(ctx context.Context, s *meta.Service, d meta.Definition) 
 		out = append(out, under("spec.trigger.config", fc.CheckForm(f))...)
 	}
 	if len(a.Condition) > 0 && string(a.Condition) != "null" {
-		if _, err := query.ParseFilter(a.Condition, f.QFields, query.Options{Root: "spec.condition"}); err != nil {
+		if _, err := query.ParseFilter(a.Condition, f.QFields, query.Options{Root: "spec.condition", Vars: timeVars(time.Now())}); err != nil {
 			out = append(out, filterErrors(err, "spec.condition")...)
 		}
 	}

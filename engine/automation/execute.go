@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/form"
@@ -98,7 +99,7 @@ func (s *Service) execute(ctx context.Context, r *Run) error {
 		if gone {
 			return s.finish(ctx, r, RunSkipped, &RunError{Code: "automation.record_gone", Message: "the record no longer exists"})
 		}
-		ok, err := s.holds(ctx, a, rec)
+		ok, err := s.holds(ctx, a, rec, now)
 		if err != nil {
 			return s.fail(ctx, r, a, err)
 		}
@@ -247,8 +248,8 @@ func (s *Service) recordOf(ctx context.Context, r *Run) (map[string]any, bool, e
 	return doc, false, err
 }
 
-// holds evaluates the automation's condition on the record.
-func (s *Service) holds(ctx context.Context, a *Automation, rec map[string]any) (bool, error) {
+// holds evaluates the automation's condition on the record at now.
+func (s *Service) holds(ctx context.Context, a *Automation, rec map[string]any, now time.Time) (bool, error) {
 	if len(a.Condition) == 0 || string(a.Condition) == "null" || a.Trigger.Form() == "" {
 		return true, nil
 	}
@@ -256,26 +257,38 @@ func (s *Service) holds(ctx context.Context, a *Automation, rec map[string]any) 
 	if err != nil {
 		return false, err
 	}
-	n, err := s.condition(a, f)
+	n, err := s.condition(a, f, now)
 	if err != nil {
 		return false, err
 	}
 	return form.Match(n, rec), nil
 }
 
-// condition parses an automation's condition against a form version,
-// once.
-func (s *Service) condition(a *Automation, f *form.Form) (*query.Node, error) {
-	ck := a.App + "/" + a.Key + "@" + itoa(a.Version) + "/" + itoa(f.Version)
+// condition parses an automation's condition against a form version, on
+// the day of at: a condition may compare with "$now", "$today" and
+// "$yesterday" (the welcome coupon is for members registered since
+// yesterday, not for the history an import or the demo generator
+// writes). Parsed once per version, form version and day.
+func (s *Service) condition(a *Automation, f *form.Form, at time.Time) (*query.Node, error) {
+	vars := timeVars(at)
+	ck := a.App + "/" + a.Key + "@" + itoa(a.Version) + "/" + itoa(f.Version) + "/" + vars["$today"].(string)
 	if n, ok := s.conds.Load(ck); ok {
 		return n.(*query.Node), nil
 	}
-	n, err := query.ParseFilter(a.Condition, f.QFields, query.Options{Root: "condition"})
+	n, err := query.ParseFilter(a.Condition, f.QFields, query.Options{Root: "condition", Vars: vars})
 	if err != nil {
 		return nil, err
 	}
 	s.conds.Store(ck, n)
 	return n, nil
+}
+
+// timeVars are the variables conditions may use: "$now" (the instant) and
+// "$today", "$yesterday" (dates in Asia/Shanghai).
+func timeVars(at time.Time) map[string]any {
+	l := at.In(query.DefaultLocation)
+	return map[string]any{"$now": query.FormatTime(at), "$today": l.Format("2006-01-02"),
+		"$yesterday": l.AddDate(0, 0, -1).Format("2006-01-02")}
 }
 
 // keepable turns an action's output into what a run document can hold:

@@ -47,7 +47,7 @@ func (s *Service) scan(ctx context.Context, a *Automation, sc Scanned, l *occLea
 	}
 	cond := (*query.Node)(nil)
 	if len(a.Condition) > 0 && string(a.Condition) != "null" {
-		if cond, err = s.condition(a, f); err != nil {
+		if cond, err = s.condition(a, f, at); err != nil {
 			return 0, false, err
 		}
 	}
