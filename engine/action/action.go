@@ -96,6 +96,7 @@ type Service struct {
 	// speculate: scripts run outside the writer first (speculate.go).
 	speculate bool
 	slots     chan struct{} // one per speculation under way
+	workers   specWorkers   // their threads (spec_thread.go)
 	spec      specStats
 	// afterSpeculate, when set (tests), runs between a speculation and
 	// its commit.

@@ -68,13 +68,12 @@ type specStats struct {
 // writes.
 func (s *Service) speculateRun(ctx context.Context, a *compiled, caller, p *auth.Principal, in any, o Options, lang string) *speculation {
 	ops := newSpecOps(s.st)
-	select {
-	case s.slots <- struct{}{}:
-	case <-ctx.Done():
-		return &speculation{ops: ops, err: ctx.Err(), s: s}
+	var out []byte
+	var logs []string
+	var err error
+	if werr := s.onWorker(ctx, func() { out, logs, err = s.execute(ctx, ops, a, caller, p, in, o, lang) }); werr != nil {
+		return &speculation{ops: ops, err: werr, s: s}
 	}
-	out, logs, err := s.execute(ctx, ops, a, caller, p, in, o, lang)
-	<-s.slots
 	if s.afterSpeculate != nil {
 		s.afterSpeculate()
 	}
