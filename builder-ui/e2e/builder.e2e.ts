@@ -1,6 +1,8 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, openPage } from './browser';
+import { launch, openPage, resultsDir } from './browser';
 import { choose, confirmPop, drag, signInAt } from './builderHelpers';
 import { AdminApi, installShop } from './fixture';
 import { startServer, type TestServer } from './server';
@@ -266,6 +268,68 @@ describe('the builder', () => {
     expect(app.spec.navigation.at(-1)).toMatchObject({ key: 'members2', roles: ['hq'], target: { kind: 'view', key: 'members' } });
     await page.goto(`${server.url}/apps/shop`);
     await expect.poll(() => page.getByTestId('menu-sider').textContent()).toContain('金卡会员');
+  });
+
+  it('configures an automation, shows the server refusing a step at the step, and publishes it', async () => {
+    const page = await openPage(browser, 'builder-automation', { viewport: { width: 1440, height: 1000 } });
+    await signInAt(page, server.url, '/apps/shop/builder');
+    await page.getByTestId('new-definition').click();
+    const dialog = page.locator('.ant-modal');
+    await choose(page, dialog, '类型', '自动化');
+    await page.getByTestId('new-key').fill('order-followup');
+    await page.getByTestId('new-title').fill('订单回访');
+    await choose(page, dialog, '数据表单', '订单 (orders)');
+    await page.getByTestId('new-ok').click();
+    await page.waitForURL(/\/builder\/automation\/order-followup$/);
+    const steps = page.getByTestId('steps-actions');
+    await steps.getByRole('combobox', { name: '选择动作类型' }).click();
+    await page.keyboard.type('flow.wait');
+    await page.keyboard.press('Enter');
+    await steps.getByRole('button', { name: /添加动作/ }).click();
+    await page.getByTestId('step-wait1').waitFor();
+    await steps.getByRole('combobox', { name: '选择动作类型' }).last().click();
+    await page.keyboard.type('flow.branch');
+    await page.keyboard.press('Enter');
+    await steps.getByRole('button', { name: /添加动作/ }).last().click();
+    await page.getByTestId('step-branch1').waitFor();
+    await page.getByTestId('auto-enabled').click();
+    // The branch's example tests a member's tier: the server refuses it on this form, at the step.
+    await page.getByTestId('publish').click();
+    await confirmPop(page, 'publish-confirm');
+    await expect.poll(() => page.getByTestId('step-branch1').getByTestId('step-problems').textContent()).toContain('.config.record.tier');
+    await page.getByTestId('step-branch1').getByRole('button', { name: '删除' }).click();
+    await page.getByTestId('publish').click();
+    await confirmPop(page, 'publish-confirm');
+    await expect.poll(() => page.getByTestId('designer-status').textContent()).toContain('已发布');
+    const a = await api.call<{ spec: { enabled: boolean; trigger: unknown; actions: { id: string; type: string; config?: unknown }[] } }>('GET', '/api/apps/shop/meta/automation/order-followup?status=published');
+    expect(a.spec.enabled).toBe(true);
+    expect(a.spec.trigger).toEqual({ type: 'record.created', config: { form: 'orders' } });
+    expect(a.spec.actions.map((x) => [x.id, x.type])).toEqual([['wait1', 'flow.wait']]);
+    expect(a.spec.actions[0]!.config).toEqual({ days: 3 });
+  });
+
+  it('refuses a malformed app file with its reasons, and reports conflicts before importing over them', async () => {
+    const page = await openPage(browser, 'builder-import', { viewport: { width: 1280, height: 900 } });
+    await signInAt(page, server.url, '/apps/shop/builder');
+    const bundle = await api.call<{ formatVersion: number; definitions: unknown[] }>('GET', '/api/apps/shop/export');
+    const newer = join(resultsDir, 'newer.tangram.json');
+    const same = join(resultsDir, 'shop.tangram.json');
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(newer, JSON.stringify({ ...bundle, formatVersion: 99 }));
+    writeFileSync(same, JSON.stringify(bundle));
+    await page.getByTestId('import-app').click();
+    const file = page.getByTestId('app-import-file').locator('input[type=file]');
+    await file.setInputFiles(newer);
+    await expect.poll(() => page.getByTestId('import-problems').textContent()).toContain('newer Tangram');
+    expect(await page.getByTestId('import-run').isDisabled()).toBe(true);
+    await file.setInputFiles(same);
+    await expect.poll(() => page.getByTestId('import-conflicts').textContent()).toContain('form/members');
+    expect(await page.getByTestId('import-run').isDisabled()).toBe(true);
+    await page.getByTestId('import-overwrite').click();
+    await page.getByTestId('import-check').click();
+    await expect.poll(() => page.getByTestId('import-report').textContent()).toContain('form/members');
+    await page.getByTestId('import-run').click();
+    await expect.poll(() => page.getByTestId('import-report-title').textContent()).toBe('导入完成');
   });
 });
 

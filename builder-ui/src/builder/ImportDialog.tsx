@@ -128,6 +128,7 @@ export function ImportDialog({ open, app, onClose }: Props) {
       }
     >
       <Flex vertical gap={12}>
+        <div data-testid="app-import-file">
         <Upload.Dragger
           accept=".json,application/json"
           showUploadList={false}
@@ -135,13 +136,13 @@ export function ImportDialog({ open, app, onClose }: Props) {
             void read(file);
             return false;
           }}
-          data-testid="import-file"
         >
           <p className="ant-upload-drag-icon">
             <InboxOutlined />
           </p>
           <p>{fileName || t('builder.importDrop')}</p>
         </Upload.Dragger>
+        </div>
         <Flex gap={16}>
           <Checkbox checked={opts.overwrite} onChange={(e) => setOpts({ ...opts, overwrite: e.target.checked })} data-testid="import-overwrite">
             {t('builder.importOverwrite')}

@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { AutomationDesigner } from './automation/AutomationDesigner';
 import { DashboardDesigner } from './dashboard/DashboardDesigner';
 import { FlowDesigner } from './flow/FlowDesigner';
 import { FormDesigner } from './form/FormDesigner';
@@ -15,4 +16,5 @@ export const designers: Record<string, ComponentType<{ d: Designer<never> }>> = 
   report: ReportDesigner as unknown as ComponentType<{ d: Designer<never> }>,
   dashboard: DashboardDesigner as unknown as ComponentType<{ d: Designer<never> }>,
   app: NavDesigner as unknown as ComponentType<{ d: Designer<never> }>,
+  automation: AutomationDesigner as unknown as ComponentType<{ d: Designer<never> }>,
 };

@@ -7,7 +7,7 @@ export const DESIGN_KINDS = ['form', 'flow', 'rule', 'report', 'dashboard', 'aut
 export type DesignKind = (typeof DESIGN_KINDS)[number];
 
 /** The kinds whose new definition reads a form's records (picked at creation). */
-export const NEEDS_FORM: ReadonlySet<string> = new Set(['flow', 'report']);
+export const NEEDS_FORM: ReadonlySet<string> = new Set(['flow', 'report', 'automation']);
 
 /** What a new definition starts from: the title, and the form of kinds that need one. */
 export interface NewSpecInput {
@@ -22,8 +22,8 @@ export const DEF_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
  * The smallest valid spec of each kind, so a new definition saves at once
  * as version 1 and the designer takes over: a form without fields, a flow
  * with its first state, a decision table with one input and one output, a
- * report counting records, an empty dashboard, an automation that waits
- * for its trigger and actions.
+ * report counting records, an empty dashboard, a disabled automation on
+ * the creation of the form's records, without actions yet.
  */
 export function newSpec(kind: DesignKind, input: NewSpecInput): Record<string, unknown> {
   const title = input.title;
@@ -46,6 +46,6 @@ export function newSpec(kind: DesignKind, input: NewSpecInput): Record<string, u
     case 'dashboard':
       return { title, widgets: [] };
     case 'automation':
-      return { title, enabled: false, trigger: { type: 'record.created', config: {} }, actions: [] };
+      return { title, enabled: false, trigger: { type: 'record.created', config: { form } }, actions: [] };
   }
 }
