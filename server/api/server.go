@@ -18,6 +18,7 @@ import (
 	"github.com/tangram/tangram/engine/form"
 	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/report"
+	"github.com/tangram/tangram/engine/savedview"
 	"github.com/tangram/tangram/engine/store"
 	"github.com/tangram/tangram/engine/workflow"
 	"github.com/tangram/tangram/server/openapi"
@@ -48,6 +49,9 @@ type Deps struct {
 	// Automation serves the automation, dead-letter and webhook routes;
 	// nil: none.
 	Automation *automation.Service
+
+	// SavedViews keeps users' own list views; nil: no saved-view routes.
+	SavedViews *savedview.Service
 }
 
 // DefaultBodyLimit bounds request bodies unless configured otherwise.
@@ -99,6 +103,8 @@ func New(d Deps) *Server {
 	s.identityRoutes(r)
 	s.metaRoutes(r)
 	s.recordRoutes(r)
+	s.rightsRoutes(r)
+	s.savedViewRoutes(r)
 	s.fileRoutes(r)
 	s.actionRoutes(r)
 	s.ledgerRoutes(r)

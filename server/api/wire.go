@@ -16,6 +16,7 @@ import (
 	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/report"
 	"github.com/tangram/tangram/engine/rules"
+	"github.com/tangram/tangram/engine/savedview"
 	"github.com/tangram/tangram/engine/script"
 	"github.com/tangram/tangram/engine/store"
 	"github.com/tangram/tangram/engine/workflow"
@@ -109,8 +110,14 @@ func Wire(ctx context.Context, st store.Store, o WireOptions) (*Server, *Service
 		scripts.Close()
 		return nil, nil, err
 	}
+	views := savedview.New(st)
+	if err := views.Init(ctx); err != nil {
+		stopAutomation()
+		scripts.Close()
+		return nil, nil, fmt.Errorf("init saved views: %w", err)
+	}
 	srv := New(Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records, Actions: actions, Log: o.Log, Metrics: o.Metrics,
-		Files: fs, Workflow: wf, Reports: reports, Automation: au, BodyLimit: o.BodyLimit, Version: o.Version})
+		Files: fs, Workflow: wf, Reports: reports, Automation: au, BodyLimit: o.BodyLimit, Version: o.Version, SavedViews: views})
 	svc := &Services{Meta: ms, Auth: as, Guard: guard, Scripts: scripts, Records: records, Actions: actions, Files: fs, Workflow: wf, Reports: reports,
 		Automation: au, stopAutomation: stopAutomation}
 	if o.SLAEvery >= 0 {
