@@ -61,7 +61,9 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 	}
 	for _, k := range []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/apps",
 		"PUT /api/apps/{app}/meta/{kind}/{key}", "POST /api/apps/{app}/meta/{kind}/{key}/publish",
-		"GET /api/apps/{app}/meta/{kind}/{key}/versions"} {
+		"GET /api/apps/{app}/meta/{kind}/{key}/versions",
+		"GET /api/apps/{app}/rights", "GET /api/apps/{app}/forms/{form}/rights",
+		"GET /api/apps/{app}/forms/{form}/saved-views", "PUT /api/apps/{app}/forms/{form}/saved-views/{id}"} {
 		if !documented[k] {
 			t.Errorf("contract route %s is missing", k)
 		}
