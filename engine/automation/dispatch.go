@@ -99,10 +99,20 @@ func (s *Service) dispatch(ctx context.Context) (int, []*Run, error) {
 	return taken, out, nil
 }
 
+// MaxChainDepth bounds how deep automations may fire each other through
+// the records they write (an automation that updates the records it
+// listens to would otherwise fire itself for ever): an event written
+// while handling an event chain this deep fires nothing.
+const MaxChainDepth = 8
+
 // match lists the automations an event fires.
 func (s *Service) match(snap *snapshot, e *outbox.Event) []*Automation {
 	aa := snap.byApp[e.App]
 	if aa == nil || e.Type == "" {
+		return nil
+	}
+	if d, _ := query.ToInt(e.Data["depth"]); d > MaxChainDepth {
+		s.log.Warn("automation: event chain too deep; not dispatched", "event", e.ID, "type", e.Type, "record", e.Record, "depth", d)
 		return nil
 	}
 	var out []*Automation

@@ -110,6 +110,10 @@ func (s *Service) execute(ctx context.Context, r *Run) error {
 	if err := s.prepare(ctx); err != nil {
 		return s.fail(ctx, r, a, err)
 	}
+	// Records the actions write carry the chain's depth into their own
+	// events (see MaxChainDepth).
+	depth, _ := query.ToInt(r.Data["depth"])
+	ctx = form.WithEventDepth(ctx, int(depth)+1)
 	for {
 		r.PC = a.follow(r.PC)
 		if r.PC >= len(a.program) {

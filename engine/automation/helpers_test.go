@@ -30,7 +30,9 @@ import (
 	"github.com/tangram/tangram/engine/workflow"
 )
 
-// clock is the settable clock of the services under test.
+// clock is the settable clock of the services under test; a zero time
+// follows the real clock (for tests of events other engines stamp with
+// it).
 type clock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -39,6 +41,9 @@ type clock struct {
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.t.IsZero() {
+		return time.Now()
+	}
 	return c.t
 }
 

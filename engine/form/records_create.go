@@ -124,6 +124,9 @@ func (r *Records) create(ctx context.Context, p *auth.Principal, f *Form, d *acc
 		if err := r.auditWrite(ctx, tx, p, f, "record.create", id, 1, keys, o); err != nil {
 			return err
 		}
+		if err := r.recordEvent(ctx, tx, f, p, EventCreated, id, 1, nil, rec, nil); err != nil {
+			return err
+		}
 		if err := r.applyRollups(ctx, tx, links, nil, rec, lang); err != nil {
 			return err
 		}

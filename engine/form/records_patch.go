@@ -161,6 +161,9 @@ func (r *Records) patch(ctx context.Context, p *auth.Principal, f *Form, d *acce
 		if err := r.auditWrite(ctx, tx, p, f, "record."+mode.op, id, curV+1, keys, o); err != nil {
 			return err
 		}
+		if err := r.recordEvent(ctx, tx, f, p, EventUpdated, id, curV+1, oldVals, updated, keys); err != nil {
+			return err
+		}
 		if err := r.applyRollups(ctx, tx, links, cur, next, lang); err != nil {
 			return err
 		}
@@ -275,6 +278,14 @@ func (r *Records) setDeleted(ctx context.Context, p *auth.Principal, f *Form, d 
 			return err
 		}
 		if err := r.auditWrite(ctx, tx, p, f, action, id, curV+1, nil, o); err != nil {
+			return err
+		}
+		if deleted {
+			err = r.recordEvent(ctx, tx, f, p, EventDeleted, id, curV+1, cur, nil, nil)
+		} else {
+			err = r.recordEvent(ctx, tx, f, p, EventUpdated, id, curV+1, map[string]any{SysDeleted: true}, updated, []string{SysDeleted})
+		}
+		if err != nil {
 			return err
 		}
 		if err := r.applyRollups(ctx, tx, links, before, after, lang); err != nil {

@@ -28,6 +28,9 @@ func wireAutomation(ctx context.Context, o WireOptions, d automation.Deps) (*aut
 	if err := au.Init(ctx); err != nil {
 		return nil, nil, fmt.Errorf("init automation: %w", err)
 	}
+	// Writes of the forms published automations listen to now write
+	// their record events.
+	d.Records.SetEvents(au)
 	if conf.Disabled {
 		return au, func() {}, nil
 	}
