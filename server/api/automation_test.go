@@ -168,3 +168,43 @@ func TestRunsDeadLettersAndManualOverHTTP(t *testing.T) {
 	}
 	h.Expect(h.Do("GET", "/api/apps/shop/store-tasks/progress", nil), 404, "")
 }
+
+// TestCRMAutomationsOverHTTP: the retail template's automations fire from
+// real writes: registering a member (the register-member action) issues
+// the welcome coupon and, with consent, a welcome message; an HQ edit of
+// the tier sends the tier notice with the tiers' labels.
+func TestCRMAutomationsOverHTTP(t *testing.T) {
+	t.Setenv("TANGRAM_AUTOMATION_RUNNER", "off")
+	c := newCRM(t)
+	au := c.h.Server.Automation()
+	drain := func() {
+		if _, err := au.Drain(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.create("coupon-templates", map[string]any{"name": "新人礼 满30减10", "type": "amount", "value": "10", "minSpend": "30", "validDays": 30, "status": "active"})
+	out := c.ok("register-member", map[string]any{"phone": "13812345678", "name": "韩梅梅", "homeStore": "S0001", "consent": true})
+	id := jsonStr(out["member"].(map[string]any), "id")
+	drain()
+	coupons := c.find("coupons", map[string]any{"member": id})
+	if len(coupons) != 1 || coupons[0]["status"] != "issued" {
+		t.Fatalf("coupons of the new member: %v", coupons)
+	}
+	// Registering again is a lookup, not a creation: no second coupon.
+	c.ok("register-member", map[string]any{"phone": "13812345678", "name": "韩梅梅"})
+	drain()
+	if n := len(c.find("coupons", map[string]any{"member": id})); n != 1 {
+		t.Errorf("%d coupons after registering twice", n)
+	}
+	c.h.Expect(c.h.Do("PATCH", "/api/apps/crm/forms/members/records/"+id, map[string]any{"tier": "gold"}), 200, "")
+	drain()
+	msgs := c.h.Expect(c.h.Do("GET", "/api/apps/crm/automation-messages?limit=10", nil), 200, "")["messages"].([]any)
+	var texts []string
+	for _, m := range msgs {
+		texts = append(texts, m.(map[string]any)["text"].(string))
+	}
+	want := "韩梅梅，您的会员等级已由普通变更为金卡。|韩梅梅，欢迎加入会员！新人礼券（满30减10）已放入您的账户，30 天内有效。"
+	if strings.Join(texts, "|") != want {
+		t.Errorf("messages %q", texts)
+	}
+}
