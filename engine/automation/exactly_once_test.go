@@ -3,7 +3,6 @@ package automation_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -77,28 +76,15 @@ func exactlyOnce(t *testing.T, e *env, n int) {
 	<-done
 
 	runners := []*automation.Service{e.newService(), e.newService(), e.newService()}
-	drainAll := func() {
-		var wg sync.WaitGroup
-		for _, r := range runners {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if _, err := r.Drain(e.ctx); err != nil {
-					t.Error(err)
-				}
-			}()
-		}
-		wg.Wait()
-	}
 	stranded := e.count(automation.CollRuns, "holder", doomed.Holder())
-	drainAll()
+	e.tickAll(runners)
 	// What the doomed runner held stays with it until its leases end...
 	if left := int64(n) - e.count(automation.CollRuns, "status", automation.RunDone); left != stranded {
 		t.Errorf("%d runs left after the live runners drained, want the %d the killed runner held", left, stranded)
 	}
 	// ...and then the others take it over.
 	e.clk.Add(31 * time.Second)
-	drainAll()
+	e.tickAll(runners)
 	t.Logf("%d events; the killed runner left %d runs behind", n, stranded)
 
 	if got := e.count(automation.CollRuns, "status", automation.RunDone); got != int64(n) {
