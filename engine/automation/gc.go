@@ -13,12 +13,14 @@ import (
 // Retention. Once an hour a runner deletes what is older than
 // Options.Retention and finished: dispatched events, done and skipped
 // runs, sent messages, finished occurrences. Dead runs and failed
-// messages stay until an admin deals with them. Each round deletes at most
-// gcBatch documents per collection, so a backlog drains over a few hours
-// instead of holding the store.
+// messages stay until an admin deals with them. A round deletes in
+// batches of gcBatch, one transaction each, for at most gcBudget per
+// collection, so a large backlog drains over a few rounds instead of
+// holding the store.
 const (
-	gcEvery = time.Hour
-	gcBatch = 2000
+	gcEvery  = time.Hour
+	gcBatch  = 2000
+	gcBudget = 20 * time.Second
 )
 
 // collect runs a retention round when one is due for this runner.
@@ -49,15 +51,31 @@ func (s *Service) collect(ctx context.Context) error {
 		{CollMessages, query.And(query.Eq(str("status"), query.Str(MessageSent)), query.Cmp(tf("sentAt"), query.OpLt, cut))},
 		{CollOccurrences, query.And(query.Eq(str("status"), query.Str(OccurrenceDone)), query.Cmp(tf("finishedAt"), query.OpLt, cut))},
 	} {
-		docs, err := s.st.Find(ctx, c.coll, store.Query{Filter: c.filter, Limit: gcBatch, Fields: []string{"_id"}})
-		if err != nil {
-			return err
-		}
-		for _, d := range docs {
-			id, _ := d["_id"].(string)
-			if err := s.st.Delete(ctx, c.coll, id, c.filter); err != nil && !errs.HasCode(err, store.ErrNotFound.Code) &&
-				!errs.HasCode(err, store.ErrConditionFailed.Code) {
+		for start := time.Now(); time.Since(start) < gcBudget; {
+			docs, err := s.st.Find(ctx, c.coll, store.Query{Filter: c.filter, Limit: gcBatch, Fields: []string{"_id"}})
+			if err != nil {
 				return err
+			}
+			if len(docs) == 0 {
+				break
+			}
+			// One transaction per batch: on the embedded store a delete
+			// costs a row, not a commit.
+			err = s.st.Tx(ctx, func(tx store.Ops) error {
+				for _, d := range docs {
+					id, _ := d["_id"].(string)
+					err := tx.Delete(ctx, c.coll, id, c.filter)
+					if err != nil && !errs.HasCode(err, store.ErrNotFound.Code) && !errs.HasCode(err, store.ErrConditionFailed.Code) {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if len(docs) < gcBatch {
+				break
 			}
 		}
 	}

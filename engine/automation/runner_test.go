@@ -1,8 +1,10 @@
 package automation_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tangram/tangram/engine/automation"
 	"github.com/tangram/tangram/engine/form"
@@ -145,5 +147,31 @@ func TestDisabledAndUnpublishedAutomationsDoNotFire(t *testing.T) {
 	e.must(err)
 	if n, _ := query.ToInt(doc[0]["runs"]); n != 0 || doc[0]["status"] != automation.EventDispatched {
 		t.Errorf("event %v", doc[0])
+	}
+}
+
+// TestRetentionDeletesFinishedWork: finished runs, dispatched events and
+// sent messages older than the retention go; dead runs stay.
+func TestRetentionDeletesFinishedWork(t *testing.T) {
+	e := newEnv(t)
+	e.opt.Retention = time.Hour
+	e.svc = e.newService()
+	e.define(meta.KindAutomation, "welcome", welcome)
+	e.define(meta.KindAutomation, "broken", `{"title": "坏", "retry": {"maxAttempts": 1},
+	  "trigger": {"type": "record.created", "config": {"form": "members"}},
+	  "actions": [{"type": "action.run", "config": {"action": "no-such-action"}}]}`)
+	for i := range 3 {
+		e.created("members", e.create("members", map[string]any{"name": fmt.Sprintf("甲%d", i), "phone": fmt.Sprint(i)}))
+	}
+	e.drain()
+	if e.count(automation.CollRuns) != 6 || e.count(automation.CollMessages) != 3 || e.count(outbox.Collection) != 3 {
+		t.Fatalf("before: %d runs, %d messages, %d events", e.count(automation.CollRuns), e.count(automation.CollMessages), e.count(outbox.Collection))
+	}
+	e.clk.Add(2 * time.Hour)
+	e.drain()
+	if e.count(automation.CollRuns) != 3 || e.count(automation.CollRuns, "status", automation.RunDead) != 3 ||
+		e.count(automation.CollMessages) != 0 || e.count(outbox.Collection) != 0 {
+		t.Errorf("after: %d runs (%d dead), %d messages, %d events", e.count(automation.CollRuns),
+			e.count(automation.CollRuns, "status", automation.RunDead), e.count(automation.CollMessages), e.count(outbox.Collection))
 	}
 }
