@@ -1,4 +1,5 @@
 import '../records.css';
+import '../../workflow/register';
 import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
 import { App, Button, Card, Descriptions, Flex, Popconfirm, Result, Space, Spin, Tabs, Typography } from 'antd';
 import { useState } from 'react';
