@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, openPage, resultsDir } from './browser';
-import { choose, confirmPop, drag, signInAt } from './builderHelpers';
+import { choose, confirmPop, createInBuilder, drag, signInAt } from './builderHelpers';
 import { AdminApi, installShop } from './fixture';
 import { startServer, type TestServer } from './server';
 
@@ -48,11 +48,7 @@ describe('the builder', () => {
   it('designs a form by dragging fields, reorders with the keyboard, publishes, and the runtime uses it', async () => {
     const page = await openPage(browser, 'builder-form', { viewport: { width: 1440, height: 1000 } });
     await signInAt(page, server.url, '/apps/shop/builder');
-    await page.getByTestId('new-definition').click();
-    await page.getByTestId('new-key').fill('complaints');
-    await page.getByTestId('new-title').fill('会员投诉');
-    await page.getByTestId('new-ok').click();
-    await page.waitForURL(/\/builder\/form\/complaints$/);
+    await createInBuilder(page, '表单', 'complaints', '会员投诉');
 
     const section = page.getByTestId('section-drop-0');
     await drag(page, page.getByTestId('palette-text'), section, 'bottom');
@@ -171,14 +167,7 @@ describe('the builder', () => {
   it('draws a two-state workflow, publishes it, and records move through it', async () => {
     const page = await openPage(browser, 'builder-flow', { viewport: { width: 1440, height: 1000 } });
     await signInAt(page, server.url, '/apps/shop/builder');
-    await page.getByTestId('new-definition').click();
-    const dialog = page.locator('.ant-modal');
-    await choose(page, dialog, '类型', '流程');
-    await page.getByTestId('new-key').fill('order-flow');
-    await page.getByTestId('new-title').fill('订单处理');
-    await choose(page, dialog, '数据表单', '订单 (orders)');
-    await page.getByTestId('new-ok').click();
-    await page.waitForURL(/\/builder\/flow\/order-flow$/);
+    await createInBuilder(page, '流程', 'order-flow', '订单处理', '订单 (orders)');
 
     await page.getByTestId('add-final').click();
     await page.getByTestId('state-done1').waitFor();
@@ -208,17 +197,7 @@ describe('the builder', () => {
   it('designs a bar chart report by dragging fields, then a dashboard showing it', async () => {
     const page = await openPage(browser, 'builder-report', { viewport: { width: 1440, height: 1000 } });
     await signInAt(page, server.url, '/apps/shop/builder');
-    const create = async (kind: string, key: string, title: string, form?: string) => {
-      await page.getByTestId('new-definition').click();
-      const dialog = page.locator('.ant-modal');
-      await choose(page, dialog, '类型', kind);
-      await page.getByTestId('new-key').fill(key);
-      await page.getByTestId('new-title').fill(title);
-      if (form) await choose(page, dialog, '数据表单', form);
-      await page.getByTestId('new-ok').click();
-      await page.waitForURL(new RegExp(`/builder/[a-z]+/${key}$`));
-    };
-    await create('报表', 'sales-by-member', '会员消费', '订单 (orders)');
+    await createInBuilder(page, '报表', 'sales-by-member', '会员消费', '订单 (orders)');
     await drag(page, page.getByTestId('report-field-member'), page.getByTestId('zone-dims'));
     await page.getByTestId('placed-dim:0').waitFor();
     await drag(page, page.getByTestId('report-field-amount'), page.getByTestId('zone-measures'));
@@ -234,7 +213,7 @@ describe('the builder', () => {
     expect(run.rows.some((r) => r.sum_amount === 12050)).toBe(true);
 
     await page.goto(`${server.url}/apps/shop/builder`);
-    await create('仪表盘', 'cockpit', '经营驾驶舱');
+    await createInBuilder(page, '仪表盘', 'cockpit', '经营驾驶舱');
     await choose(page, page.locator('body'), '选择报表', '会员消费');
     await page.getByTestId('add-widget').click();
     await page.getByTestId('design-widget-w1').locator('svg').first().waitFor();
@@ -273,14 +252,7 @@ describe('the builder', () => {
   it('configures an automation, shows the server refusing a step at the step, and publishes it', async () => {
     const page = await openPage(browser, 'builder-automation', { viewport: { width: 1440, height: 1000 } });
     await signInAt(page, server.url, '/apps/shop/builder');
-    await page.getByTestId('new-definition').click();
-    const dialog = page.locator('.ant-modal');
-    await choose(page, dialog, '类型', '自动化');
-    await page.getByTestId('new-key').fill('order-followup');
-    await page.getByTestId('new-title').fill('订单回访');
-    await choose(page, dialog, '数据表单', '订单 (orders)');
-    await page.getByTestId('new-ok').click();
-    await page.waitForURL(/\/builder\/automation\/order-followup$/);
+    await createInBuilder(page, '自动化', 'order-followup', '订单回访', '订单 (orders)');
     const steps = page.getByTestId('steps-actions');
     await steps.getByRole('combobox', { name: '选择动作类型' }).click();
     await page.keyboard.type('flow.wait');

@@ -41,3 +41,15 @@ export async function confirmPop(page: Page, testId?: string): Promise<void> {
   if (testId) await pop.getByTestId(testId).click();
   else await pop.getByRole('button', { name: /确\s*定|OK/ }).click();
 }
+
+/** Creates a definition from the builder's start page ("新建") and waits for its designer. */
+export async function createInBuilder(page: Page, kind: string, key: string, title: string, form?: string): Promise<void> {
+  await page.getByTestId('new-definition').click();
+  const dialog = page.locator('.ant-modal');
+  await choose(page, dialog, '类型', kind);
+  await page.getByTestId('new-key').fill(key);
+  await page.getByTestId('new-title').fill(title);
+  if (form) await choose(page, dialog, '数据表单', form);
+  await page.getByTestId('new-ok').click();
+  await page.waitForURL(new RegExp(`/builder/[a-z]+/${key}$`));
+}

@@ -4,7 +4,7 @@ import { useNavigate } from 'react-router-dom';
 import { createDefinition } from '../api/meta';
 import { ApiError } from '../api/problem';
 import type { Definition } from '../api/types';
-import { errorMessage } from '../i18n/errorMessage';
+import { problemText } from './errors';
 import { useI18n } from '../i18n/useI18n';
 import { DEF_KEY, DESIGN_KINDS, NEEDS_FORM, newSpec, type DesignKind } from './newSpec';
 import { designerPath } from './paths';
@@ -54,11 +54,7 @@ export function NewDefinitionDialog({ open, app, kind, forms, onClose }: Props) 
       navigate(designerPath(app, v.kind, v.key));
     } catch (e) {
       if (e instanceof ApiError && e.code === 'meta.exists') form.setFields([{ name: 'key', errors: [t('builder.keyTaken')] }]);
-      else if (e instanceof ApiError && e.fieldErrors.length > 0) setProblem(e.fieldErrors.map((f) => `${f.path}: ${f.message}`).join('; '));
-      else {
-        const m = errorMessage(e);
-        setProblem(t(m.key, m.params));
-      }
+      else setProblem(problemText(t, e));
     } finally {
       setBusy(false);
     }

@@ -4,12 +4,9 @@ import { getDefinition, listDefinitions } from '../../api/meta';
 import type { FormSpec } from '../../api/formTypes';
 import { useAsync } from '../../hooks/useAsync';
 import { useI18n } from '../../i18n/useI18n';
-import { FilterBuilder } from '../../records/filter/FilterBuilder';
 import { filterFields } from '../../records/filter/fields';
-import { emptyGroup, type Group } from '../../records/filter/model';
-import { buildFilter } from '../../records/filter/toFilter';
 import { LocalizedInput } from '../LocalizedInput';
-import { filterToGroup } from '../form/conditions';
+import { FilterEditor } from '../FilterEditor';
 import { LifecycleBar } from '../lifecycle/LifecycleBar';
 import type { Designer } from '../lifecycle/useDesigner';
 import { automationExtensions, type AutomationRun, type ExtSpec } from './api';
@@ -18,27 +15,10 @@ import { SchemaForm, type SchemaEnv } from './SchemaForm';
 import { StepList } from './StepList';
 import { duplicateIds, unknownTypes, type AutomationSpec } from './steps';
 
-/** A record condition with the runtime's filter builder (kept raw when it cannot be shown). */
+/** A condition on records of the trigger's form (the automation's, or a branch's record test). */
 function ConditionBuilder({ app, form, spec, value, onChange }: { app: string; form: string; spec: FormSpec | undefined; value: Record<string, unknown> | undefined; onChange: (v: Record<string, unknown> | undefined) => void }) {
   const fields = useMemo(() => (spec ? filterFields(spec) : []), [spec]);
-  const [group, setGroup] = useState<Group | undefined>(() => filterToGroup(value, fields) ?? emptyGroup());
-  const [incomplete, setIncomplete] = useState<string[]>([]);
-  if (!spec || !group) return null;
-  return (
-    <FilterBuilder
-      app={app}
-      form={form}
-      value={group}
-      fields={fields}
-      incomplete={incomplete}
-      onChange={(g) => {
-        setGroup(g);
-        const b = buildFilter(g, fields);
-        setIncomplete(b.incomplete);
-        onChange(b.filter);
-      }}
-    />
-  );
+  return spec ? <FilterEditor key={fields.length} app={app} form={form} fields={fields} value={value} onChange={onChange} /> : null;
 }
 
 /**

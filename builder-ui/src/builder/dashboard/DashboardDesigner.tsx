@@ -8,7 +8,7 @@ import { runReport, type DashboardSpec, type Widget, type WidgetData } from '../
 import { CARD_HEAD, GRID_COLS, GRID_MARGIN, ROW_HEIGHT, itemHeight, widgetKey } from '../../dashboards/grid';
 import { WidgetCard } from '../../dashboards/WidgetCard';
 import { useAsync } from '../../hooks/useAsync';
-import { errorMessage } from '../../i18n/errorMessage';
+import { problemText } from '../errors';
 import { useI18n } from '../../i18n/useI18n';
 import { LocalizedInput } from '../LocalizedInput';
 import { LifecycleBar } from '../lifecycle/LifecycleBar';
@@ -40,8 +40,7 @@ function useWidgetData(app: string, spec: DashboardSpec, w: Widget, key: string)
     runReport(app, w.report, JSON.parse(params) as Record<string, unknown>).then(
       (result) => current && setData({ id: key, report: w.report, title: result.title ?? w.report, result }),
       (e: unknown) => {
-        const m = errorMessage(e);
-        if (current) setData({ id: key, report: w.report, title: w.report, error: { code: 'preview', message: m.key === 'error.unknown' && e instanceof Error ? e.message : t(m.key, m.params) } });
+        if (current) setData({ id: key, report: w.report, title: w.report, error: { code: 'preview', message: problemText(t, e) } });
       },
     );
     return () => {

@@ -5,6 +5,7 @@ import { PRESETS } from '../../dashboards/filters';
 import { useI18n } from '../../i18n/useI18n';
 import { LocalizedInput } from '../LocalizedInput';
 import { addFilter, removeFilter } from './layout';
+import { patched } from '../patch';
 
 /** The dashboard's global filters: date ranges (with a default preset) and fields, bound to widgets' parameters. */
 export function FiltersEditor({ spec, set }: { spec: DashboardSpec; set: (s: DashboardSpec, group?: string) => void }) {
@@ -14,12 +15,7 @@ export function FiltersEditor({ spec, set }: { spec: DashboardSpec; set: (s: Das
     set(
       {
         ...spec,
-        filters: filters.map((f, j) => {
-          if (j !== i) return f;
-          const next = { ...f, ...patch };
-          for (const [k, v] of Object.entries(patch)) if (v === undefined) delete (next as Record<string, unknown>)[k];
-          return next;
-        }),
+        filters: filters.map((f, j) => (j === i ? patched(f, patch) : f)),
       },
       `filter:${i}`,
     );

@@ -1,5 +1,6 @@
 import type { DashboardFilter, DashboardSpec, Widget } from '../../dashboards/api';
 import { GRID_COLS, widgetKey } from '../../dashboards/grid';
+import { patched } from '../patch';
 
 /** One item of react-grid-layout's layout: a widget's key and its place. */
 export interface GridItem {
@@ -75,12 +76,7 @@ export function removeWidget(spec: DashboardSpec, key: string): DashboardSpec {
 export function updateWidget(spec: DashboardSpec, key: string, patch: Partial<Widget>): DashboardSpec {
   return {
     ...spec,
-    widgets: spec.widgets.map((w, i) => {
-      if (widgetKey(w, i) !== key) return w;
-      const next = { ...w, ...patch };
-      for (const [k, v] of Object.entries(patch)) if (v === undefined) delete (next as Record<string, unknown>)[k];
-      return next;
-    }),
+    widgets: spec.widgets.map((w, i) => (widgetKey(w, i) === key ? patched(w, patch) : w)),
   };
 }
 

@@ -1,15 +1,12 @@
 import { DeleteOutlined } from '@ant-design/icons';
 import { Button, Form, Input, Select, Typography } from 'antd';
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import type { FilterJson, FormSpec } from '../../api/formTypes';
 import { useI18n } from '../../i18n/useI18n';
 import type { MessageKey } from '../../i18n/messages';
-import { FilterBuilder } from '../../records/filter/FilterBuilder';
 import { filterFields } from '../../records/filter/fields';
-import type { Group } from '../../records/filter/model';
-import { buildFilter } from '../../records/filter/toFilter';
 import { LocalizedInput } from '../LocalizedInput';
-import { filterToGroup } from '../form/conditions';
+import { FilterEditor } from '../FilterEditor';
 import { FIELD_KEY } from '../form/model';
 import { fromList, type FlowSpec, type Transition } from './graph';
 
@@ -33,8 +30,6 @@ export function TransitionPanel({ app, spec, index, form, roles, problems, updat
   const { t, text } = useI18n();
   const tr = spec.transitions[index]!;
   const fields = useMemo(() => (form ? filterFields(form) : []), [form]);
-  const [group, setGroup] = useState<Group | undefined>(() => filterToGroup(tr.guard?.filter, fields));
-  const [incomplete, setIncomplete] = useState<string[]>([]);
   const states = spec.states.map((s) => ({ value: s.key, label: text(s.label) || s.key }));
   const setGuard = (patch: { filter?: FilterJson | undefined; formula?: string | undefined }) => {
     const g = { ...tr.guard, ...patch };
@@ -64,23 +59,7 @@ export function TransitionPanel({ app, spec, index, form, roles, problems, updat
         <Select value={tr.comment ?? 'none'} onChange={(comment: Transition['comment']) => update({ comment: comment === 'none' ? undefined : comment })} options={(['none', 'optional', 'required'] as const).map((c) => ({ value: c, label: t(`builder.flow.comment.${c}` as MessageKey) }))} aria-label={t('builder.flow.comment')} />
       </Form.Item>
       <Form.Item label={t('builder.flow.guard')} extra={t('builder.flow.guardHelp')}>
-        {group ? (
-          <FilterBuilder
-            app={app}
-            form={spec.form}
-            value={group}
-            fields={fields}
-            incomplete={incomplete}
-            onChange={(g) => {
-              setGroup(g);
-              const built = buildFilter(g, fields);
-              setIncomplete(built.incomplete);
-              setGuard({ filter: built.filter });
-            }}
-          />
-        ) : (
-          <Typography.Text code>{JSON.stringify(tr.guard?.filter)}</Typography.Text>
-        )}
+        <FilterEditor key={fields.length} app={app} form={spec.form} fields={fields} value={tr.guard?.filter} onChange={(filter) => setGuard({ filter })} />
       </Form.Item>
       <Form.Item label={t('builder.flow.guardFormula')}>
         <Input.TextArea value={tr.guard?.formula ?? ''} onChange={(e) => setGuard({ formula: e.target.value || undefined })} autoSize={{ minRows: 1, maxRows: 4 }} style={{ fontFamily: 'monospace' }} placeholder="record.points > 1000" />

@@ -1,5 +1,6 @@
 import type { FilterJson } from '../../api/formTypes';
 import type { LocalizedText } from '../../api/types';
+import { patched } from '../patch';
 
 /** The workflow format (engine/meta/schemas/flow.json; engine/workflow runs it). */
 export type StateType = 'normal' | 'approval' | 'final';
@@ -253,8 +254,7 @@ export function updateState(spec: FlowSpec, key: string, patch: Partial<State>):
     ...spec,
     states: spec.states.map((s) => {
       if (s.key !== key) return s;
-      const next: State = { ...s, ...patch, key };
-      for (const [k, v] of Object.entries(patch)) if (v === undefined) delete (next as unknown as Record<string, unknown>)[k];
+      const next: State = { ...patched(s, patch), key };
       if (next.type === 'normal') delete next.type;
       if (next.type !== 'approval') {
         delete next.approval;
@@ -269,10 +269,7 @@ export function updateTransition(spec: FlowSpec, index: number, patch: Partial<T
   return {
     ...spec,
     transitions: spec.transitions.map((t, i) => {
-      if (i !== index) return t;
-      const next: Transition = { ...t, ...patch };
-      for (const [k, v] of Object.entries(patch)) if (v === undefined) delete (next as unknown as Record<string, unknown>)[k];
-      return next;
+      return i === index ? patched(t, patch) : t;
     }),
   };
 }

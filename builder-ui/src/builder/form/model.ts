@@ -1,5 +1,6 @@
 import type { FieldDef, FilterJson, FormSection, FormSpec } from '../../api/formTypes';
 import { paletteItem } from './palette';
+import { patched } from '../patch';
 
 /**
  * The form designer's model operations. The working copy is the form spec
@@ -161,10 +162,7 @@ export function updateField(spec: FormSpec, key: string, patch: Partial<FieldDef
   return {
     ...spec,
     fields: spec.fields.map((f) => {
-      if (f.key !== key) return f;
-      const next: FieldDef = { ...f, ...patch, key };
-      for (const [k, v] of Object.entries(patch)) if (v === undefined) delete next[k];
-      return next;
+      return f.key === key ? { ...patched(f, patch), key } : f;
     }),
   };
 }
@@ -227,11 +225,6 @@ export function moveSection(spec: FormSpec, from: number, to: number): FormSpec 
 
 /** Changes a section's title, columns or collapsed state. */
 export function updateSection(spec: FormSpec, index: number, patch: Partial<Omit<FormSection, 'fields'>>): FormSpec {
-  const secs = sectionsOf(spec).map((s, i) => {
-    if (i !== index) return s;
-    const next = { ...s, ...patch };
-    for (const [k, v] of Object.entries(patch)) if (v === undefined) delete (next as Record<string, unknown>)[k];
-    return next;
-  });
+  const secs = sectionsOf(spec).map((s, i) => (i === index ? patched(s, patch as Partial<FormSection>) : s));
   return withSections(spec, secs);
 }

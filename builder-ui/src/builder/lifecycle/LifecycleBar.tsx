@@ -5,6 +5,7 @@ import { Link } from 'react-router-dom';
 import type { LocalizedText } from '../../api/types';
 import { errorMessage } from '../../i18n/errorMessage';
 import { useI18n } from '../../i18n/useI18n';
+import { builderPath } from '../paths';
 import { DiffDrawer } from './DiffDrawer';
 import type { Designer } from './useDesigner';
 import { VersionsDrawer } from './VersionsDrawer';
@@ -57,7 +58,7 @@ export function LifecycleBar<S extends { title?: LocalizedText }>({ d, blockers 
   return (
     <Flex vertical gap={8} style={{ marginBottom: 12 }}>
       <Flex gap={8} align="center" wrap>
-        <Link to={`/apps/${encodeURIComponent(d.app)}/builder`}>{t('builder.title')}</Link>
+        <Link to={builderPath(d.app)}>{t('builder.title')}</Link>
         <span>/</span>
         <Typography.Title level={4} style={{ margin: 0 }} data-testid="designer-title">
           {text(d.spec.title) || d.key}

@@ -1,4 +1,5 @@
 import type { MenuItem } from '../../api/types';
+import { patched } from '../patch';
 
 /** Where an item is: its index at each level from the root. */
 export type Path = readonly number[];
@@ -69,8 +70,7 @@ export function updateAt(items: readonly MenuItem[], p: Path, patch: Partial<Men
   return withList(items, p.slice(0, -1), (list) =>
     list.map((it, i) => {
       if (i !== p[p.length - 1]) return it;
-      const next: MenuItem = { ...it, ...patch };
-      for (const [k, v] of Object.entries(patch)) if (v === undefined) delete (next as unknown as Record<string, unknown>)[k];
+      const next = patched(it, patch);
       if (patch.target) delete next.url;
       if (patch.url) delete next.target;
       return next;

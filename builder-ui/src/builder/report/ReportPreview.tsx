@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { ChartView } from '../../extensions/charts/ChartView';
 import { runReport, type ReportResult } from '../../dashboards/api';
 import { useDebounced } from '../../records/useDebounced';
-import { errorMessage } from '../../i18n/errorMessage';
+import { problemText } from '../errors';
 import { useI18n } from '../../i18n/useI18n';
 import type { FormSpec } from '../../api/formTypes';
 import { recordLoader, recordTitle } from '../../records/resolve';
@@ -64,8 +64,7 @@ export function ReportPreview({ app, report, spec, fields, publishedVersion, for
       (r) => current && (setResult(r), setLoading(false)),
       (e: unknown) => {
         if (!current) return;
-        const m = errorMessage(e);
-        setError(m.key === 'error.unknown' && e instanceof Error ? e.message : t(m.key, m.params));
+        setError(problemText(t, e));
         setResult(undefined);
         setLoading(false);
       },

@@ -2,6 +2,7 @@ import type { FieldDef, FilterJson, FormSpec } from '../../api/formTypes';
 import type { LocalizedText } from '../../api/types';
 import type { AggregateRequest, AggregateRow } from '../api';
 import type { ReportColumn, ReportResult } from '../../dashboards/api';
+import { patched } from '../patch';
 
 /** The report format (engine/meta/schemas/report.json), the parts the designer edits. */
 export interface Dimension {
@@ -144,12 +145,7 @@ export function removeMeasure(spec: ReportSpec, index: number): ReportSpec {
 }
 
 function patchAt<T extends object>(xs: readonly T[], index: number, patch: Partial<T>): T[] {
-  return xs.map((x, i) => {
-    if (i !== index) return x;
-    const next = { ...x, ...patch };
-    for (const [k, v] of Object.entries(patch)) if (v === undefined) delete (next as Record<string, unknown>)[k];
-    return next;
-  });
+  return xs.map((x, i) => (i === index ? patched(x, patch) : x));
 }
 
 export function updateDimension(spec: ReportSpec, index: number, patch: Partial<Dimension>): ReportSpec {

@@ -91,20 +91,19 @@ export function CellEditor({ column, value, onChange }: Props) {
       {(value.kind === 'in' || value.kind === 'nin' || value.kind === 'contains') && <ValuesInput options={column.options} values={value.values} onChange={(values) => onChange({ ...value, values })} label={t('builder.rule.values')} />}
       {value.kind === 'range' && (
         <Flex vertical gap={4}>
-          <Flex gap={8} align="center">
-            <span style={{ width: 40 }}>{t('builder.rule.from')}</span>
-            <ValueInput type={scalar} options={undefined} value={value.min} onChange={(min) => onChange({ ...value, min })} label={t('builder.rule.from')} />
-            <Checkbox checked={value.minOpen === true} onChange={(e) => onChange({ ...value, minOpen: e.target.checked || undefined })}>
-              {t('builder.rule.open')}
-            </Checkbox>
-          </Flex>
-          <Flex gap={8} align="center">
-            <span style={{ width: 40 }}>{t('builder.rule.to')}</span>
-            <ValueInput type={scalar} options={undefined} value={value.max} onChange={(max) => onChange({ ...value, max })} label={t('builder.rule.to')} />
-            <Checkbox checked={value.maxOpen === true} onChange={(e) => onChange({ ...value, maxOpen: e.target.checked || undefined })}>
-              {t('builder.rule.open')}
-            </Checkbox>
-          </Flex>
+          {(['min', 'max'] as const).map((end) => {
+            const open = end === 'min' ? 'minOpen' : 'maxOpen';
+            const label = t(end === 'min' ? 'builder.rule.from' : 'builder.rule.to');
+            return (
+              <Flex key={end} gap={8} align="center">
+                <span style={{ width: 40 }}>{label}</span>
+                <ValueInput type={scalar} options={undefined} value={value[end]} onChange={(v) => onChange({ ...value, [end]: v })} label={label} />
+                <Checkbox checked={value[open] === true} onChange={(e) => onChange({ ...value, [open]: e.target.checked || undefined })}>
+                  {t('builder.rule.open')}
+                </Checkbox>
+              </Flex>
+            );
+          })}
         </Flex>
       )}
       {value.kind === 'raw' && (

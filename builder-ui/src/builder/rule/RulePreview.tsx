@@ -6,9 +6,8 @@ import { listDefinitions } from '../../api/meta';
 import type { RecordDoc } from '../../api/formTypes';
 import { listRecords } from '../../api/records';
 import { useAsync } from '../../hooks/useAsync';
-import { errorMessage } from '../../i18n/errorMessage';
+import { problemText } from '../errors';
 import { useI18n } from '../../i18n/useI18n';
-import { ApiError } from '../../api/problem';
 import { evaluateRule, type RuleResult } from '../api';
 import type { Designer } from '../lifecycle/useDesigner';
 import { outputText, toJsonValue, validValue, type Column, type RuleSpec } from './table';
@@ -106,11 +105,7 @@ export function RulePreview({ d, onRows }: Props) {
       setResult(await evaluateRule(d.app, d.key, previewInputs(spec.inputs, values), version));
     } catch (e) {
       setResult(undefined);
-      if (e instanceof ApiError && e.fieldErrors.length > 0) setError(e.fieldErrors.map((f) => `${f.path}: ${f.message}`).join('; '));
-      else {
-        const m = errorMessage(e);
-        setError(m.key === 'error.unknown' && e instanceof Error ? e.message : t(m.key, m.params));
-      }
+      setError(problemText(t, e));
     } finally {
       setBusy(false);
     }

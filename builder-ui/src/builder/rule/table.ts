@@ -1,4 +1,5 @@
 import type { LocalizedText } from '../../api/types';
+import { patched } from '../patch';
 
 /**
  * The decision table designer's model (engine/meta/schemas/rule.json):
@@ -225,32 +226,28 @@ export function parseOutput(type: ColumnType, input: string): unknown {
   return toJsonValue(type, input.trim());
 }
 
-/** Sets or clears one input cell of a row. */
-export function setCell(spec: RuleSpec, row: number, key: string, cell: Cell | undefined): RuleSpec {
+/** Sets or clears (undefined) one cell of a row: an input's (when) or an output's (then). */
+function setPart(spec: RuleSpec, row: number, part: 'when' | 'then', key: string, value: unknown): RuleSpec {
   return {
     ...spec,
     rows: spec.rows.map((r, i) => {
       if (i !== row) return r;
-      const when = { ...r.when };
-      if (cell === undefined) delete when[key];
-      else when[key] = cell;
-      return { ...r, when };
+      const cells: Record<string, unknown> = { ...r[part] };
+      if (value === undefined) delete cells[key];
+      else cells[key] = value;
+      return { ...r, [part]: cells };
     }),
   };
 }
 
+/** Sets or clears one input cell of a row. */
+export function setCell(spec: RuleSpec, row: number, key: string, cell: Cell | undefined): RuleSpec {
+  return setPart(spec, row, 'when', key, cell);
+}
+
 /** Sets or clears one output of a row. */
 export function setOutput(spec: RuleSpec, row: number, key: string, value: unknown): RuleSpec {
-  return {
-    ...spec,
-    rows: spec.rows.map((r, i) => {
-      if (i !== row) return r;
-      const then = { ...r.then };
-      if (value === undefined) delete then[key];
-      else then[key] = value;
-      return { ...r, then };
-    }),
-  };
+  return setPart(spec, row, 'then', key, value);
 }
 
 /** Changes a row's priority, validity or note (undefined removes one). */
@@ -258,10 +255,7 @@ export function updateRow(spec: RuleSpec, row: number, patch: Partial<Omit<Row, 
   return {
     ...spec,
     rows: spec.rows.map((r, i) => {
-      if (i !== row) return r;
-      const next: Row = { ...r, ...patch };
-      for (const [k, v] of Object.entries(patch)) if (v === undefined) delete (next as unknown as Record<string, unknown>)[k];
-      return next;
+      return i === row ? patched<Row>(r, patch) : r;
     }),
   };
 }
@@ -340,12 +334,7 @@ export function updateColumn(spec: RuleSpec, side: Side, key: string, patch: Par
   const part = side === 'inputs' ? 'when' : 'then';
   const to = patch.key ?? key;
   if (to !== key && [...spec.inputs, ...spec.outputs].some((c) => c.key === to)) return spec;
-  const cols = spec[side].map((c) => {
-    if (c.key !== key) return c;
-    const next: Column = { ...c, ...patch };
-    for (const [k, v] of Object.entries(patch)) if (v === undefined) delete (next as unknown as Record<string, unknown>)[k];
-    return next;
-  });
+  const cols = spec[side].map((c) => (c.key === key ? patched(c, patch) : c));
   const rows =
     to === key
       ? spec.rows
