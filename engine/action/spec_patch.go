@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -416,7 +417,8 @@ func sameValue(a, b any) bool {
 		}
 		return true
 	}
-	return false // anything else is not what the store returns
+	// Not what the store returns for a document; compared exactly anyway.
+	return reflect.DeepEqual(a, b)
 }
 
 // sameDocs compares two lists of documents in order.

@@ -234,3 +234,31 @@ func TestSpecUpdateProvesRead(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSameValue: the comparison of what a read gave with what it gives
+// again is exact: numbers by their text, maps and lists in full, nothing
+// equal across types.
+func TestSameValue(t *testing.T) {
+	doc := func() map[string]any {
+		return map[string]any{"n": json.Number("1.50"), "l": []any{"a", true, nil}, "m": map[string]any{"x": json.Number("1")}}
+	}
+	if !sameValue(doc(), doc()) {
+		t.Fatal("equal documents differ")
+	}
+	for _, change := range []func(map[string]any){
+		func(d map[string]any) { d["n"] = json.Number("1.5") },
+		func(d map[string]any) { d["l"] = []any{"a", true} },
+		func(d map[string]any) { d["m"].(map[string]any)["x"] = "1" },
+		func(d map[string]any) { d["extra"] = nil },
+		func(d map[string]any) { delete(d, "m") },
+	} {
+		d := doc()
+		change(d)
+		if sameValue(doc(), d) || sameValue(d, doc()) {
+			t.Errorf("%v taken for %v", d, doc())
+		}
+	}
+	if sameValue(int64(1), json.Number("1")) || !sameValue([]string{"a"}, []string{"a"}) || sameValue(nil, false) {
+		t.Error("values of other types")
+	}
+}
