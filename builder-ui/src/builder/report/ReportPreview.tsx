@@ -1,9 +1,10 @@
-import { Alert, Empty, Segmented, Spin, Typography } from 'antd';
+import { Alert, Empty, Spin, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { ChartView } from '../../extensions/charts/ChartView';
 import { runReport, type ReportResult } from '../../dashboards/api';
 import { useDebounced } from '../../records/useDebounced';
 import { problemText } from '../errors';
+import { WhichVersion, type Which } from '../lifecycle/WhichVersion';
 import { useI18n } from '../../i18n/useI18n';
 import type { FormSpec } from '../../api/formTypes';
 import { recordLoader, recordTitle } from '../../records/resolve';
@@ -44,7 +45,7 @@ async function relationLabels(app: string, r: ReportResult, fields: DatasetField
  */
 export function ReportPreview({ app, report, spec, fields, publishedVersion, forms }: Props) {
   const { t, text } = useI18n();
-  const [which, setWhich] = useState<'draft' | 'published'>('draft');
+  const [which, setWhich] = useState<Which>('draft');
   const [result, setResult] = useState<ReportResult>();
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(false);
@@ -77,16 +78,7 @@ export function ReportPreview({ app, report, spec, fields, publishedVersion, for
 
   return (
     <div data-testid="report-preview">
-      <Segmented
-        size="small"
-        value={which}
-        onChange={(w) => setWhich(w as typeof which)}
-        options={[
-          { value: 'draft', label: t('builder.report.previewDraft') },
-          { value: 'published', label: t('builder.report.previewPublished'), disabled: !publishedVersion },
-        ]}
-        style={{ marginBottom: 8 }}
-      />
+      <WhichVersion value={which} onChange={setWhich} published={!!publishedVersion} style={{ marginBottom: 8 }} />
       {which === 'draft' && skipped.length > 0 && <Alert type="info" showIcon message={t('builder.report.skipped', { names: skipped.join(', ') })} style={{ marginBottom: 8 }} />}
       {error && <Alert type="error" showIcon message={error} data-testid="report-preview-error" />}
       <Spin spinning={loading}>

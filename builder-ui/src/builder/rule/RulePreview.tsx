@@ -1,5 +1,5 @@
 import { PlayCircleOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, DatePicker, Descriptions, Flex, Form, Input, Segmented, Select, Tag, Typography } from 'antd';
+import { Alert, Button, Card, DatePicker, Descriptions, Flex, Form, Input, Select, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useEffect, useState } from 'react';
 import { listDefinitions } from '../../api/meta';
@@ -7,6 +7,7 @@ import type { RecordDoc } from '../../api/formTypes';
 import { listRecords } from '../../api/records';
 import { useAsync } from '../../hooks/useAsync';
 import { problemText } from '../errors';
+import { WhichVersion, type Which } from '../lifecycle/WhichVersion';
 import { useI18n } from '../../i18n/useI18n';
 import { evaluateRule, type RuleResult } from '../api';
 import type { Designer } from '../lifecycle/useDesigner';
@@ -75,7 +76,7 @@ export function RulePreview({ d, onRows }: Props) {
   const { t, text } = useI18n();
   const spec = d.spec;
   const [values, setValues] = useState<Record<string, string | string[]>>({});
-  const [which, setWhich] = useState<'draft' | 'published'>('draft');
+  const [which, setWhich] = useState<Which>('draft');
   const [result, setResult] = useState<RuleResult>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -151,16 +152,7 @@ export function RulePreview({ d, onRows }: Props) {
           ))}
         </Form>
         <Flex gap={8} align="center">
-          <Segmented
-            size="small"
-            value={which}
-            onChange={(w) => setWhich(w as typeof which)}
-            options={[
-              { value: 'draft', label: t('builder.rule.draft') },
-              { value: 'published', label: t('builder.rule.published'), disabled: !d.published },
-            ]}
-            data-testid="preview-version"
-          />
+          <WhichVersion value={which} onChange={setWhich} published={!!d.published} />
           <Button type="primary" icon={<PlayCircleOutlined />} loading={busy} onClick={() => void run()} data-testid="evaluate">
             {t('builder.rule.evaluate')}
           </Button>
