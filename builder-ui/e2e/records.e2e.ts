@@ -223,8 +223,8 @@ describe('records in the browser', () => {
     await page.getByTestId('save-view').click();
     await page.getByLabel('视图名称').fill('我的金卡会员');
     await page.getByTestId('save-view-ok').click();
-    await page.waitForURL(/\/apps\/shop\/view\/u-[a-z0-9]+$/);
-    // The saved view opens with its filter: the builder's tree came back from the definition.
+    await page.waitForURL(/\/apps\/shop\/form\/members\?saved=[0-9a-z]+$/);
+    // The saved view opens with its filter: the builder's tree came back from the server's per-user store.
     await expect.poll(() => rows(page).count()).toBe(golds);
     await expect.poll(() => page.getByTestId('save-view').textContent()).toContain('保存视图');
     expect(await page.getByTestId('list-title').textContent()).toBe('我的金卡会员');

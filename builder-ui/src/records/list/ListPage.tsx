@@ -5,7 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useNavigate, useOutletContext, useParams, useSearchParams } from 'react-router-dom';
 import type { FilterJson, FormSpec, RecordDoc, ViewSpec, ViewType } from '../../api/formTypes';
 import { getPublished } from '../../api/meta';
-import { formRights, type FormRights } from '../../api/rights';
+import { formRights, NO_RIGHTS, type FormRights } from '../../api/rights';
 import type { Definition } from '../../api/types';
 import { useAuth } from '../../auth/useAuth';
 import { recordPath } from '../../extensions/fieldTypes/relation';
@@ -30,22 +30,32 @@ import { KanbanBoard } from './KanbanBoard';
 import { Pager } from './Pager';
 import { RecordCards } from './RecordCards';
 import { RecordTable, sortParam, type SortState } from './RecordTable';
-import { listSavedViews, ownerOf, savePersonalView } from './savedViews';
+import { getSavedView, saveView as storeView, savedViewPath, viewChoices, type SavedView, type SavedViewInput } from './savedViews';
 
 interface Loaded {
   view?: Definition<ViewSpec>;
+  /** The user's saved view the list opened with (?saved=id). */
+  saved?: SavedView;
   form: string;
   spec: FormSpec;
   columns: ResolvedColumn[];
 }
 
-async function load(app: string, viewKey: string | undefined, formKey: string | undefined): Promise<Loaded> {
+async function load(app: string, viewKey: string | undefined, formKey: string | undefined, savedId: string | undefined): Promise<Loaded> {
   const view = viewKey ? await getPublished<ViewSpec>(app, 'view', viewKey) : undefined;
   const form = view ? view.spec.form : (formKey ?? '');
-  const spec = (await publishedForm(app, form)).spec;
-  const cols = view?.spec.columns?.length ? view.spec.columns : defaultColumns(spec);
+  const [spec, saved] = await Promise.all([
+    publishedForm(app, form).then((f) => f.spec),
+    savedId && !view ? getSavedView(app, form, savedId) : undefined,
+  ]);
+  const cols = saved?.columns?.length
+    ? saved.columns.map((field) => ({ field }))
+    : view?.spec.columns?.length
+      ? view.spec.columns
+      : defaultColumns(spec);
   const out: Loaded = { form, spec, columns: await resolveColumns(app, form, spec, cols) };
   if (view) out.view = view;
+  if (saved) out.saved = saved;
   return out;
 }
 
@@ -58,7 +68,9 @@ export function ListPage() {
   const { view: viewKey, form: formKey } = useParams();
   const { app } = useOutletContext<AppContext>();
   const { t, text } = useI18n();
-  const { data, error, loading } = useAsync(() => load(app.key, viewKey, formKey), [app.key, viewKey, formKey]);
+  const [searchParams] = useSearchParams();
+  const savedId = searchParams.get('saved') ?? undefined;
+  const { data, error, loading } = useAsync(() => load(app.key, viewKey, formKey, savedId), [app.key, viewKey, formKey, savedId]);
   if (loading && !data) {
     return (
       <Flex justify="center" style={{ padding: 48 }}>
@@ -70,12 +82,12 @@ export function ListPage() {
     const m = errorMessage(error);
     return <Result status={m.key === 'error.notFound' ? '404' : 'warning'} title={t(m.key, m.params)} />;
   }
-  const title = text(data.view?.spec.title ?? data.spec.title) || data.form;
-  return <ListBody key={`${viewKey ?? ''}/${data.form}`} app={app.key} loaded={data} title={title} />;
+  const title = data.saved?.name || text(data.view?.spec.title ?? data.spec.title) || data.form;
+  return <ListBody key={`${viewKey ?? ''}/${data.form}/${data.saved?.id ?? ''}`} app={app.key} loaded={data} title={title} />;
 }
 
 function ListBody({ app, loaded, title }: { app: string; loaded: Loaded; title: string }) {
-  const { view, form, spec, columns } = loaded;
+  const { view, saved, form, spec, columns } = loaded;
   const { t, text } = useI18n();
   const { message } = App.useApp();
   const { user } = useAuth();
@@ -84,23 +96,33 @@ function ListBody({ app, loaded, title }: { app: string; loaded: Loaded; title: 
   const [searchParams, setSearchParams] = useSearchParams();
   const vspec = view?.spec;
   const fields = useMemo(() => filterFields(spec), [spec]);
-  const [group, setGroup] = useState<Group>(() => (isGroup(vspec?.options?.builder) ? vspec.options.builder : emptyGroup()));
+  const [group, setGroup] = useState<Group>(() =>
+    isGroup(saved?.state?.builder) ? saved.state.builder : isGroup(vspec?.options?.builder) ? vspec.options.builder : emptyGroup(),
+  );
   const [showFilter, setShowFilter] = useState(false);
-  const [q, setQ] = useState(typeof vspec?.options?.q === 'string' ? vspec.options.q : '');
+  const [q, setQ] = useState(saved?.search ?? (typeof vspec?.options?.q === 'string' ? vspec.options.q : ''));
   const [sort, setSort] = useState<SortState>();
   const [pageSize, setPageSize] = useState(vspec?.pageSize && vspec.pageSize <= 100 ? vspec.pageSize : 20);
   const [selected, setSelected] = useState<string[]>([]);
   const [importing, setImporting] = useState(false);
-  const [rights, setRights] = useState<FormRights>({ export: false, import: false });
-  const groupField = spec.fields.find((f) => f.key === vspec?.groupBy) ?? spec.fields.find((f) => f.type === 'select');
-  const dateField = spec.fields.find((f) => f.key === vspec?.dateField) ?? spec.fields.find((f) => f.type === 'date' || f.type === 'datetime');
-  const [layout, setLayout] = useState<ViewType>(vspec?.type === 'kanban' && groupField ? 'kanban' : vspec?.type === 'calendar' && dateField ? 'calendar' : 'table');
-  const { data: views, reload: reloadViews } = useAsync(() => (user ? listSavedViews(app, form, user) : Promise.resolve([])), [app, form, user]);
+  const [rights, setRights] = useState<FormRights>(NO_RIGHTS);
+  const groupKey = saved?.groupBy ?? vspec?.groupBy;
+  const dateKey = saved?.dateField ?? vspec?.dateField;
+  const mode = saved?.mode ?? vspec?.type;
+  const groupField = spec.fields.find((f) => f.key === groupKey) ?? spec.fields.find((f) => f.type === 'select');
+  const dateField = spec.fields.find((f) => f.key === dateKey) ?? spec.fields.find((f) => f.type === 'date' || f.type === 'datetime');
+  const [layout, setLayout] = useState<ViewType>(mode === 'kanban' && groupField ? 'kanban' : mode === 'calendar' && dateField ? 'calendar' : 'table');
+  const { data: views, reload: reloadViews } = useAsync(
+    () => (user ? viewChoices(app, form, (v) => text(v.title)) : Promise.resolve([])),
+    [app, form, user],
+  );
 
   useEffect(() => {
     if (!user) return;
     let current = true;
-    void formRights(user, app, form).then((r) => current && setRights(r));
+    formRights(user, app, form)
+      .then((r) => current && setRights(r))
+      .catch(() => current && setRights(NO_RIGHTS));
     return () => {
       current = false;
     };
@@ -121,13 +143,14 @@ function ListBody({ app, loaded, title }: { app: string; loaded: Loaded; title: 
   const built = useMemo(() => buildFilter(group, fields), [group, fields]);
   const filter = useDebounced(andFilters(linked, built.filter), 300);
   const search = useDebounced(q, 300);
-  const params = { view: view?.key, filter, q: search, sort: sortParam(sort), limit: pageSize };
+  const sortBy = sortParam(sort) ?? saved?.sort;
+  const params = { view: view?.key, filter, q: search, sort: sortBy, limit: pageSize };
   const page = useRecordPage(app, form, params, layout === 'table');
   useEffect(() => setSelected([]), [page.items]);
 
   const open = (rec: RecordDoc) => navigate(recordPath(app, form, rec._id));
   const conditions = countConditions(group);
-  const current = views?.find((v) => v.key === view?.key);
+  const current = saved ? `saved:${saved.id}` : view ? `view:${view.key}` : undefined;
 
   const [naming, setNaming] = useState<string>();
   const saveView = async (asNew: boolean, name?: string) => {
@@ -137,25 +160,28 @@ function ListBody({ app, loaded, title }: { app: string; loaded: Loaded; title: 
       return;
     }
     setNaming(undefined);
-    const spec2: ViewSpec = {
-      title: name ?? vspec?.title ?? title,
-      form,
-      type: layout,
-      options: { owner: user.id, builder: group, ...(q ? { q } : {}) },
+    const input: SavedViewInput = {
+      name: name ?? saved?.name ?? title,
+      mode: layout,
+      state: { builder: group },
+      ...(saved?.shared ? { shared: true } : {}),
     };
-    const s = sortParam(sort) ?? vspec?.sort;
-    if (s) spec2.sort = s;
-    if (vspec?.columns) spec2.columns = vspec.columns;
-    if (groupField && layout === 'kanban') spec2.groupBy = groupField.key;
-    if (dateField && layout === 'calendar') spec2.dateField = dateField.key;
+    if (built.filter && Object.keys(built.filter).length > 0) input.filter = built.filter;
+    if (q.trim()) input.search = q.trim();
+    const s = sortBy ?? vspec?.sort;
+    if (s) input.sort = s;
+    const cols = saved?.columns ?? vspec?.columns?.map((c) => c.field);
+    if (cols?.length) input.columns = cols;
+    if (groupField && layout === 'kanban') input.groupBy = groupField.key;
+    if (dateField && layout === 'calendar') input.dateField = dateField.key;
     try {
-      const key = await savePersonalView(app, spec2, !asNew && current?.mine ? { key: current.key, version: current.version } : undefined);
+      const v = await storeView(app, form, input, !asNew && saved?.mine ? { id: saved.id, version: saved.version } : undefined);
       message.success(t('views.saved'));
       reloadViews();
-      if (key !== view?.key) navigate(`/apps/${encodeURIComponent(app)}/view/${encodeURIComponent(key)}`);
+      if (v.id !== saved?.id) navigate(savedViewPath(app, form, v.id));
     } catch (e) {
       const m = errorMessage(e);
-      message.error(t(m.key === 'error.forbidden' ? 'views.forbidden' : m.key, m.params));
+      message.error(t(m.key, m.params));
     }
   };
 
@@ -174,9 +200,11 @@ function ListBody({ app, loaded, title }: { app: string; loaded: Loaded; title: 
         <Space wrap>
           {rights.import && <Button onClick={() => setImporting(true)}>{t('import.open')}</Button>}
           {rights.export && <ExportMenu app={app} form={form} params={params} />}
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate(`/apps/${encodeURIComponent(app)}/form/${encodeURIComponent(form)}/new`)} data-testid="new-record">
-            {t('record.new')}
-          </Button>
+          {rights.create && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate(`/apps/${encodeURIComponent(app)}/form/${encodeURIComponent(form)}/new`)} data-testid="new-record">
+              {t('record.new')}
+            </Button>
+          )}
         </Space>
       </Flex>
       <Flex gap={8} wrap align="center">
@@ -189,18 +217,21 @@ function ListBody({ app, loaded, title }: { app: string; loaded: Loaded; title: 
           </Button>
         </Badge>
         <Select
-          value={view?.key}
+          value={current}
           placeholder={t('views.pick')}
-          onChange={(k: string) => navigate(`/apps/${encodeURIComponent(app)}/view/${encodeURIComponent(k)}`)}
+          onChange={(k: string) => {
+            const [kind, id] = [k.slice(0, k.indexOf(':')), k.slice(k.indexOf(':') + 1)];
+            navigate(kind === 'saved' ? savedViewPath(app, form, id) : `/apps/${encodeURIComponent(app)}/view/${encodeURIComponent(id)}`);
+          }}
           options={[
-            { label: t('views.shared'), options: (views ?? []).filter((v) => !v.mine).map((v) => ({ value: v.key, label: text(v.spec.title) })) },
-            { label: t('views.mine'), options: (views ?? []).filter((v) => v.mine).map((v) => ({ value: v.key, label: text(v.spec.title) })) },
+            { label: t('views.shared'), options: (views ?? []).filter((v) => !v.mine).map(({ value, label }) => ({ value, label })) },
+            { label: t('views.mine'), options: (views ?? []).filter((v) => v.mine).map(({ value, label }) => ({ value, label })) },
           ]}
           style={{ minWidth: 140 }}
           aria-label={t('views.pick')}
         />
-        <Button icon={<SaveOutlined />} onClick={() => void saveView(!current?.mine)} data-testid="save-view">
-          {current?.mine ? t('views.update') : t('views.saveAs')}
+        <Button icon={<SaveOutlined />} onClick={() => void saveView(!saved?.mine)} data-testid="save-view">
+          {saved?.mine ? t('views.update') : t('views.saveAs')}
         </Button>
         {layouts.length > 1 && <Segmented value={layout} onChange={(v) => setLayout(v as ViewType)} options={layouts} />}
       </Flex>
@@ -217,7 +248,7 @@ function ListBody({ app, loaded, title }: { app: string; loaded: Loaded; title: 
           </Tag>
         </div>
       )}
-      {view && ownerOf(view.spec) === undefined && vspec?.filter && Object.keys(vspec.filter).length > 0 && (
+      {view && vspec?.filter && Object.keys(vspec.filter).length > 0 && (
         <Typography.Text type="secondary">{t('list.viewFilter')}</Typography.Text>
       )}
       {showFilter && (
@@ -226,13 +257,13 @@ function ListBody({ app, loaded, title }: { app: string; loaded: Loaded; title: 
         </Card>
       )}
       {layout === 'kanban' && groupField ? (
-        <KanbanBoard app={app} form={form} spec={spec} group={groupField} columns={columns} filter={filter} view={view?.key} q={search} sort={sortParam(sort)} onOpen={open} />
+        <KanbanBoard app={app} form={form} spec={spec} group={groupField} columns={columns} filter={filter} view={view?.key} q={search} sort={sortBy} onOpen={open} />
       ) : layout === 'calendar' && dateField ? (
         <CalendarBoard app={app} form={form} spec={spec} dateField={dateField} filter={filter} view={view?.key} q={search} mobile={mobile} onOpen={open} />
       ) : (
         <>
           {page.error ? <ListError error={page.error} onRetry={page.reload} /> : null}
-          {!mobile && <BulkBar app={app} form={form} spec={spec} selected={selected} onDone={page.reload} />}
+          {!mobile && rights.bulk && <BulkBar app={app} form={form} spec={spec} selected={selected} onDone={page.reload} />}
           {mobile ? (
             <RecordCards app={app} spec={spec} columns={columns} items={page.items} loading={page.loading} onOpen={open} />
           ) : (

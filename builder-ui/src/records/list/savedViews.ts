@@ -1,49 +1,83 @@
-import { createDefinition, listDefinitions, publishDefinition, saveDefinition } from '../../api/meta';
-import type { ViewSpec } from '../../api/formTypes';
-import type { Definition, User } from '../../api/types';
+import { api } from '../../api/client';
+import { listDefinitions } from '../../api/meta';
+import type { FilterJson, ViewSpec, ViewType } from '../../api/formTypes';
+import type { Definition } from '../../api/types';
+import type { Group } from '../filter/model';
 
 /**
- * Saved views are view definitions. The server has no per-user store for
- * them, so a user's own view is a view definition whose options name its
- * owner (and keep the filter builder's tree, so relative dates such as
- * 最近7天 stay relative); creating one needs the design right on views,
- * which a role can grant for kind "view" alone. Views without an owner are
- * the app's shared views.
+ * Saved views are each user's own list views of a form, kept by the server
+ * per user (GET/POST/PUT/DELETE .../forms/{form}/saved-views): name,
+ * filter, sort, columns and layout, plus the filter builder's tree in
+ * state, so relative dates such as 最近7天 stay relative. A user sees their
+ * own and those others shared; the app's published views (view
+ * definitions) are listed beside them.
  */
 export interface SavedView {
-  key: string;
+  id: string;
+  owner: string;
+  mine: boolean;
   version: number;
-  spec: ViewSpec;
+  name: string;
+  filter?: FilterJson;
+  sort?: string;
+  columns?: string[];
+  mode: ViewType;
+  groupBy?: string;
+  dateField?: string;
+  search?: string;
+  shared?: boolean;
+  state?: { builder?: Group };
+}
+
+/** What a save sends. */
+export type SavedViewInput = Omit<SavedView, 'id' | 'owner' | 'mine' | 'version'>;
+
+/** A choice of the view picker: a published view or a saved one. */
+export interface ViewChoice {
+  value: string;
+  label: string;
   mine: boolean;
 }
 
-export function ownerOf(spec: ViewSpec): string | undefined {
-  const o = spec.options?.owner;
-  return typeof o === 'string' ? o : undefined;
+const seg = encodeURIComponent;
+const base = (app: string, form: string) => `/api/apps/${seg(app)}/forms/${seg(form)}/saved-views`;
+
+/** The address of a saved view's list. */
+export function savedViewPath(app: string, form: string, id: string): string {
+  return `/apps/${seg(app)}/form/${seg(form)}?saved=${seg(id)}`;
 }
 
-/** The views of a form the user sees: the shared ones and their own. */
-export async function listSavedViews(app: string, form: string, user: User): Promise<SavedView[]> {
+/** The user's saved views of a form, then those others shared. */
+export async function listSavedViews(app: string, form: string): Promise<SavedView[]> {
+  return (await api.get<{ items: SavedView[] }>(base(app, form))).items;
+}
+
+/** One saved view (the user's own or a shared one). */
+export function getSavedView(app: string, form: string, id: string): Promise<SavedView> {
+  return api.get<SavedView>(`${base(app, form)}/${seg(id)}`);
+}
+
+/** Saves a new view, or replaces the user's own (existing) one; returns it. */
+export function saveView(app: string, form: string, input: SavedViewInput, existing?: { id: string; version: number }): Promise<SavedView> {
+  if (!existing) return api.post<SavedView>(base(app, form), input);
+  return api.request<SavedView>(`${base(app, form)}/${seg(existing.id)}`, {
+    method: 'PUT',
+    body: input,
+    headers: { 'If-Match': `"${existing.version}"` },
+  });
+}
+
+/** The app's published views of a form: view definitions (those without an owner; personal ones of old are left out). */
+export async function publishedViews(app: string, form: string): Promise<Definition<ViewSpec>[]> {
   const defs = (await listDefinitions(app, 'view')) as unknown as Definition<ViewSpec>[];
-  return defs
-    .filter((d) => d.spec.form === form && (ownerOf(d.spec) === undefined || ownerOf(d.spec) === user.id))
-    .map((d) => ({ key: d.key, version: d.version, spec: d.spec, mine: ownerOf(d.spec) === user.id }));
+  return defs.filter((d) => d.spec.form === form && typeof d.spec.options?.owner !== 'string');
 }
 
-/** A key for a new personal view: "u-" and a time stamp, inside the definition key pattern. */
-export function personalViewKey(now = Date.now()): string {
-  return `u-${now.toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
-}
-
-/** Creates or updates a personal view and publishes it, so lists can use it at once. */
-export async function savePersonalView(app: string, spec: ViewSpec, existing?: { key: string; version: number }): Promise<string> {
-  if (existing) {
-    const d = await saveDefinition(app, 'view', existing.key, spec, existing.version);
-    await publishDefinition(app, 'view', existing.key, d.version);
-    return existing.key;
-  }
-  const key = personalViewKey();
-  const d = await createDefinition(app, 'view', key, spec);
-  await publishDefinition(app, 'view', key, d.version);
-  return key;
+/** The picker's choices: the app's views and others' shared ones, then the user's own. */
+export async function viewChoices(app: string, form: string, title: (v: ViewSpec) => string): Promise<ViewChoice[]> {
+  const [defs, saved] = await Promise.all([publishedViews(app, form).catch(() => []), listSavedViews(app, form)]);
+  return [
+    ...defs.map((d) => ({ value: `view:${d.key}`, label: title(d.spec), mine: false })),
+    ...saved.map((v) => ({ value: `saved:${v.id}`, label: v.name, mine: v.mine })),
+  ];
 }
