@@ -60,6 +60,14 @@ func (s *Service) RunIn(ctx context.Context, tx store.Ops, p *auth.Principal, ap
 	if a.runAs != "" {
 		runner = runAs(p, a.app, a.runAs)
 	}
-	out, _, err := s.execute(ctx, tx, a, p, runner, in, Options{Lang: lang}, lang)
-	return out, err
+	o := Options{Lang: lang}
+	out, _, err := s.execute(ctx, tx, a, p, runner, in, o, lang)
+	if err != nil {
+		return nil, err
+	}
+	// The run's audit entry, in the caller's transaction like its writes.
+	if err := s.finish(ctx, tx, a, p, o, nil, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
