@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -107,15 +109,16 @@ func registerRightsComponents(sp *openapi.Spec) {
 	for k := range formOperations {
 		ops = append(ops, k)
 	}
+	sort.Strings(ops) // a stable document
 	sp.Component("FormRights", openapi.Schema{
 		"type": "object", "required": []string{"app", "form", "admin", "rights", "can", "flows"},
 		"properties": openapi.Schema{
 			"app":   openapi.Schema{"type": "string"},
 			"form":  openapi.Schema{"type": "string"},
 			"admin": openapi.Schema{"type": "boolean", "description": "a platform administrator: every right, no scope, no field rule"},
-			"rights": openapi.Schema{"type": "object", "description": "the granted rights only, by name (" + joinNames(rightNames) + ")",
+			"rights": openapi.Schema{"type": "object", "description": "the granted rights only, by name (" + strings.Join(rightNames, ", ") + ")",
 				"additionalProperties": openapi.Ref("RightGrant")},
-			"can": openapi.Schema{"type": "object", "description": "what the records routes will allow: " + joinNames(ops),
+			"can": openapi.Schema{"type": "object", "description": "what the records routes will allow: " + strings.Join(ops, ", "),
 				"additionalProperties": openapi.Schema{"type": "boolean"}},
 			"flows": openapi.Schema{"type": "array", "description": "published workflows of the form the caller may move records through",
 				"items": openapi.Schema{"type": "object", "properties": openapi.Schema{"key": openapi.Schema{"type": "string"}, "title": openapi.Schema{}}}},
@@ -141,17 +144,6 @@ func registerRightsComponents(sp *openapi.Spec) {
 			"flows":      list,
 		},
 	})
-}
-
-func joinNames(ns []string) string {
-	out := ""
-	for i, n := range ns {
-		if i > 0 {
-			out += ", "
-		}
-		out += n
-	}
-	return out
 }
 
 func (s *Server) rightsRoutes(r *Router) {
