@@ -151,8 +151,11 @@ func (r *Records) recomputeParent(ctx context.Context, tx store.Ops, l rollupLin
 	if len(patch.Set) == 0 && len(patch.Unset) == 0 {
 		return nil
 	}
-	_, err = tx.Update(ctx, l.parent.Coll, id, patch, nil)
-	return err
+	after, err := tx.Update(ctx, l.parent.Coll, id, patch, nil)
+	if err != nil {
+		return err
+	}
+	return r.onWrite(ctx, tx, l.parent, cur, after)
 }
 
 // rollupValue aggregates the live children of parent id.

@@ -207,8 +207,15 @@ func (r *Records) migrateRecord(ctx context.Context, tx store.Ops, p *auth.Princ
 	} else {
 		up.Set[pl.key] = out
 	}
-	if _, err := tx.Update(ctx, pl.f.Coll, id, up, versionIs(curV)); err != nil {
+	after, err := tx.Update(ctx, pl.f.Coll, id, up, versionIs(curV))
+	if err != nil {
 		return err
+	}
+	// Deleted records count in no report; the hook sees them as none.
+	if live {
+		if err := r.onWrite(ctx, tx, pl.f, doc, after); err != nil {
+			return err
+		}
 	}
 	if unique {
 		if err := moveClaims(ctx, tx, pl.f, id, doc, next, []string{pl.key}, pl.lang); err != nil {

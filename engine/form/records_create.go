@@ -127,6 +127,9 @@ func (r *Records) create(ctx context.Context, p *auth.Principal, f *Form, d *acc
 		if err := r.recordEvent(ctx, tx, f, p, EventCreated, id, 1, nil, rec, nil); err != nil {
 			return err
 		}
+		if err := r.onWrite(ctx, tx, f, nil, rec); err != nil {
+			return err
+		}
 		if err := r.applyRollups(ctx, tx, links, nil, rec, lang); err != nil {
 			return err
 		}

@@ -449,6 +449,9 @@ func (b *batch) write(ctx context.Context, tx store.Ops, rows []int, recs []stor
 	if err := b.r.recordEvents(ctx, tx, f, b.p, recs); err != nil {
 		return err
 	}
+	if err := b.r.onWrites(ctx, tx, f, recs); err != nil {
+		return err
+	}
 	// Rollups: each parent once for the batch.
 	for _, l := range b.links {
 		parents := map[string]bool{}

@@ -164,6 +164,9 @@ func (r *Records) patch(ctx context.Context, p *auth.Principal, f *Form, d *acce
 		if err := r.recordEvent(ctx, tx, f, p, EventUpdated, id, curV+1, oldVals, updated, keys); err != nil {
 			return err
 		}
+		if err := r.onWrite(ctx, tx, f, cur, updated); err != nil {
+			return err
+		}
 		if err := r.applyRollups(ctx, tx, links, cur, next, lang); err != nil {
 			return err
 		}
@@ -284,6 +287,16 @@ func (r *Records) setDeleted(ctx context.Context, p *auth.Principal, f *Form, d 
 			err = r.recordEvent(ctx, tx, f, p, EventDeleted, id, curV+1, cur, nil, nil)
 		} else {
 			err = r.recordEvent(ctx, tx, f, p, EventUpdated, id, curV+1, map[string]any{SysDeleted: true}, updated, []string{SysDeleted})
+		}
+		if err != nil {
+			return err
+		}
+		// The hook sees a deleted record as none: the live one goes away
+		// on delete and comes back on restore.
+		if deleted {
+			err = r.onWrite(ctx, tx, f, cur, nil)
+		} else {
+			err = r.onWrite(ctx, tx, f, nil, updated)
 		}
 		if err != nil {
 			return err

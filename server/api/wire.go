@@ -104,6 +104,9 @@ func Wire(ctx context.Context, st store.Store, o WireOptions) (*Server, *Service
 		return nil, nil, fmt.Errorf("init workflow: %w", err)
 	}
 	reports := report.New(report.Deps{Store: st, Meta: ms, Guard: guard, Records: records, Audit: as.Audit})
+	// Every record write keeps the report rollups current in its own
+	// transaction; only then may reports build and read rollups.
+	records.SetWriteHook(reports.Hook())
 	au, stopAutomation, err := wireAutomation(ctx, o, automation.Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records,
 		Ledger: ledger.New(st, ledger.Options{}), Rules: rules.New(ms), Actions: actions, Workflow: wf})
 	if err != nil {
