@@ -23,6 +23,13 @@ type InstallOptions struct {
 	Overwrite bool
 	// DryRun reports what an install would do and writes nothing.
 	DryRun bool
+	// Rollups, when set, builds the app's report rollups after a real
+	// install that published (report.Service.BuildRollups), so dashboards
+	// read them from the first request; the records write hook keeps them
+	// current from then on. An installer that loads bulk data next leaves
+	// it nil and builds once after the data: one pass over the records is
+	// cheaper than moving each new record into its cells.
+	Rollups func(ctx context.Context, app string) error
 }
 
 // Result says, by "kind/key", what an install did or would do.
@@ -79,5 +86,8 @@ func Install(ctx context.Context, ms *meta.Service, name string, o InstallOption
 	}
 	imp.DryRun = false
 	res, err := ms.Import(ctx, b, imp, user)
+	if err == nil && o.Publish && o.Rollups != nil {
+		err = o.Rollups(ctx, app)
+	}
 	return Result{Template: name, ImportResult: res}, err
 }

@@ -86,6 +86,9 @@ func installTemplate(args []string, w io.Writer) error {
 		return err
 	}
 	defer closeAll()
+	if *members <= 0 {
+		o.Rollups = svc.buildRollups // else once after the demo data
+	}
 	res, err := templates.Install(ctx, svc.Meta, name, o, "cli")
 	if err != nil {
 		return explain(err)
@@ -99,7 +102,24 @@ func installTemplate(args []string, w io.Writer) error {
 	if *members <= 0 || o.DryRun {
 		return nil
 	}
-	return generateDemo(ctx, svc, res.App, *members, *seed, w)
+	if err := generateDemo(ctx, svc, res.App, *members, *seed, w); err != nil {
+		return err
+	}
+	if !o.Publish {
+		return nil
+	}
+	return svc.buildRollups(ctx, res.App)
+}
+
+// buildRollups builds the report rollups of app (those not yet ready), so
+// dashboards read them from the start; the records write hook keeps them
+// current after that.
+func (s *services) buildRollups(ctx context.Context, app string) error {
+	_, err := s.Reports.BuildRollups(ctx, auth.System().Principal, app)
+	if err != nil {
+		return fmt.Errorf("build report rollups of %s: %w", app, err)
+	}
+	return nil
 }
 
 // services are what installing and demo data need.
@@ -164,14 +184,24 @@ func installAtStart(ctx context.Context, st store.Store, svc *api.Services, name
 	} else {
 		log.Info("template installed", "template", name, "app", res.App, "created", len(res.Created), "unchanged", len(res.Unchanged))
 	}
-	if members <= 0 {
-		return nil
-	}
-	page, err := svc.Records.List(ctx, auth.System().Principal, templates.DefaultApp, "stores", form.ListQuery{Limit: 1})
-	if err != nil || len(page.Items) > 0 {
-		return err // an app with data keeps it
-	}
 	s := &services{Services: svc, store: st, ledger: ledger.New(st, ledger.Options{})}
-	log.Info("generating demo data", "members", members)
-	return generateDemo(ctx, s, templates.DefaultApp, members, 1, os.Stderr)
+	if members > 0 {
+		page, err := svc.Records.List(ctx, auth.System().Principal, templates.DefaultApp, "stores", form.ListQuery{Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(page.Items) == 0 { // an app with data keeps it
+			log.Info("generating demo data", "members", members)
+			if err := generateDemo(ctx, s, templates.DefaultApp, members, 1, os.Stderr); err != nil {
+				return err
+			}
+		}
+	}
+	// Rollups last, after any demo data (see installTemplate). Ready ones
+	// are left alone, so a restart on an installed app only reads the
+	// registry; a failure leaves reports reading the records, still right.
+	if err := s.buildRollups(ctx, templates.DefaultApp); err != nil {
+		log.Warn("report rollups not built; reports read the records", "err", err.Error())
+	}
+	return nil
 }
