@@ -231,10 +231,10 @@ describe('the builder', () => {
     await page.getByRole('menuitem', { name: '列表（视图）' }).click();
     await page.getByTestId('nav-item-members2').waitFor();
     await page.getByTestId('item-title-zh').fill('金卡会员');
-    const roles = page.getByTestId('item-roles');
-    await roles.click();
-    await page.keyboard.type('hq');
-    await page.keyboard.press('Enter');
+    const roles = page.getByTestId('item-roles').locator('input');
+    await roles.fill('hq');
+    await roles.press('Enter');
+    await expect.poll(() => page.getByTestId('nav-item-members2').textContent()).toContain('hq');
     const preview = page.getByTestId('menu-preview');
     // Without the role the item is not in the menu; with it, it is.
     await expect.poll(() => preview.textContent()).not.toContain('金卡会员');
@@ -254,14 +254,14 @@ describe('the builder', () => {
     await signInAt(page, server.url, '/apps/shop/builder');
     await createInBuilder(page, '自动化', 'order-followup', '订单回访', '订单 (orders)');
     const steps = page.getByTestId('steps-actions');
-    await steps.getByRole('combobox', { name: '选择动作类型' }).click();
-    await page.keyboard.type('flow.wait');
-    await page.keyboard.press('Enter');
+    const pickWait = steps.getByRole('combobox', { name: '选择动作类型' });
+    await pickWait.fill('flow.wait');
+    await pickWait.press('Enter');
     await steps.getByRole('button', { name: /添加动作/ }).click();
     await page.getByTestId('step-wait1').waitFor();
-    await steps.getByRole('combobox', { name: '选择动作类型' }).last().click();
-    await page.keyboard.type('flow.branch');
-    await page.keyboard.press('Enter');
+    const pickBranch = steps.getByRole('combobox', { name: '选择动作类型' }).last();
+    await pickBranch.fill('flow.branch');
+    await pickBranch.press('Enter');
     await steps.getByRole('button', { name: /添加动作/ }).last().click();
     await page.getByTestId('step-branch1').waitFor();
     await page.getByTestId('auto-enabled').click();
