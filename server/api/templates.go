@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -79,6 +80,15 @@ func (s *Server) templateRoutes(r *Router) {
 		}
 		name := param(c, "template")
 		o := templates.InstallOptions{App: b.App, Publish: b.Publish == nil || *b.Publish, Overwrite: b.Overwrite, DryRun: b.DryRun}
+		if s.deps.Reports != nil {
+			// Dashboards read their rollups from the start; the write hook
+			// keeps them current afterwards.
+			p := principal(c)
+			o.Rollups = func(ctx context.Context, app string) error {
+				_, err := s.deps.Reports.BuildRollups(ctx, p, app)
+				return err
+			}
+		}
 		res, err := templates.Install(c.UserContext(), s.deps.Meta, name, o, caller(c))
 		if err != nil {
 			return err
