@@ -29,6 +29,35 @@ type Service struct {
 	records *form.Records
 	blobs   Blobs
 	now     func() time.Time
+	readers []Reader
+}
+
+// Reader says whether p may download file id of app although no record p
+// can read holds it: a file attached to a workflow comment lives in the
+// record's timeline, not in a field. Engines that keep file ids outside
+// records register one with AddReader.
+type Reader func(ctx context.Context, p *auth.Principal, app, id string) (bool, error)
+
+// AddReader registers r; call it while wiring, before serving.
+func (s *Service) AddReader(r Reader) { s.readers = append(s.readers, r) }
+
+// readable is FileReadable widened by the registered readers: a refusal
+// stands unless one of them grants the file.
+func (s *Service) readable(ctx context.Context, p *auth.Principal, f *File, id string) error {
+	err := s.records.FileReadable(ctx, p, f.App, f.Form, f.Field, id)
+	if err == nil || (errs.ClassOf(err) != errs.NotFound && errs.ClassOf(err) != errs.Forbidden) {
+		return err
+	}
+	for _, r := range s.readers {
+		ok, rerr := r(ctx, p, f.App, id)
+		if rerr != nil {
+			return rerr
+		}
+		if ok {
+			return nil
+		}
+	}
+	return err
 }
 
 // New returns the files service.
@@ -137,7 +166,7 @@ func (s *Service) Open(ctx context.Context, p *auth.Principal, app, id string) (
 	if f.App != app {
 		return nil, nil, notFound
 	}
-	if err := s.records.FileReadable(ctx, p, f.App, f.Form, f.Field, id); err != nil {
+	if err := s.readable(ctx, p, f, id); err != nil {
 		return nil, nil, err
 	}
 	rc, err := s.blobs.Open(ctx, id)

@@ -99,6 +99,9 @@ func Wire(ctx context.Context, st store.Store, o WireOptions) (*Server, *Service
 	fs := files.New(st, records, blobs)
 	wf := workflow.New(workflow.Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records, Scripts: scripts,
 		Actions: actions, Audit: as.Audit, Log: o.Log})
+	// Files attached to workflow comments are read through their record's
+	// workflow, not through a record field.
+	fs.AddReader(wf.AttachmentReadable)
 	if err := wf.Init(ctx); err != nil {
 		scripts.Close()
 		return nil, nil, fmt.Errorf("init workflow: %w", err)

@@ -220,6 +220,15 @@ func TestWorkflowMemberUpgradeOverHTTP(t *testing.T) {
 	if first["comment"] != "年消费满 2 万" || fmt.Sprint(first["attachments"]) != "["+file+"]" {
 		t.Errorf("the submission's comment and attachment: %v", first)
 	}
+	// The attachment is downloadable by whoever sees the record's workflow
+	// (the submitter, the approvers), and by no one else (without the
+	// form's read right: 403, as for any file of the form).
+	for name, who := range map[string]*apitest.Harness{"clerk": w.clerk, "store manager": w.storeMgr, "region manager": w.regionMgr} {
+		if r := who.Do("GET", "/api/apps/crm/files/"+file, nil); r.Status != 200 || !strings.Contains(string(r.Body), "proof of purchases") {
+			t.Errorf("%s downloads the attachment: %d %s", name, r.Status, r.Body)
+		}
+	}
+	h.Expect(w.other.Do("GET", "/api/apps/crm/files/"+file, nil), 403, "access.forbidden")
 	// The record's history lists the transitions.
 	hist := h.Do("GET", rec+"/history", nil)
 	if hist.Status != 200 || strings.Count(string(hist.Body), `"op":"transition"`) != 2 {
