@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -135,7 +136,11 @@ func TestOutputBounds(t *testing.T) {
 // bound (or walk the data in interruptible JavaScript until the deadline);
 // goja cannot interrupt a built-in once it started.
 func TestMemoryGuards(t *testing.T) {
-	t.Parallel()
+	// Not parallel: the heap guard watches the whole process, so the
+	// garbage these refusals leave (large under -race) would interrupt
+	// the scripts of tests running beside it. Collected before the
+	// parallel tests resume.
+	t.Cleanup(runtime.GC)
 	e := newTestEngine(t, Options{})
 	for _, expr := range []string{
 		"'x'.repeat(1e10)",
@@ -214,6 +219,7 @@ func TestRegexpBacktrackingBounded(t *testing.T) {
 // String growth spread over many instructions is stopped by the process heap
 // guard instead of exhausting memory.
 func TestHeapGuard(t *testing.T) {
+	t.Cleanup(runtime.GC) // its garbage must not reach the parallel tests' guard
 	e := newTestEngine(t, Options{MaxHeapBytes: 256 << 20})
 	p := mustProgram(t, "let s = 'x';\nfor (;;) { s = s + s; }")
 	_, err := e.Run(context.Background(), p, RunOptions{Timeout: 10 * time.Second})
