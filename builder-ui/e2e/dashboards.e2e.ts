@@ -50,7 +50,11 @@ const orders = (page: Page, widget = 'kpi') => page.getByTestId(`widget-${widget
 
 /** Picks an option in the open select dropdown. */
 async function pick(page: Page, title: string): Promise<void> {
-  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').getByTitle(title, { exact: true }).click();
+  await page
+    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)')
+    .getByTitle(title, { exact: true })
+    .filter({ visible: true })
+    .click();
 }
 
 /** The widest filled shape of a widget's chart (the top bar of a ranking). */
@@ -101,7 +105,12 @@ describe('dashboards in the browser', () => {
 
     // One store, picked by searching the stores.
     await page.getByTestId('filter-store').locator('.ant-select').click();
-    const first = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').first();
+    // The tier list may still be closing (in the page, not yet hidden):
+    // only a visible option belongs to the store list just opened.
+    const first = page
+      .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
+      .filter({ visible: true })
+      .first();
     await first.waitFor();
     await first.click();
     await page.waitForURL((u) => !!u.searchParams.get('filters')?.includes('"store"'));
