@@ -268,7 +268,7 @@ func (s *specOps) findByIDs(ctx context.Context, coll string, q store.Query) ([]
 			return nil, true, err
 		}
 		if e.cur != nil && form.Match(q.Filter, e.cur) {
-			out = append(out, project(copyDoc(e.cur), q.Fields))
+			out = append(out, store.Project(copyDoc(e.cur), q.Fields))
 		}
 		if len(out) == limit {
 			break

@@ -334,33 +334,6 @@ func setPath(doc map[string]any, path string, v any) {
 	}
 }
 
-// project keeps only the given paths of doc (and "_id"), as the store's
-// projection does: absent paths stay absent.
-func project(doc store.Doc, fields []string) store.Doc {
-	if fields == nil {
-		return doc
-	}
-	out := store.Doc{"_id": doc["_id"]}
-	for _, f := range fields {
-		v, ok := query.Lookup(doc, f)
-		if !ok {
-			continue
-		}
-		parts := strings.Split(f, ".")
-		cur := out
-		for _, p := range parts[:len(parts)-1] {
-			next, ok := cur[p].(map[string]any)
-			if !ok {
-				next = map[string]any{}
-				cur[p] = next
-			}
-			cur = next
-		}
-		cur[parts[len(parts)-1]] = v
-	}
-	return out
-}
-
 // copyDoc copies a document deeply (callers may change what they get).
 func copyDoc(d store.Doc) store.Doc {
 	if d == nil {

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
-	"github.com/tangram/tangram/engine/query"
 	"github.com/tangram/tangram/engine/store"
 )
 
@@ -76,33 +74,4 @@ func decodeDoc(id string, body []byte) (store.Doc, error) {
 	doc := v.(map[string]any)
 	doc["_id"] = id
 	return doc, nil
-}
-
-// project keeps only the given paths of doc (and "_id"). Paths are dotted:
-// "address.city" keeps that key inside "address". Trimming after decoding
-// keeps absent fields absent, which json_object() in SQL would turn into
-// nulls.
-func project(doc store.Doc, fields []string) store.Doc {
-	if fields == nil {
-		return doc
-	}
-	out := store.Doc{"_id": doc["_id"]}
-	for _, f := range fields {
-		v, ok := query.Lookup(doc, f)
-		if !ok {
-			continue
-		}
-		parts := strings.Split(f, ".")
-		cur := out
-		for _, p := range parts[:len(parts)-1] {
-			next, ok := cur[p].(map[string]any)
-			if !ok {
-				next = map[string]any{}
-				cur[p] = next
-			}
-			cur = next
-		}
-		cur[parts[len(parts)-1]] = v
-	}
-	return out
 }

@@ -110,7 +110,7 @@ func (o *ops) find(ctx context.Context, coll string, q store.Query) ([]store.Doc
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, project(d, q.Fields))
+		out = append(out, store.Project(d, q.Fields))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, mapErr(err)
