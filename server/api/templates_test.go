@@ -41,6 +41,10 @@ func TestTemplatesHTTP(t *testing.T) {
 	if d := h.Expect(h.Do("GET", "/api/apps/crm/meta/rule/tier-levels", nil), 200, ""); d["status"] != "published" {
 		t.Fatalf("not published: %v", d)
 	}
+	// The install built the report rollups: dashboards read them at once.
+	if kpi := h.Expect(h.Do("POST", "/api/apps/crm/reports/sales-kpi/run", map[string]any{"noCache": true}), 200, ""); kpi["source"] != "rollup" {
+		t.Fatalf("sales-kpi after install reads %v, want the rollup", kpi["source"])
+	}
 	again := h.Expect(h.Do("POST", "/api/templates/crm-retail/install", map[string]any{"app": "crm", "publish": true}), 200, "")
 	if len(again["created"].([]any))+len(again["updated"].([]any)) != 0 {
 		t.Fatalf("reinstall changed something: %v", again)
