@@ -103,16 +103,16 @@ describe('dashboards in the browser', () => {
     await eventually(() => orders(page, 'sales').textContent()).toBe(String(narrowed));
     expect(narrowed).toBeLessThan(month);
 
-    // One store, picked by searching the stores.
-    await page.getByTestId('filter-store').locator('.ant-select').click();
-    // The tier list may still be closing (in the page, not yet hidden):
-    // only a visible option belongs to the store list just opened.
-    const first = page
-      .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
-      .filter({ visible: true })
-      .first();
-    await first.waitFor();
-    await first.click();
+    // One store, picked by searching the stores: the first result, chosen
+    // with the keyboard in the select that has focus (a click could land on
+    // the tier list still closing, or on an option replaced by the search).
+    const store = page.getByTestId('filter-store').locator('.ant-select');
+    await store.click();
+    const input = store.locator('input');
+    await expect.poll(() => input.getAttribute('aria-expanded')).toBe('true');
+    const list = page.locator(`#${await input.getAttribute('aria-controls')}`);
+    await expect.poll(() => list.locator('[role="option"]').count()).toBeGreaterThan(0);
+    await page.keyboard.press('Enter');
     await page.waitForURL((u) => !!u.searchParams.get('filters')?.includes('"store"'));
     filters = JSON.parse(new URL(page.url()).searchParams.get('filters') ?? '{}') as Record<string, unknown>;
     await eventually(() => orders(page, 'sales').textContent()).toBe(ordersOf(await data(filters, 'hq-cockpit'), 'sales'));
