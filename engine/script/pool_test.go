@@ -73,18 +73,27 @@ func TestWatchdogParks(t *testing.T) {
 	if _, err := eval(t, e, "1"); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(2 * time.Second)
+	// A wait, not a speed assertion: parking takes parkAfter idle ticks,
+	// and the bound only keeps a broken watchdog from hanging the test.
+	deadline := time.Now().Add(30 * time.Second)
 	for !e.wd.parked.Load() {
 		if time.Now().After(deadline) {
 			t.Fatal("watchdog did not park")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	start := time.Now()
+	// Parked, the watchdog counts no ticks: an idle engine costs nothing.
+	parkedAt := e.wd.ticks.Load()
+	time.Sleep(20 * time.Millisecond)
+	if now := e.wd.ticks.Load(); now != parkedAt {
+		t.Errorf("a parked watchdog ticked %d times", now-parkedAt)
+	}
+	// The next run wakes it: it counts the run's ticks again and stops the
+	// loop at its deadline (a watchdog left asleep would never stop it).
 	_, err := eval(t, e, "(() => { while (true) {} })()")
 	wantCode(t, err, CodeTimeout)
-	if took := time.Since(start); took > time.Second {
-		t.Errorf("parked watchdog took %v to stop a loop", took)
+	if n := e.wd.ticks.Load() - parkedAt; n < ticksFor(DefaultFormulaTimeout) {
+		t.Errorf("the woken watchdog counted %d ticks, want at least %d", n, ticksFor(DefaultFormulaTimeout))
 	}
 }
 
