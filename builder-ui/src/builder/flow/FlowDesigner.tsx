@@ -11,23 +11,12 @@ import type { MessageKey } from '../../i18n/messages';
 import { LocalizedInput } from '../LocalizedInput';
 import { LifecycleBar } from '../lifecycle/LifecycleBar';
 import type { Designer } from '../lifecycle/useDesigner';
-import { addState, addTransition, autoLayout, fromList, removeState, removeTransition, renameState, updateState, updateTransition, validateFlow, type FlowProblem, type FlowSpec, type StateType } from './graph';
+import { addState, addTransition, autoLayout, fromList, moveStates, removeState, removeTransition, renameState, updateState, updateTransition, validateFlow, type FlowProblem, type FlowSpec, type Layout, type StateType } from './graph';
 import { StateNode, type StateNodeType } from './StateNode';
 import { StatePanel } from './StatePanel';
 import { TransitionPanel } from './TransitionPanel';
 
 const nodeTypes = { state: StateNode };
-
-type Pos = Record<string, { x: number; y: number }>;
-
-/** Where the designer placed the states: kept in the browser (the flow format has no positions). */
-function loadPositions(key: string): Pos {
-  try {
-    return JSON.parse(localStorage.getItem(key) ?? '{}') as Pos;
-  } catch {
-    return {};
-  }
-}
 
 type Selection = { state: string } | { transition: number } | undefined;
 
@@ -54,16 +43,15 @@ function serverProblems(spec: FlowSpec, problems: { path: string; message: strin
 export function FlowDesigner({ d }: { d: Designer<FlowSpec> }) {
   const { t, text } = useI18n();
   const spec = d.spec;
-  const posKey = `tangram.flow.positions/${d.app}/${d.key}`;
-  const [positions, setPositions] = useState<Pos>(() => loadPositions(posKey));
+  // Where states were dropped lives in the definition (layout), so the
+  // drawing is the same in every browser and travels with an export.
+  const positions = spec.layout;
   const [selection, setSelection] = useState<Selection>();
   const [nodes, setNodes] = useState<StateNodeType[]>([]);
   const { data: forms } = useAsync(() => listDefinitions(d.app, 'form'), [d.app]);
   const { data: formDef } = useAsync(() => (spec.form ? getDefinition<FormSpec>(d.app, 'form', spec.form) : Promise.resolve(undefined)), [d.app, spec.form]);
   const { data: roleDefs } = useAsync(() => listDefinitions(d.app, 'role').catch(() => []), [d.app]);
   const roles = (roleDefs ?? []).map((r) => r.key);
-
-  useEffect(() => localStorage.setItem(posKey, JSON.stringify(positions)), [posKey, positions]);
 
   const problems = useMemo(() => [...validateFlow(spec), ...serverProblems(spec, d.problems)], [spec, d.problems]);
   const describe = useCallback((p: FlowProblem) => (p.params?.message ? p.params.message : t(`builder.flow.problem.${p.code}` as MessageKey, p.params)), [t]);
@@ -81,7 +69,7 @@ export function FlowDesigner({ d }: { d: Designer<FlowSpec> }) {
         const n: StateNodeType = {
           id: s.key,
           type: 'state',
-          position: positions[s.key] ?? old?.position ?? auto[s.key] ?? { x: 0, y: 0 },
+          position: positions?.[s.key] ?? old?.position ?? auto[s.key] ?? { x: 0, y: 0 },
           data: { state: s, initial: spec.initial === s.key, problems: problems.filter((p) => p.state === s.key).map(describe) },
           selected: selection !== undefined && 'state' in selection && selection.state === s.key,
         };
@@ -113,9 +101,9 @@ export function FlowDesigner({ d }: { d: Designer<FlowSpec> }) {
   const onNodesChange = (changes: NodeChange<StateNodeType>[]) => {
     // Selection is the designer's own (clicks below), not React Flow's.
     setNodes((ns) => applyNodeChanges(changes.filter((c) => c.type !== 'remove' && c.type !== 'select'), ns));
-    const moved: Pos = {};
+    const moved: Layout = {};
     for (const c of changes) if (c.type === 'position' && c.position && !c.dragging) moved[c.id] = c.position;
-    if (Object.keys(moved).length > 0) setPositions((p) => ({ ...p, ...moved }));
+    if (Object.keys(moved).length > 0) d.update((s) => moveStates(s, moved));
   };
   const onConnect = (c: Connection) => {
     if (!c.source || !c.target) return;
@@ -135,8 +123,9 @@ export function FlowDesigner({ d }: { d: Designer<FlowSpec> }) {
   return (
     <Flex vertical style={{ minWidth: 0 }}>
       <LifecycleBar d={d} blockers={blockers} />
-      <Flex gap={12} align="start">
-        <div style={{ flex: 1, minWidth: 0 }}>
+      {/* Side by side on a wide screen; on a phone the properties go under the graph. */}
+      <Flex gap={12} align="start" wrap>
+        <div style={{ flex: '1 1 480px', minWidth: 0 }}>
           <Card size="small" styles={{ body: { padding: 8 } }}>
             <Flex gap={8} wrap align="center" style={{ marginBottom: 8 }}>
               <Space wrap>
@@ -181,7 +170,7 @@ export function FlowDesigner({ d }: { d: Designer<FlowSpec> }) {
             </div>
           </Card>
         </div>
-        <Card size="small" style={{ width: 380, flex: 'none', maxHeight: 'calc(100vh - 160px)', overflow: 'auto' }} data-testid="flow-properties">
+        <Card size="small" style={{ width: 380, maxWidth: '100%', flex: 'none', maxHeight: 'calc(100vh - 160px)', overflow: 'auto' }} data-testid="flow-properties">
           {selState ? (
             <StatePanel
               key={selState.key}
@@ -193,7 +182,6 @@ export function FlowDesigner({ d }: { d: Designer<FlowSpec> }) {
               update={(patch, group) => d.update((s) => updateState(s, selState.key, patch), group)}
               rename={(to) => {
                 d.set(renameState(spec, selState.key, to));
-                setPositions((p) => ({ ...p, [to]: p[selState.key] ?? { x: 40, y: 40 } }));
                 setSelection({ state: to });
               }}
               setInitial={() => d.set({ ...spec, initial: selState.key })}

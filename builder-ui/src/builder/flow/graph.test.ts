@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { repoFile } from '../testing/goSource';
-import { addState, addTransition, autoLayout, removeState, removeTransition, renameState, suggestTrigger, updateState, updateTransition, validateFlow, type FlowSpec } from './graph';
+import { addState, addTransition, autoLayout, moveStates, removeState, removeTransition, renameState, suggestTrigger, updateState, updateTransition, validateFlow, type FlowSpec } from './graph';
 
 const example = JSON.parse(repoFile('engine/meta/testdata/valid/flow.json')) as FlowSpec;
 const codes = (s: FlowSpec) => validateFlow(s).map((p) => [p.state ?? p.transition, p.code]);
@@ -101,5 +101,20 @@ describe('flow editing', () => {
     expect(pos.review).toEqual({ x: 280, y: 40 });
     expect(pos.approved!.x).toBe(520);
     expect(pos.rejected).toEqual({ x: 520, y: 170 });
+  });
+
+  it('keeps dropped positions in the definition, rounded, following renames and removals', () => {
+    const two = addState(start, 'final').spec;
+    const moved = moveStates(two, { draft: { x: 10.4, y: -20.6 }, ghost: { x: 1, y: 1 } });
+    expect(moved.layout).toEqual({ draft: { x: 10, y: -21 } });
+    const both = moveStates(moved, { done1: { x: 300, y: 80 } });
+    expect(both.layout).toEqual({ draft: { x: 10, y: -21 }, done1: { x: 300, y: 80 } });
+    expect(moved.layout).toEqual({ draft: { x: 10, y: -21 } });
+    const renamed = renameState(both, 'draft', 'start');
+    expect(renamed.layout).toEqual({ start: { x: 10, y: -21 }, done1: { x: 300, y: 80 } });
+    expect(removeState(renamed, 'done1').layout).toEqual({ start: { x: 10, y: -21 } });
+    // A flow never drawn stays without a layout.
+    expect(renameState(two, 'draft', 'start').layout).toBeUndefined();
+    expect(removeState(two, 'done1').layout).toBeUndefined();
   });
 });

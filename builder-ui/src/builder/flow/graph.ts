@@ -66,7 +66,17 @@ export interface FlowSpec {
   initial: string;
   states: State[];
   transitions: Transition[];
+  /** Where the designer draws each state, by key; the runtime ignores it. */
+  layout?: Layout;
 }
+
+/** A state's place on the designer's canvas. */
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export type Layout = Record<string, Point>;
 
 /** The states a transition leaves from. */
 export function fromList(t: Transition): string[] {
@@ -229,7 +239,12 @@ export function removeState(spec: FlowSpec, key: string): FlowSpec {
     transitions.push({ ...t, from: Array.isArray(t.from) ? from : from[0]! });
   }
   const initial = spec.initial === key ? states[0]!.key : spec.initial;
-  return { ...spec, states, transitions, initial };
+  const next: FlowSpec = { ...spec, states, transitions, initial };
+  if (spec.layout && key in spec.layout) {
+    const { [key]: _gone, ...layout } = spec.layout;
+    next.layout = layout;
+  }
+  return next;
 }
 
 /** Renames a state everywhere: transitions, the initial state, return targets. */
@@ -245,7 +260,20 @@ export function renameState(spec: FlowSpec, from: string, to: string): FlowSpec 
       return next;
     }),
     transitions: spec.transitions.map((t) => ({ ...t, from: Array.isArray(t.from) ? t.from.map(r) : r(t.from), to: r(t.to) })),
+    ...(spec.layout ? { layout: Object.fromEntries(Object.entries(spec.layout).map(([k, p]) => [r(k), p])) } : {}),
   };
+}
+
+/**
+ * Records where states were dropped on the canvas, rounded to whole
+ * pixels (the definition keeps what the eye can see, not float noise);
+ * positions of states that no longer exist are dropped.
+ */
+export function moveStates(spec: FlowSpec, moved: Layout): FlowSpec {
+  const keys = new Set(spec.states.map((s) => s.key));
+  const layout: Layout = {};
+  for (const [k, p] of Object.entries({ ...spec.layout, ...moved })) if (keys.has(k)) layout[k] = { x: Math.round(p.x), y: Math.round(p.y) };
+  return { ...spec, layout };
 }
 
 /** Changes a state; setting the type keeps the approval only on approval states. */
