@@ -16,9 +16,10 @@ const (
 // findPage reads one keyset page: limit rows after cursor in the order of
 // keys (which must end with the _id tie-break) and the cursor of the next
 // page ("" on the last one). One extra row is read to know whether there is
-// a next page.
+// a next page. fields, when given, are the only ones read (they must include
+// the sort keys').
 func findPage(ctx context.Context, st store.Ops, coll string, filter *query.Node, keys []query.SortKey,
-	limit int, cursor string) ([]store.Doc, string, error) {
+	limit int, cursor string, fields ...string) ([]store.Doc, string, error) {
 	if limit <= 0 {
 		limit = DefaultPageSize
 	}
@@ -32,7 +33,7 @@ func findPage(ctx context.Context, st store.Ops, coll string, filter *query.Node
 		}
 		filter = query.And(filter, after)
 	}
-	docs, err := st.Find(ctx, coll, store.Query{Filter: filter, Sort: keys, Limit: limit + 1})
+	docs, err := st.Find(ctx, coll, store.Query{Filter: filter, Sort: keys, Limit: limit + 1, Fields: fields})
 	if err != nil {
 		return nil, "", err
 	}

@@ -16,6 +16,7 @@ import (
 // The identity service guards its own writes and administrative lists
 // (Config.Authorize); the reads it leaves open are guarded here.
 func (s *Server) identityRoutes(r *Router) {
+	s.userDirectoryRoutes(r) // before /api/users/:id
 	s.userRoutes(r)
 	s.apiKeyRoutes(r)
 	s.orgRoutes(r)
