@@ -6,6 +6,7 @@ import { FormDesigner } from './form/FormDesigner';
 import type { Designer } from './lifecycle/useDesigner';
 import { NavDesigner } from './nav/NavDesigner';
 import { ReportDesigner } from './report/ReportDesigner';
+import { RoleDesigner } from './role/RoleDesigner';
 import { RuleDesigner } from './rule/RuleDesigner';
 
 /** The designer of each kind the builder edits. */
@@ -17,4 +18,5 @@ export const designers: Record<string, ComponentType<{ d: Designer<never> }>> = 
   dashboard: DashboardDesigner as unknown as ComponentType<{ d: Designer<never> }>,
   app: NavDesigner as unknown as ComponentType<{ d: Designer<never> }>,
   automation: AutomationDesigner as unknown as ComponentType<{ d: Designer<never> }>,
+  role: RoleDesigner as unknown as ComponentType<{ d: Designer<never> }>,
 };

@@ -2,7 +2,7 @@ import type { Kind } from '../api/meta';
 import type { LocalizedText } from '../api/types';
 
 /** The kinds the builder creates and edits, in the order its home lists them. */
-export const DESIGN_KINDS = ['form', 'flow', 'rule', 'report', 'dashboard', 'automation'] as const satisfies readonly Kind[];
+export const DESIGN_KINDS = ['form', 'flow', 'rule', 'report', 'dashboard', 'automation', 'role'] as const satisfies readonly Kind[];
 
 export type DesignKind = (typeof DESIGN_KINDS)[number];
 
@@ -23,7 +23,7 @@ export const DEF_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
  * as version 1 and the designer takes over: a form without fields, a flow
  * with its first state, a decision table with one input and one output, a
  * report counting records, an empty dashboard, a disabled automation on
- * the creation of the form's records, without actions yet.
+ * the creation of the form's records, without actions yet; a role granting nothing yet.
  */
 export function newSpec(kind: DesignKind, input: NewSpecInput): Record<string, unknown> {
   const title = input.title;
@@ -47,5 +47,7 @@ export function newSpec(kind: DesignKind, input: NewSpecInput): Record<string, u
       return { title, widgets: [] };
     case 'automation':
       return { title, enabled: false, trigger: { type: 'record.created', config: { form } }, actions: [] };
+    case 'role':
+      return { title, permissions: [] };
   }
 }

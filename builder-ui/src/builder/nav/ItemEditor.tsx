@@ -16,7 +16,8 @@ interface Props {
   item: MenuItem;
   taken: ReadonlySet<string>;
   defs: Partial<Record<MenuTarget['kind'], Definition[]>>;
-  roles: string[];
+  /** The app's roles to pick from (value: role key). */
+  roles: { value: string; label: string }[];
   update: (patch: Partial<MenuItem>, group?: string) => void;
 }
 
@@ -68,7 +69,7 @@ export function ItemEditor({ item, taken, defs, roles, update }: Props) {
         </Form.Item>
       )}
       <Form.Item label={t('builder.nav.roles')} extra={t('builder.nav.rolesHelp')}>
-        <Select mode="tags" value={item.roles ?? []} onChange={(r: string[]) => update({ roles: r.length > 0 ? r : undefined })} options={roles.map((r) => ({ value: r, label: r }))} aria-label={t('builder.nav.roles')} data-testid="item-roles" />
+        <Select mode="multiple" optionFilterProp="label" value={item.roles ?? []} onChange={(r: string[]) => update({ roles: r.length > 0 ? r : undefined })} options={roles} aria-label={t('builder.nav.roles')} data-testid="item-roles" />
       </Form.Item>
     </Form>
   );

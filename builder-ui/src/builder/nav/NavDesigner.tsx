@@ -44,7 +44,11 @@ export function NavDesigner({ d }: { d: Designer<AppSpec> }) {
   const [role, setRole] = useState<string>();
   const { data: defs } = useAsync(() => loadDefs(d.app), [d.app]);
   const { data: roleDefs } = useAsync(() => listDefinitions(d.app, 'role').catch(() => []), [d.app]);
-  const roles = [...new Set([...(roleDefs ?? []).map((r) => r.key), ...items.flatMap(function walk(i: MenuItem): string[] { return [...(i.roles ?? []), ...(i.children ?? []).flatMap(walk)]; })])];
+  // The app's roles by title; roles items still name but the app no longer defines stay listed (by key) so they can be removed.
+  const roles = [...new Set([...(roleDefs ?? []).map((r) => r.key), ...items.flatMap(function walk(i: MenuItem): string[] { return [...(i.roles ?? []), ...(i.children ?? []).flatMap(walk)]; })])].map((key) => {
+    const title = text(roleDefs?.find((r) => r.key === key)?.spec.title);
+    return { value: key, label: title ? `${title} (${key})` : key };
+  });
   const setItems = (navigation: MenuItem[], group?: string) => d.set({ ...spec, navigation }, group);
   const apply = (r: { items: MenuItem[]; at: number[] }) => {
     setItems(r.items);
@@ -104,7 +108,7 @@ export function NavDesigner({ d }: { d: Designer<AppSpec> }) {
         <Card
           size="small"
           title={t('builder.nav.menu')}
-          style={{ width: 360, flex: 'none' }}
+          style={{ width: 360, maxWidth: '100%', flex: 'none' }}
           extra={
             <Dropdown menu={addMenu}>
               <Button size="small" type="primary" icon={<PlusOutlined />} data-testid="nav-add">
@@ -147,7 +151,7 @@ export function NavDesigner({ d }: { d: Designer<AppSpec> }) {
             />
           )}
         </Card>
-        <Card size="small" style={{ width: 360, flex: 'none' }} title={sel ? t('builder.nav.item') : t('builder.nav.app')}>
+        <Card size="small" style={{ width: 360, maxWidth: '100%', flex: 'none' }} title={sel ? t('builder.nav.item') : t('builder.nav.app')}>
           {sel && selected ? (
             <ItemEditor key={pathKey(selected)} item={sel} taken={allKeys(items)} defs={defs ?? {}} roles={roles} update={(patch, group) => setItems(updateAt(items, selected, patch), group)} />
           ) : (
@@ -175,8 +179,8 @@ export function NavDesigner({ d }: { d: Designer<AppSpec> }) {
             </Form>
           )}
         </Card>
-        <Card size="small" style={{ width: 280, flex: 'none' }} title={t('builder.nav.preview')}>
-          <Select allowClear placeholder={t('builder.nav.previewAll')} value={role} onChange={setRole} options={roles.map((r) => ({ value: r, label: r }))} style={{ width: '100%', marginBottom: 8 }} aria-label={t('builder.nav.previewAs')} data-testid="preview-role" />
+        <Card size="small" style={{ width: 280, maxWidth: '100%', flex: 'none' }} title={t('builder.nav.preview')}>
+          <Select allowClear placeholder={t('builder.nav.previewAll')} value={role} onChange={setRole} options={roles} style={{ width: '100%', marginBottom: 8 }} aria-label={t('builder.nav.previewAs')} data-testid="preview-role" />
           <MenuPreview app={d.app} spec={spec} role={role} />
         </Card>
       </Flex>
