@@ -1,0 +1,423 @@
+package report
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"math/big"
+	"slices"
+	"time"
+
+	"github.com/tangram/tangram/engine/errs"
+	"github.com/tangram/tangram/engine/form"
+	"github.com/tangram/tangram/engine/meta"
+	"github.com/tangram/tangram/engine/query"
+	"github.com/tangram/tangram/engine/rules"
+	"github.com/tangram/tangram/engine/store"
+)
+
+// RFM scoring stores each buying member's R, F and M scores and segment on
+// the member, so the RFM reports group four stored fields in one pass
+// instead of computing quintiles over every member on every run (53 s at
+// a million members; see docs/PERFORMANCE.md). The scores come from two
+// decision tables an admin edits like any other (engine/rules), never from
+// code:
+//
+//   - Thresholds (e.g. "rfm-thresholds"): inputs measure ("R", "F" or "M")
+//     and value (decimal) → output score (int 1..5). R's value is the days
+//     since the last purchase (calendar days in Asia/Shanghai), F's the
+//     orders, M's the 12-month spend in yuan.
+//   - Segments (e.g. "rfm-segments"): inputs R, F, M (int) → output
+//     segment, an option of the form's rfmSegment select field.
+//
+// A member is scored when orders >= 1; a member who never bought (or whose
+// only orders were refunded) has the four fields cleared. A buyer without
+// a last purchase time scores R 1. Only members whose stored values differ
+// are written, Batch per transaction, each batch bumping the form's data
+// version (result caches notice) and keeping any rollup that reads the
+// fields current, so a second run on the same day writes nothing.
+//
+// The writes are derived data like the mirrors checkout keeps: they go to
+// the record documents directly, without a history revision, an audit
+// entry or a record event per member (a daily rescoring of a million
+// members would otherwise flood all three).
+
+// The fields the job reads and writes on the scored form.
+const (
+	RFMFieldLast     = "lastPurchaseAt"
+	RFMFieldOrders   = "orders"
+	RFMFieldSpend    = "spend12m"
+	RFMFieldR        = "rfmR"
+	RFMFieldF        = "rfmF"
+	RFMFieldM        = "rfmM"
+	RFMFieldSegment  = "rfmSegment"
+	rfmMaxScore      = 5
+	rfmDefaultBatch  = 500
+	rfmMaxBatch      = 5000
+	rfmPage          = 5000
+	collJobs         = "report_jobs"
+	rfmLeaseDuration = 2 * time.Minute
+)
+
+var rfmWritten = []string{RFMFieldR, RFMFieldF, RFMFieldM, RFMFieldSegment}
+
+// RFMJob names what one scoring run uses.
+type RFMJob struct {
+	Form       string `json:"form"`
+	Thresholds string `json:"thresholds"`
+	Segments   string `json:"segments"`
+	// Batch is how many member writes one transaction holds (default
+	// 500, at most 5,000): short transactions keep checkouts flowing.
+	Batch int `json:"batch,omitempty"`
+}
+
+// DefaultRFMJob is the CRM template's job.
+var DefaultRFMJob = RFMJob{Form: "members", Thresholds: "rfm-thresholds", Segments: "rfm-segments"}
+
+// RFMResult is what a scoring run did.
+type RFMResult struct {
+	Day     string `json:"day"`     // the scoring day (Asia/Shanghai)
+	Read    int64  `json:"read"`    // members read
+	Scored  int64  `json:"scored"`  // buying members scored
+	Changed int64  `json:"changed"` // members written (scores changed or cleared)
+	// Segments counts the scored members by segment.
+	Segments map[string]int64 `json:"segments"`
+}
+
+// ErrRFMRunning is returned while another run of the same job holds its
+// lease (another server instance, or a run started by hand).
+var ErrRFMRunning = errs.New(errs.Conflict, "report.rfm_running", "the RFM scoring of this form is already running")
+
+// ScoreRFM scores every member of app's job.Form at s's clock.
+func (s *Service) ScoreRFM(ctx context.Context, app string, job RFMJob, lang string) (*RFMResult, error) {
+	if job.Batch == 0 {
+		job.Batch = rfmDefaultBatch
+	}
+	if job.Batch < 1 || job.Batch > rfmMaxBatch {
+		return nil, rfmErr(lang, errs.Unprocessable, "report.rfm_batch", rfmMaxBatch)
+	}
+	f, err := s.records.Form(ctx, app, job.Form)
+	if err != nil {
+		return nil, err
+	}
+	options, err := checkRFMForm(f, lang)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	sc, err := newRFMScorer(ctx, rules.New(s.meta), app, job, now, options, lang)
+	if err != nil {
+		return nil, err
+	}
+	lease, err := s.takeRFMLease(ctx, app, job.Form, now)
+	if err != nil {
+		return nil, err
+	}
+	res := &RFMResult{Day: sc.today.Format(dateLayout), Segments: map[string]int64{}}
+	err = s.scoreAll(ctx, app, f, job, sc, lease, res)
+	if rerr := s.releaseRFMLease(context.WithoutCancel(ctx), lease, res, err == nil); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// checkRFMForm checks the fields the job reads and writes and returns the
+// segment field's options.
+func checkRFMForm(f *form.Form, lang string) (map[string]bool, error) {
+	var list []errs.FieldError
+	want := map[string][]string{RFMFieldLast: {"datetime", "date"}, RFMFieldOrders: {"number"}, RFMFieldSpend: {"money", "number"},
+		RFMFieldR: {"number"}, RFMFieldF: {"number"}, RFMFieldM: {"number"}, RFMFieldSegment: {"select"}}
+	for _, key := range slices.Sorted(maps.Keys(want)) {
+		fd, ok := f.Field(key)
+		if !ok || !slices.Contains(want[key], fd.Type) {
+			list = append(list, errs.FieldError{Path: "form." + key, Code: "report.rfm_field",
+				Message: rfmMsg(lang, "report.rfm_field", key, want[key])})
+		}
+	}
+	if len(list) > 0 {
+		return nil, errs.Validation(errs.Unprocessable, "report.rfm_field", rfmMsg(lang, "report.rfm_fields"), list)
+	}
+	fd, _ := f.Field(RFMFieldSegment)
+	options := map[string]bool{}
+	for _, o := range fd.Options {
+		options[o.Value] = true
+	}
+	return options, nil
+}
+
+// rfmScorer turns a member's values into scores through the two tables,
+// remembering each distinct input (R and F take a few hundred values; M's
+// memo is bounded).
+type rfmScorer struct {
+	thr   *rules.Table
+	at    time.Time // the instant the tables are evaluated at
+	today time.Time // the scoring day, as a UTC midnight
+	memo  map[string]int
+	segs  [rfmMaxScore * rfmMaxScore * rfmMaxScore]string
+	lang  string
+	job   RFMJob
+}
+
+const rfmMemoMax = 1 << 18
+
+func newRFMScorer(ctx context.Context, rs *rules.Service, app string, job RFMJob, now time.Time, options map[string]bool, lang string) (*rfmScorer, error) {
+	thr, err := rs.Published(ctx, app, job.Thresholds)
+	if err != nil {
+		return nil, err
+	}
+	seg, err := rs.Published(ctx, app, job.Segments)
+	if err != nil {
+		return nil, err
+	}
+	local := now.In(query.DefaultLocation)
+	sc := &rfmScorer{thr: thr, at: now.UTC(), today: time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC),
+		memo: map[string]int{}, lang: lang, job: job}
+	// Every combination of scores is decided before anything is written,
+	// so a segment table that yields a value the field cannot hold fails
+	// the run up front.
+	for r := 1; r <= rfmMaxScore; r++ {
+		for f := 1; f <= rfmMaxScore; f++ {
+			for m := 1; m <= rfmMaxScore; m++ {
+				out, err := seg.Evaluate(map[string]any{"R": int64(r), "F": int64(f), "M": int64(m)}, sc.at, rules.Options{})
+				if err != nil {
+					return nil, err
+				}
+				v, _ := out.Outputs["segment"].(string)
+				if !options[v] {
+					return nil, rfmErr(lang, errs.Unprocessable, "report.rfm_segment", job.Segments, v, r, f, m)
+				}
+				sc.segs[((r-1)*rfmMaxScore+f-1)*rfmMaxScore+m-1] = v
+			}
+		}
+	}
+	return sc, nil
+}
+
+// score is the thresholds table's score of one measure's value (decimal
+// text).
+func (sc *rfmScorer) score(measure, value string) (int, error) {
+	k := measure + value
+	if s, ok := sc.memo[k]; ok {
+		return s, nil
+	}
+	out, err := sc.thr.Evaluate(map[string]any{"measure": measure, "value": json.Number(value)}, sc.at, rules.Options{})
+	if err != nil {
+		return 0, err
+	}
+	s, ok := query.ToInt(out.Outputs["score"])
+	if !ok || s < 1 || s > rfmMaxScore {
+		return 0, rfmErr(sc.lang, errs.Unprocessable, "report.rfm_score", sc.job.Thresholds, measure, value, fmt.Sprint(out.Outputs["score"]))
+	}
+	if len(sc.memo) >= rfmMemoMax {
+		clear(sc.memo)
+	}
+	sc.memo[k] = int(s)
+	return int(s), nil
+}
+
+// want is what a member's four fields should hold: nil to clear them.
+func (sc *rfmScorer) want(doc store.Doc) (map[string]any, error) {
+	orders := ratOf(doc[RFMFieldOrders])
+	if orders == nil || orders.Cmp(big.NewRat(1, 1)) < 0 {
+		return nil, nil
+	}
+	r := 1
+	if days, ok := sc.daysSince(doc[RFMFieldLast]); ok {
+		var err error
+		if r, err = sc.score("R", fmt.Sprint(days)); err != nil {
+			return nil, err
+		}
+	}
+	f, err := sc.score("F", exactText(orders))
+	if err != nil {
+		return nil, err
+	}
+	spend := ratOf(doc[RFMFieldSpend])
+	if spend == nil {
+		spend = new(big.Rat)
+	}
+	// Money is stored in fen; the table speaks yuan.
+	m, err := sc.score("M", exactText(new(big.Rat).Quo(spend, big.NewRat(100, 1))))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{RFMFieldR: int64(r), RFMFieldF: int64(f), RFMFieldM: int64(m),
+		RFMFieldSegment: sc.segs[((r-1)*rfmMaxScore+f-1)*rfmMaxScore+m-1]}, nil
+}
+
+// daysSince counts calendar days (Asia/Shanghai) from a date or time value
+// to the scoring day; a future value counts 0.
+func (sc *rfmScorer) daysSince(v any) (int64, bool) {
+	s, ok := v.(string)
+	if !ok || s == "" {
+		return 0, false
+	}
+	var day time.Time
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		l := t.In(query.DefaultLocation)
+		day = time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
+	} else if d, err := time.Parse(dateLayout, s); err == nil {
+		day = d
+	} else {
+		return 0, false
+	}
+	return max(0, int64(sc.today.Sub(day)/(24*time.Hour))), true
+}
+
+// same reports whether a member already holds want (nil: no scores).
+func sameRFM(doc store.Doc, want map[string]any) bool {
+	for _, k := range rfmWritten {
+		cur, ok := doc[k]
+		if want == nil {
+			if ok && cur != nil {
+				return false
+			}
+			continue
+		}
+		if k == RFMFieldSegment {
+			if cur != want[k] {
+				return false
+			}
+		} else if i, ok := query.ToInt(cur); !ok || i != want[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// scoreAll pages through the members by id and writes the changes.
+func (s *Service) scoreAll(ctx context.Context, app string, f *form.Form, job RFMJob, sc *rfmScorer, lease *rfmLease, res *RFMResult) error {
+	fields := append([]string{RFMFieldLast, RFMFieldOrders, RFMFieldSpend}, rfmWritten...)
+	type change struct {
+		id   string
+		old  store.Doc
+		want map[string]any
+	}
+	var pending []change
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		err := s.st.Tx(ctx, func(tx store.Ops) error {
+			defs, err := rfmRollups(ctx, tx, app, f.Key)
+			if err != nil {
+				return err
+			}
+			written := 0
+			for _, c := range pending {
+				patch := store.Patch{Set: c.want}
+				if c.want == nil {
+					patch = store.Patch{Unset: rfmWritten}
+				}
+				after, err := tx.Update(ctx, f.Coll, c.id, patch, alive)
+				if errors.Is(err, store.ErrNotFound) || errs.HasCode(err, store.ErrConditionFailed.Code) {
+					continue // deleted since it was read
+				}
+				if err != nil {
+					return err
+				}
+				written++
+				if len(defs) > 0 {
+					before := maps.Clone(after)
+					for _, k := range rfmWritten {
+						delete(before, k)
+						if v, ok := c.old[k]; ok {
+							before[k] = v
+						}
+					}
+					for _, d := range defs {
+						if err := d.onWrite(ctx, tx, f.Coll, before, after); err != nil {
+							return err
+						}
+					}
+				}
+			}
+			if written == 0 {
+				return nil
+			}
+			res.Changed += int64(written)
+			return bumpVersion(ctx, tx, app, f.Key, pending[0].id)
+		})
+		pending = pending[:0]
+		if err != nil {
+			return err
+		}
+		return s.renewRFMLease(ctx, lease)
+	}
+	after := ""
+	for {
+		filter := alive
+		if after != "" {
+			filter = query.And(alive, query.Cmp(query.IDField, query.OpGt, query.Str(after)))
+		}
+		docs, err := s.st.Find(ctx, f.Coll, store.Query{Filter: filter, Sort: []query.SortKey{{Field: query.IDField}}, Limit: rfmPage, Fields: fields})
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			res.Read++
+			want, err := sc.want(d)
+			if err != nil {
+				return err
+			}
+			if want != nil {
+				res.Scored++
+				res.Segments[want[RFMFieldSegment].(string)]++
+			}
+			if !sameRFM(d, want) {
+				id, _ := d["_id"].(string)
+				pending = append(pending, change{id: id, old: d, want: want})
+				if len(pending) >= job.Batch {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if len(docs) < rfmPage {
+			return flush()
+		}
+		after, _ = docs[len(docs)-1]["_id"].(string)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
+// rfmRollups are the form's rollups that read a field the job writes (as
+// a grain, a sum or an extreme); the others are untouched by its writes.
+func rfmRollups(ctx context.Context, tx store.Ops, app, formKey string) ([]*rollupDef, error) {
+	defs, err := readRegistry(ctx, tx, app, formKey)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(defs, func(d *rollupDef) bool {
+		for _, l := range [][]string{d.Grain, d.Sums, d.Mins, d.Maxs} {
+			for _, k := range rfmWritten {
+				if slices.Contains(l, k) {
+					return false
+				}
+			}
+		}
+		return true
+	}), nil
+}
+
+// hasRFMTables reports whether app has published both tables of job and
+// its form (apps without RFM are skipped by the daily run).
+func (s *Service) hasRFMTables(ctx context.Context, app string, job RFMJob) bool {
+	for _, ref := range []struct {
+		kind meta.Kind
+		key  string
+	}{{meta.KindRule, job.Thresholds}, {meta.KindRule, job.Segments}, {meta.KindForm, job.Form}} {
+		if _, err := s.meta.Published(ctx, app, ref.kind, ref.key); err != nil {
+			return false
+		}
+	}
+	return true
+}
