@@ -103,6 +103,8 @@ func New(d Deps) *Server {
 	s.identityRoutes(r)
 	s.metaRoutes(r)
 	s.recordRoutes(r)
+	s.formulaRoutes(r)
+	s.fieldTypeRoutes(r)
 	s.rightsRoutes(r)
 	s.savedViewRoutes(r)
 	s.fileRoutes(r)
