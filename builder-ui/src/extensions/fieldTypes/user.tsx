@@ -1,22 +1,34 @@
 import { Select, Space } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
-import { api } from '../../api/client';
-import type { User } from '../../api/types';
 import { useAuth } from '../../auth/useAuth';
 import { useI18n } from '../../i18n/useI18n';
 import { userLoader } from '../../records/resolve';
 import { idsOf, useLoaded } from '../../records/useLoaded';
 import { Empty, idType, usePlaceholder } from './shared';
 import type { DisplayProps, InputProps } from './types';
+import { directoryLoader, pickerOptions, searchDirectory, userLabel, type DirectoryUser } from './userDirectory';
 
-function userLabel(u: User | undefined, id: string): string {
-  return u ? u.displayName || u.username : id;
+type Named = { displayName?: string; username?: string };
+
+/**
+ * Where names of chosen users come from: an admin reads any user (disabled
+ * ones too, as old records name them); everyone else reads the directory,
+ * which names the colleagues they may see.
+ */
+function useNames(ids: string[]): ReadonlyMap<string, Named> {
+  const { user } = useAuth();
+  const others = ids.filter((x) => x !== user?.id);
+  const admin = user?.admin === true;
+  const asAdmin = useLoaded(admin ? userLoader : undefined, others);
+  const asColleague = useLoaded(admin ? undefined : directoryLoader, others);
+  return admin ? asAdmin : asColleague;
 }
 
 /**
- * Picks users. Only administrators may list users (GET /api/users), so
- * everyone else is offered themselves, which covers the usual "assign to
- * me"; ids already in the record stay as they are.
+ * Picks users from the directory (GET /api/users/directory): an admin
+ * searches everyone, a store manager their store's staff, a region lead
+ * the stores below. The search is a prefix of the name or the username
+ * (often the phone number), asked of the server as the user types.
  */
 function UserField({ field, value, onChange, disabled, id }: InputProps) {
   const { t } = useI18n();
@@ -24,19 +36,20 @@ function UserField({ field, value, onChange, disabled, id }: InputProps) {
   const placeholder = usePlaceholder(field);
   const multiple = field.multiple === true;
   const ids = idsOf(value);
-  const known = useLoaded(userLoader, ids);
+  const known = useNames(ids);
   const [open, setOpen] = useState(false);
   const [search, setSearch] = useState('');
-  const [results, setResults] = useState<User[]>([]);
+  const [results, setResults] = useState<DirectoryUser[]>([]);
 
   useEffect(() => {
-    if (!open || !user?.admin) return;
+    if (!open) return;
     const ctl = new AbortController();
     const timer = setTimeout(() => {
-      const q = search.trim();
-      const filter = q ? JSON.stringify({ $or: [{ username: { $contains: q } }, { displayName: { $contains: q } }] }) : undefined;
-      api.get<{ items: User[] }>('/api/users', { query: { limit: 20, filter }, signal: ctl.signal }).then(
-        (p) => setResults(p.items),
+      searchDirectory(search, ctl.signal).then(
+        (items) => {
+          for (const u of items) directoryLoader.prime(u.id, u);
+          setResults(items);
+        },
         () => undefined,
       );
     }, 250);
@@ -44,15 +57,9 @@ function UserField({ field, value, onChange, disabled, id }: InputProps) {
       clearTimeout(timer);
       ctl.abort();
     };
-  }, [open, search, user?.admin]);
+  }, [open, search]);
 
-  const options = useMemo(() => {
-    const out = new Map<string, string>();
-    for (const uid of ids) out.set(uid, uid === user?.id ? userLabel(user, uid) : userLabel(known.get(uid), uid));
-    if (user) out.set(user.id, `${userLabel(user, user.id)} (${t('field.me')})`);
-    for (const u of results) if (!out.has(u.id)) out.set(u.id, userLabel(u, u.id));
-    return [...out].map(([value, label]) => ({ value, label }));
-  }, [ids, known, results, user, t]);
+  const options = useMemo(() => pickerOptions(ids, known, user ?? undefined, t('field.me'), results), [ids, known, results, user, t]);
 
   return (
     <Select
@@ -64,9 +71,8 @@ function UserField({ field, value, onChange, disabled, id }: InputProps) {
       placeholder={placeholder}
       options={options}
       showSearch
-      filterOption={user?.admin ? false : undefined}
-      optionFilterProp="label"
-      onSearch={user?.admin ? setSearch : undefined}
+      filterOption={false}
+      onSearch={setSearch}
       onOpenChange={setOpen}
       allowClear
       style={{ width: '100%' }}
@@ -77,7 +83,7 @@ function UserField({ field, value, onChange, disabled, id }: InputProps) {
 function UserDisplay({ value }: DisplayProps) {
   const { user } = useAuth();
   const ids = idsOf(value);
-  const known = useLoaded(userLoader, ids.filter((x) => x !== user?.id));
+  const known = useNames(ids);
   if (ids.length === 0) return <Empty />;
   return (
     <Space size={4} wrap>
