@@ -58,6 +58,7 @@ type Services struct {
 
 	stopSLA        context.CancelFunc
 	stopAutomation context.CancelFunc
+	stopRFM        func()
 }
 
 // Close releases what the services hold (the script engine). Call it after
@@ -68,6 +69,9 @@ func (s *Services) Close() {
 	}
 	if s.stopAutomation != nil {
 		s.stopAutomation()
+	}
+	if s.stopRFM != nil {
+		s.stopRFM()
 	}
 	s.Scripts.Close()
 }
@@ -126,6 +130,11 @@ func Wire(ctx context.Context, st store.Store, o WireOptions) (*Server, *Service
 		Files: fs, Workflow: wf, Reports: reports, Automation: au, BodyLimit: o.BodyLimit, Version: o.Version, SavedViews: views})
 	svc := &Services{Meta: ms, Auth: as, Guard: guard, Scripts: scripts, Records: records, Actions: actions, Files: fs, Workflow: wf, Reports: reports,
 		Automation: au, stopAutomation: stopAutomation}
+	// The RFM scores the RFM reports read are refreshed once a day.
+	rfmCtx, stopRFM := context.WithCancel(context.WithoutCancel(ctx))
+	rfmDone := make(chan struct{})
+	go func() { defer close(rfmDone); reports.RunRFMDaily(rfmCtx, report.RFMDaily{Log: o.Log}) }()
+	svc.stopRFM = func() { stopRFM(); <-rfmDone }
 	if o.SLAEvery >= 0 {
 		every := o.SLAEvery
 		if every == 0 {
