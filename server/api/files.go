@@ -1,8 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"io"
 	"mime"
 	"net/url"
 	"strconv"
@@ -10,7 +8,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/files"
 	"github.com/tangram/tangram/server/openapi"
 )
@@ -36,12 +33,12 @@ func (s *Server) fileRoutes(r *Router) {
 			"sha256":      openapi.Schema{"type": "string"},
 		},
 	})
-	r.Handle(openapi.Operation{Method: "POST", Path: "/api/apps/:app/forms/:form/files", ID: "uploadFile", Tag: "files",
+	r.Upload(openapi.Operation{Method: "POST", Path: "/api/apps/:app/forms/:form/files", ID: "uploadFile", Tag: "files",
 		Summary: "Upload a file for an attachment or image field",
 		Description: "The body is multipart/form-data with the file in the part \"file\", or the raw bytes with the name in " +
 			"Content-Disposition (filename) or X-File-Name (percent-encoded). Needs the create or update right on the form. " +
 			"The type is sniffed from the content and must be in the field's accept list (422 file.type_not_accepted); " +
-			"a file over the field's maxSize is 413 file.too_large. Uploads are also bounded by the server's body limit.",
+			"a file over the field's maxSize is 413 file.too_large. A malformed multipart body is 400 request.multipart.",
 		Params: []openapi.Param{
 			{Name: "field", In: "query", Required: true, Description: "the field's key, or subtable.column"},
 			{Name: "X-File-Name", In: "header", Description: "the file name of a raw upload, percent-encoded"},
@@ -50,11 +47,10 @@ func (s *Server) fileRoutes(r *Router) {
 		RequestType: "multipart/form-data", Request: openapi.Schema{"type": "object"},
 		Response: openapi.Ref("FileRef"), Status: 201, Errors: []int{400, 404, 413, 422},
 	}, func(c *fiber.Ctx) error {
-		u, cleanup, err := uploadOf(c)
+		u, err := uploadOf(c)
 		if err != nil {
 			return err
 		}
-		defer cleanup()
 		u.App, u.Form, u.Field = c.Params("app"), c.Params("form"), c.Query("field")
 		ref, err := svc.Upload(recordCtx(c), principal(c), u)
 		if err != nil {
@@ -82,39 +78,26 @@ func (s *Server) fileRoutes(r *Router) {
 	})
 }
 
-// uploadOf reads the file of an upload request: the multipart part
-// "file", or the raw body named by Content-Disposition or X-File-Name.
-func uploadOf(c *fiber.Ctx) (files.Upload, func(), error) {
-	none := func() {}
-	ct := strings.ToLower(string(c.Request().Header.ContentType()))
-	if strings.HasPrefix(ct, fiber.MIMEMultipartForm) {
-		fh, err := c.FormFile("file")
-		if err != nil {
-			return files.Upload{}, none, &errs.Error{Class: errs.Invalid, Code: "request.file", Msg: "the multipart body needs the file in the part \"file\"",
-				Fields: []errs.FieldError{{Path: "file", Code: "request.file", Message: "missing"}}}
-		}
-		f, err := fh.Open()
-		if err != nil {
-			return files.Upload{}, none, err
-		}
-		return files.Upload{Name: fh.Filename, Declared: fh.Header.Get(fiber.HeaderContentType), Size: fh.Size, Body: f},
-			func() { _ = f.Close() }, nil
+// uploadOf reads the file of an upload request as a stream: the
+// multipart part "file", or the raw body named by Content-Disposition or
+// X-File-Name.
+func uploadOf(c *fiber.Ctx) (files.Upload, error) {
+	f, err := uploadedFile(c)
+	if err != nil {
+		return files.Upload{}, err
 	}
-	name := ""
-	if _, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentDisposition)); err == nil {
-		name = params["filename"] // filename* (RFC 5987) is decoded into it
+	name := f.name
+	if name == "" {
+		if _, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentDisposition)); err == nil {
+			name = params["filename"] // filename* (RFC 5987) is decoded into it
+		}
 	}
 	if name == "" {
 		if n, err := url.PathUnescape(c.Get("X-File-Name")); err == nil {
 			name = n
 		}
 	}
-	var body io.Reader = bytes.NewReader(c.Body())
-	size := int64(len(c.Body()))
-	if st := c.Context().RequestBodyStream(); st != nil {
-		body, size = st, int64(c.Request().Header.ContentLength())
-	}
-	return files.Upload{Name: name, Declared: ct, Size: size, Body: body}, none, nil
+	return files.Upload{Name: name, Declared: f.declared, Size: f.size, Body: f.body}, nil
 }
 
 // inlineTypes are shown in the browser (image thumbnails); every other

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"strings"
 	"time"
 
@@ -27,29 +26,21 @@ import (
 // read, and an import asked for with Accept: text/event-stream reports its
 // progress while it runs. fasthttp sends a streamed body after the handler
 // has returned, from another goroutine, so everything the stream needs is
-// captured first (and an uploaded file copied: the request's buffers are
-// reused once the response ends, which may be before that goroutine
-// notices). The server's WriteTimeout would cut a long stream; the handler
+// captured first (the upload is in its spool file by then). The
+// server's WriteTimeout would cut a long stream; the handler
 // takes the write deadline over and every page or progress event pushes
 // it streamWindow further, so only a client that stops reading is cut off.
 //
-// Bodies are bounded by the server's BodyLimit (TANGRAM_BODY_LIMIT,
-// default 8 MiB). fasthttp reads the whole body before routing, so there
-// is no larger limit for this route alone: raise TANGRAM_BODY_LIMIT for
-// big imports (a million rows of ten columns is about 100 MB of CSV), and
-// mind ReadTimeout (30 s) for slow uploads. The body is held in memory
-// once: the import reads it in place, and an import reporting progress
-// (whose stream outlives the request's buffers) copies it to an unlinked
-// temporary file rather than to memory.
-//
-// Why the upload is not streamed: fiber's StreamRequestBody is a switch
-// for the whole server, not for a route, and with it fasthttp no longer
-// enforces the body limit (a body over it becomes a stream, which every
-// handler's c.Body() then reads whole) and parses multipart bodies of any
-// size into temporary files before routing. Turning it on needs a
-// middleware that bounds every other route's body, in server.go; until
-// then the import streams rows from the buffered body (engine/form never
-// loads a file whole), and memory grows by the upload's size only.
+// The upload is streamed (Router.Upload): bounded by the upload limit
+// (TANGRAM_UPLOAD_LIMIT, default 1 GiB), read off the connection as it
+// arrives (a multipart body through mime/multipart), and copied to an
+// unlinked spool file in the data dir, never to memory. The file is read
+// from there: an .xlsx is a zip, which needs random access; a CSV's
+// encoding is decided from all of its bytes before the first row is
+// imported (a GBK file must not half-import as mojibake), and mode all
+// reads it twice (validate, then write). engine/form reads it row by row
+// in batches, so memory does not grow with the file. The spool file
+// belongs to the request, or to the progress stream once that starts.
 
 const (
 	mimeCSV  = "text/csv"
@@ -180,15 +171,15 @@ func (s *Server) exportRoute(r *Router) {
 
 func (s *Server) importRoute(r *Router) {
 	rec := s.deps.Records
-	r.Handle(openapi.Operation{Method: "POST", Path: "/api/apps/:app/forms/:form/import", ID: "importRecords", Tag: "records",
+	r.Upload(openapi.Operation{Method: "POST", Path: "/api/apps/:app/forms/:form/import", ID: "importRecords", Tag: "records",
 		Summary: "Import records from CSV or .xlsx (import right, and create or update)",
 		Description: "The file is the raw body (text/csv or " + mimeXLSX + ") or the field \"file\" of multipart/form-data. " +
 			"Columns map by field key, zh-CN or en label (ignoring case and spaces), or the mapping. CSV may be UTF-8 (with or " +
 			"without BOM), GBK/GB18030 or UTF-16; other bytes are a 400 import.encoding naming the line. mode=all (default) " +
 			"validates every row first and writes nothing if one fails; mode=skip writes the good rows. With " +
 			"Accept: text/event-stream the answer is server-sent events: \"progress\" {phase, rows, ok, failed} every 1000 " +
-			"rows, then \"done\" with the result (and \"error\" first if the import failed). Bodies are bounded by the " +
-			"server's body limit (TANGRAM_BODY_LIMIT): raise it for big files. At most 1,000,000 rows and 500 columns.",
+			"rows, then \"done\" with the result (and \"error\" first if the import failed). At most 1,000,000 rows and " +
+			"500 columns.",
 		Params: []openapi.Param{
 			{Name: "format", In: "query", Schema: openapi.Schema{"type": "string", "enum": []string{"csv", "xlsx"}}, Description: "default: from the file's first bytes"},
 			{Name: "mode", In: "query", Schema: openapi.Schema{"type": "string", "enum": []string{form.ImportAll, form.ImportSkip}, "default": form.ImportAll}},
@@ -199,7 +190,7 @@ func (s *Server) importRoute(r *Router) {
 			langParam,
 		},
 		Request: openapi.Schema{"type": "string", "format": "binary"}, RequestType: mimeCSV,
-		Response: openapi.Ref("ImportResult"), Errors: []int{404, 413},
+		Response: openapi.Ref("ImportResult"), Errors: []int{404},
 	}, func(c *fiber.Ctx) error {
 		lang := requestLang(c)
 		cl := callerOf(c)
@@ -215,10 +206,15 @@ func (s *Server) importRoute(r *Router) {
 			}
 		}
 		sse := strings.Contains(c.Get(fiber.HeaderAccept), "text/event-stream")
-		src, size, cleanup, err := upload(c, sse)
+		up, err := uploadedFile(c)
 		if err != nil {
 			return err
 		}
+		src, size, err := spool(s.deps.SpoolDir, up.body)
+		if err != nil {
+			return err
+		}
+		cleanup := func() { _ = src.Close() }
 		streaming := false
 		defer func() {
 			if !streaming {
@@ -343,49 +339,6 @@ func (d *deadlineWriter) Write(p []byte) (int, error) {
 		_ = d.conn.SetWriteDeadline(now.Add(streamWindow))
 	}
 	return d.w.Write(p)
-}
-
-// upload returns the uploaded file: the raw body, or the multipart field
-// "file". With owned set, for a stream that outlives the request's
-// buffers, the file is copied to a temporary file (already unlinked, so
-// nothing is left behind), not to memory: a big upload is then held in
-// memory once (by fasthttp), not twice. cleanup releases it.
-func upload(c *fiber.Ctx, owned bool) (src io.ReaderAt, size int64, cleanup func(), err error) {
-	cleanup = func() {}
-	ct := strings.ToLower(string(c.Request().Header.ContentType()))
-	var r io.Reader
-	if !strings.HasPrefix(ct, fiber.MIMEMultipartForm) {
-		body := c.Body()
-		if !owned {
-			return bytes.NewReader(body), int64(len(body)), cleanup, nil
-		}
-		r = bytes.NewReader(body)
-	} else {
-		fh, err := c.FormFile("file")
-		if err != nil {
-			return nil, 0, cleanup, &errs.Error{Class: errs.Invalid, Code: "request.file", Msg: "the multipart body needs the file in the field \"file\"",
-				Fields: []errs.FieldError{{Path: "file", Code: "request.file", Message: "missing"}}}
-		}
-		f, err := fh.Open()
-		if err != nil {
-			return nil, 0, cleanup, err
-		}
-		if !owned {
-			return f, fh.Size, func() { _ = f.Close() }, nil
-		}
-		defer f.Close()
-		r = f
-	}
-	tmp, err := os.CreateTemp("", "tangram-import-*")
-	if err != nil {
-		return nil, 0, cleanup, err
-	}
-	_ = os.Remove(tmp.Name()) // the open file stays readable until closed
-	if size, err = io.Copy(tmp, r); err != nil {
-		_ = tmp.Close()
-		return nil, 0, cleanup, err
-	}
-	return tmp, size, func() { _ = tmp.Close() }, nil
 }
 
 // openSheet opens the upload as the format says, or as its first bytes

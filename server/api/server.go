@@ -40,6 +40,13 @@ type Deps struct {
 	BodyLimit int    // bytes; default 8 MiB
 	Version   string // build version for /healthz and OpenAPI
 
+	// UploadLimit bounds import and file upload bodies (bodylimit.go);
+	// 0: TANGRAM_UPLOAD_LIMIT, else 1 GiB.
+	UploadLimit int64
+	// SpoolDir holds uploads being imported (unlinked temporary files);
+	// "": the system's temporary directory.
+	SpoolDir string
+
 	// Workflow serves the workflow and task routes; nil: none.
 	Workflow *workflow.Service
 
@@ -59,9 +66,10 @@ const DefaultBodyLimit = 8 << 20
 
 // Server is the fiber app plus the spec documenting its routes.
 type Server struct {
-	App  *fiber.App
-	Spec *openapi.Spec
-	deps Deps
+	App    *fiber.App
+	Spec   *openapi.Spec
+	deps   Deps
+	limits *bodyLimits
 }
 
 // New builds the HTTP server with every route registered and documented.
@@ -90,13 +98,18 @@ func New(d Deps) *Server {
 		// Values from path parameters and headers outlive the request in
 		// caches and goroutines; fiber reuses their buffers unless immutable.
 		Immutable: true,
+		// Bodies reach the handlers as streams, bounded per route
+		// (bodylimit.go); multipart bodies are parsed by the handlers
+		// that take them, not spooled by fasthttp before routing.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
 	})
-	s := &Server{App: app, Spec: openapi.New("Tangram API", d.Version), deps: d}
+	s := &Server{App: app, Spec: openapi.New("Tangram API", d.Version), deps: d, limits: newBodyLimits(d.BodyLimit, d.UploadLimit)}
 	app.Use(requestid.New(requestid.Config{Header: "X-Request-Id", ContextKey: "requestid"}))
 	app.Use(recover.New())
 	app.Use(d.Metrics.middleware)
 	app.Use(accessLog(d.Log))
-	r := &Router{app: app, spec: s.Spec, auth: s.authenticated}
+	r := &Router{app: app, spec: s.Spec, auth: s.authenticated, limits: s.limits}
 	registerComponents(s.Spec)
 	s.healthRoutes(r)
 	s.sessionRoutes(r)
@@ -127,13 +140,20 @@ func New(d Deps) *Server {
 // Router registers a route and its documentation in one call. Routes need
 // a signed-in caller unless their operation is marked Public.
 type Router struct {
-	app  *fiber.App
-	spec *openapi.Spec
-	auth func(fiber.Handler) fiber.Handler
+	app    *fiber.App
+	spec   *openapi.Spec
+	auth   func(fiber.Handler) fiber.Handler
+	limits *bodyLimits
 }
 
-// Handle documents op and serves it with h.
+// Handle documents op and serves it with h; the body is read whole before
+// h runs, up to the JSON body limit (Upload streams it, bodylimit.go).
 func (r *Router) Handle(op openapi.Operation, h fiber.Handler) {
+	r.add(r.limits.jsonRoute(op, h))
+}
+
+// add documents op and serves it with h, which bounds its own body.
+func (r *Router) add(op openapi.Operation, h fiber.Handler) {
 	if !op.Public {
 		h = r.auth(h)
 		op.Errors = append(op.Errors, 401, 403)
@@ -142,7 +162,9 @@ func (r *Router) Handle(op openapi.Operation, h fiber.Handler) {
 	r.app.Add(op.Method, op.Path, h)
 }
 
-// accessLog writes one structured line per request.
+// accessLog writes one structured line per request. bytesIn is the
+// declared length (-1: chunked): reading c.Body() would pull a streamed
+// body into memory.
 func accessLog(log *slog.Logger) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
@@ -152,7 +174,7 @@ func accessLog(log *slog.Logger) fiber.Handler {
 			status = fe.Code
 		}
 		log.Info("http", "requestId", c.Locals("requestid"), "method", c.Method(), "path", c.Path(),
-			"status", status, "ms", float64(time.Since(start).Microseconds())/1000, "bytesIn", len(c.Body()))
+			"status", status, "ms", float64(time.Since(start).Microseconds())/1000, "bytesIn", c.Request().Header.ContentLength())
 		return err
 	}
 }

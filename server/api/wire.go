@@ -33,6 +33,9 @@ type WireOptions struct {
 	// SLAEvery is how often the workflow SLA runner ticks (default 30s;
 	// negative: no runner, e.g. where a test ticks by hand).
 	SLAEvery time.Duration
+	// UploadLimit bounds import and upload bodies; 0: DefaultUploadLimit
+	// or TANGRAM_UPLOAD_LIMIT.
+	UploadLimit int64
 	// Automation configures the automation engine and says whether this
 	// process runs its runner; nil: from the environment
 	// (automation.ConfigFromEnv).
@@ -127,7 +130,8 @@ func Wire(ctx context.Context, st store.Store, o WireOptions) (*Server, *Service
 		return nil, nil, fmt.Errorf("init saved views: %w", err)
 	}
 	srv := New(Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records, Actions: actions, Log: o.Log, Metrics: o.Metrics,
-		Files: fs, Workflow: wf, Reports: reports, Automation: au, BodyLimit: o.BodyLimit, Version: o.Version, SavedViews: views})
+		Files: fs, Workflow: wf, Reports: reports, Automation: au, BodyLimit: o.BodyLimit, Version: o.Version, SavedViews: views,
+		UploadLimit: o.UploadLimit, SpoolDir: o.DataDir})
 	svc := &Services{Meta: ms, Auth: as, Guard: guard, Scripts: scripts, Records: records, Actions: actions, Files: fs, Workflow: wf, Reports: reports,
 		Automation: au, stopAutomation: stopAutomation}
 	// The RFM scores the RFM reports read are refreshed once a day.
