@@ -19,6 +19,8 @@ type runBody struct {
 	Parameters map[string]json.RawMessage `json:"parameters"`
 	Drill      *report.DrillRequest       `json:"drill"`
 	NoCache    bool                       `json:"noCache"`
+	// Version is "published", "draft" or a number (report_preview.go).
+	Version json.RawMessage `json:"version"`
 }
 
 func registerReportComponents(sp *openapi.Spec) {
@@ -35,6 +37,7 @@ func registerReportComponents(sp *openapi.Spec) {
 					"measure": openapi.Schema{"type": "string", "description": "also apply this conditional measure's filter"},
 				}},
 			"noCache": openapi.Schema{"type": "boolean", "description": "compute again even when a cached result is current"},
+			"version": openapi.Schema{"description": versionParam.Description, "oneOf": []any{openapi.Schema{"type": "string"}, openapi.Schema{"type": "integer"}}},
 		},
 	})
 	column := openapi.Schema{"type": "object", "properties": openapi.Schema{
@@ -96,7 +99,7 @@ func (s *Server) reportRoutes(r *Router) {
 			"record outside the scope joins as missing). A report over a field the caller may not read is a 403 " +
 			"report.field_hidden naming it. Parameters of the wrong type are a 400 with paths parameters.<key>. With drill, " +
 			"the answer is the records filter of the cell (ReportDrill) instead of the result.",
-		Params:  []openapi.Param{langParam},
+		Params:  []openapi.Param{langParam, versionParam},
 		Request: openapi.Ref("ReportRun"), Response: openapi.Schema{"oneOf": []any{openapi.Ref("ReportResult"), openapi.Ref("ReportDrill")}},
 		Errors: []int{400, 404, 422},
 	}, func(c *fiber.Ctx) error {
@@ -115,7 +118,11 @@ func (s *Server) reportRoutes(r *Router) {
 			}
 			return c.JSON(d)
 		}
-		res, err := rs.Run(recordCtx(c), principal(c), c.Params("app"), c.Params("report"),
+		which, err := requestVersion(c, b.Version)
+		if err != nil {
+			return err
+		}
+		res, err := rs.RunVersion(recordCtx(c), principal(c), c.Params("app"), c.Params("report"), which,
 			report.RunRequest{Parameters: b.Parameters, Lang: lang, NoCache: b.NoCache})
 		if err != nil {
 			return err

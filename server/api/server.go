@@ -127,8 +127,10 @@ func New(d Deps) *Server {
 	s.templateRoutes(r)
 	s.workflowRoutes(r)
 	s.reportRoutes(r)
+	s.reportPreviewRoutes(r)
 	s.dashboardRoutes(r)
 	s.automationRoutes(r)
+	s.automationTestRoutes(r)
 	s.hookRoutes(r)
 	// The embedded UI answers the GETs no route took, outside /api; it is
 	// not part of the API, so it is mounted with Use and not documented.
