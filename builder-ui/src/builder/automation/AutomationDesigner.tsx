@@ -13,6 +13,7 @@ import { automationExtensions, type AutomationRun, type ExtSpec } from './api';
 import { RunLog } from './RunLog';
 import { SchemaForm, type SchemaEnv } from './SchemaForm';
 import { StepList } from './StepList';
+import { TestRunPanel } from './TestRunPanel';
 import { duplicateIds, unknownTypes, type AutomationSpec } from './steps';
 
 /** A condition on records of the trigger's form (the automation's, or a branch's record test). */
@@ -26,7 +27,8 @@ function ConditionBuilder({ app, form, spec, value, onChange }: { app: string; f
  * trigger's record, the ordered actions (with branches, waits and A/B
  * splits holding actions of their own), each configured by the form its
  * type describes; retries; and the run log with each action's result and
- * the dead letters to replay.
+ * the dead letters to replay; and a test run on a chosen record that
+ * shows each step's result without keeping anything.
  */
 export function AutomationDesigner({ d }: { d: Designer<AutomationSpec> }) {
   const { t, text, locale } = useI18n();
@@ -109,10 +111,10 @@ export function AutomationDesigner({ d }: { d: Designer<AutomationSpec> }) {
       <Tabs
         items={[
           { key: 'design', label: t('builder.form.design'), children: design },
+          { key: 'test', label: t('builder.auto.test.tab'), children: <TestRunPanel d={d} form={formKey} formSpec={formDef?.spec} /> },
           { key: 'runs', label: t('builder.auto.log'), children: <RunLog app={d.app} automation={d.key} onShow={setRun} /> },
         ]}
       />
-      <Alert type="info" showIcon message={t('builder.auto.testPending')} style={{ marginTop: 12 }} />
     </Flex>
   );
 }

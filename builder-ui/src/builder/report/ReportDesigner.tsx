@@ -107,7 +107,7 @@ export function ReportDesigner({ d }: { d: Designer<ReportSpec> }) {
             <Zone zone="dims" title={t('builder.report.dimensions')} items={dims.map((x, i) => ({ id: `dim:${i}`, label: `${label(x.field)}${x.bucket ? ` · ${t(`builder.bucket.${x.bucket}` as MessageKey)}` : ''}` }))} selected={selected} onSelect={setSelected} onRemove={(i) => d.set(removeDimension(spec, i))} />
             <Zone zone="measures" title={t('builder.report.measures')} items={spec.measures.map((m, i) => ({ id: `mea:${i}`, label: m.label ? text(m.label) : `${label(m.field)} · ${t(`builder.agg.${m.op}` as MessageKey)}` }))} selected={selected} onSelect={setSelected} onRemove={(i) => d.set(removeMeasure(spec, i))} />
             <Card size="small">
-              <ReportPreview app={d.app} report={d.key} spec={spec} fields={fields} publishedVersion={d.published?.version} forms={forms} />
+              <ReportPreview app={d.app} report={d.key} spec={spec} publishedVersion={d.published?.version} />
             </Card>
           </Flex>
           <Card size="small" style={{ width: 300, flex: 'none' }} data-testid="report-properties">

@@ -6,80 +6,64 @@ import { useDebounced } from '../../records/useDebounced';
 import { problemText } from '../errors';
 import { WhichVersion, type Which } from '../lifecycle/WhichVersion';
 import { useI18n } from '../../i18n/useI18n';
-import type { FormSpec } from '../../api/formTypes';
-import { recordLoader, recordTitle } from '../../records/resolve';
-import { aggregate, type AggregateRow } from '../api';
-import { previewRequest, previewResult, type DatasetField, type ReportSpec } from './model';
+import { previewReport } from './api';
+import { previewable, type ReportSpec } from './model';
 
 interface Props {
   app: string;
   report: string;
   spec: ReportSpec;
-  fields: DatasetField[];
   /** The published version, when there is one (its real result can be shown). */
   publishedVersion: number | undefined;
-  forms: ReadonlyMap<string, FormSpec>;
-}
-
-/** Record titles for the relation dimensions of a preview, as the report engine labels them. */
-async function relationLabels(app: string, r: ReportResult, fields: DatasetField[], forms: ReadonlyMap<string, FormSpec>): Promise<ReportResult> {
-  const byPath = new Map(fields.map((f) => [f.path, f.field]));
-  const columns = await Promise.all(
-    r.columns.map(async (c) => {
-      const f = c.field ? byPath.get(c.field) : undefined;
-      if (c.role !== 'dimension' || f?.type !== 'relation' || typeof f.form !== 'string') return c;
-      const target = f.form;
-      const ids = [...new Set(r.rows.map((row: AggregateRow) => row[c.key]).filter((v): v is string => typeof v === 'string'))];
-      const recs = await Promise.all(ids.map((id) => recordLoader(app, target).load(id)));
-      return { ...c, labels: Object.fromEntries(ids.map((id, i) => [id, recordTitle(recs[i], forms.get(target), id)])) };
-    }),
-  );
-  return { ...r, columns };
 }
 
 /**
- * The chart as it is designed: the draft is previewed by aggregating the
- * form's records on the server (the report engine runs published reports
- * only), drawn by the runtime's chart renderers; the published report's
- * own result is one click away.
+ * The chart as it is designed: the spec being edited (saved or not) is run
+ * by the report engine itself — joins, formula measures, top N with the
+ * others row, period comparisons — under the designer's row scopes, and
+ * drawn by the runtime's chart renderers; the published report's result is
+ * one click away. A spec the engine refuses shows the server's paths.
  */
-export function ReportPreview({ app, report, spec, fields, publishedVersion, forms }: Props) {
-  const { t, text } = useI18n();
+export function ReportPreview({ app, report, spec, publishedVersion }: Props) {
+  const { t } = useI18n();
   const [which, setWhich] = useState<Which>('draft');
   const [result, setResult] = useState<ReportResult>();
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(false);
   const debounced = useDebounced(spec, 400);
-  const chartType = spec.chart?.type ?? 'chart.table';
-  const { skipped } = previewRequest(debounced);
+  const ready = which === 'published' || previewable(debounced);
 
   useEffect(() => {
-    let current = true;
+    if (!ready) {
+      setResult(undefined);
+      setError(undefined);
+      return;
+    }
+    const ctl = new AbortController();
     setLoading(true);
     setError(undefined);
-    const load =
-      which === 'published'
-        ? runReport(app, report, {})
-        : aggregate(app, debounced.dataset.form, previewRequest(debounced).request).then((rows) => relationLabels(app, previewResult(debounced, rows, fields, chartType, text), fields, forms));
+    const load = which === 'published' ? runReport(app, report, {}, ctl.signal) : previewReport(app, report, debounced, undefined, ctl.signal);
     load.then(
-      (r) => current && (setResult(r), setLoading(false)),
+      (r) => {
+        if (ctl.signal.aborted) return;
+        setResult(r);
+        setLoading(false);
+      },
       (e: unknown) => {
-        if (!current) return;
+        if (ctl.signal.aborted) return;
         setError(problemText(t, e));
         setResult(undefined);
         setLoading(false);
       },
     );
-    return () => {
-      current = false;
-    };
-    // fields and text follow the spec and the language.
-  }, [which, app, report, debounced, chartType, publishedVersion]);
+    return () => ctl.abort();
+    // t follows the language, which reloads the designer.
+  }, [which, app, report, debounced, ready, publishedVersion]);
 
   return (
     <div data-testid="report-preview">
       <WhichVersion value={which} onChange={setWhich} published={!!publishedVersion} style={{ marginBottom: 8 }} />
-      {which === 'draft' && skipped.length > 0 && <Alert type="info" showIcon message={t('builder.report.skipped', { names: skipped.join(', ') })} style={{ marginBottom: 8 }} />}
+      {!ready && <Alert type="info" showIcon message={t('builder.report.incomplete')} style={{ marginBottom: 8 }} />}
       {error && <Alert type="error" showIcon message={error} data-testid="report-preview-error" />}
       <Spin spinning={loading}>
         {result ? (
@@ -95,6 +79,8 @@ export function ReportPreview({ app, report, spec, fields, publishedVersion, for
       {result && (
         <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="report-preview-rows">
           {t('builder.report.rows', { n: result.rows.length })}
+          {result.others ? ` · ${t('builder.report.othersRow')}` : ''}
+          {result.truncated ? ` · ${t('builder.report.truncated')}` : ''}
         </Typography.Text>
       )}
     </div>

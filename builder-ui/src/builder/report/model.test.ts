@@ -3,7 +3,7 @@ import type { FormSpec } from '../../api/formTypes';
 import { chartTypeKeys } from '../../extensions/charts/registry';
 import { messages } from '../../i18n/messages';
 import { repoFile } from '../testing/goSource';
-import { addDimension, addMeasure, datasetFields, dimensionKey, measureKey, moveMeasure, newDimension, newMeasure, previewRequest, previewResult, removeMeasure, updateMeasure, type ReportSpec } from './model';
+import { addDimension, addMeasure, datasetFields, dimensionKey, measureKey, moveMeasure, newDimension, newMeasure, previewable, previewBody, removeMeasure, updateMeasure, type ReportSpec } from './model';
 
 const example = JSON.parse(repoFile('engine/meta/testdata/valid/report.json')) as ReportSpec;
 
@@ -64,45 +64,19 @@ describe('report model', () => {
     expect(removeMeasure(one, 0)).toBe(one);
   });
 
-  it('previews a draft with an aggregate of the form, leaving out what needs the report engine', () => {
-    const { request, skipped } = previewRequest(example);
-    expect(request).toEqual({
-      filter: { status: 'paid' },
-      groupBy: [
-        { field: 'store', as: 'store' },
-        { field: 'paidAt', bucket: 'month', as: 'paidAt_month' },
-      ],
-      measures: [
-        { op: 'sum', field: 'amount', as: 'sum_amount' },
-        { op: 'count', as: 'count' },
-        { op: 'countDistinct', field: 'member', as: 'buyers' },
-      ],
-      sort: '-sum_amount',
-      limit: 100,
-    });
-    expect(skipped).toEqual(['perBuyer']);
-    const joined = previewRequest({ ...example, dimensions: [{ field: 's.region' }], measures: [{ op: 'formula', formula: '1' }] });
-    expect(joined.skipped).toEqual(['s.region', 'formula']);
-    expect(joined.request.measures).toEqual([{ op: 'count', as: 'count' }]);
+  it('previews a spec only once it names what the engine needs', () => {
+    expect(previewable(example)).toBe(true);
+    expect(previewable({ ...example, dataset: { form: '' } })).toBe(false);
+    expect(previewable({ ...example, measures: [] })).toBe(false);
+    expect(previewable({ ...example, measures: [{ op: 'sum' }] })).toBe(false);
+    expect(previewable({ ...example, measures: [{ op: 'count' }, { op: 'formula', formula: ' ' }] })).toBe(false);
+    expect(previewable({ ...example, measures: [{ op: 'count', as: 'n' }, { op: 'formula', formula: 'n * 2' }] })).toBe(true);
+    expect(previewable({ ...example, dimensions: [{ field: '' }] })).toBe(false);
   });
 
-  it('draws the preview rows with the server chart option shape', () => {
-    const spec: ReportSpec = { title: 'x', dataset: { form: 'sales' }, dimensions: [{ field: 'status' }], measures: [{ op: 'sum', field: 'amount', format: 'money', label: '销售额' }] };
-    const rows = [
-      { status: 'paid', sum_amount: 12345 },
-      { status: 'refund', sum_amount: 100 },
-    ];
-    const fields = datasetFields(spec, forms);
-    const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
-    const bar = previewResult(spec, rows, fields, 'chart.bar', text);
-    expect(bar.columns.map((c) => [c.key, c.role, c.label, c.format])).toEqual([
-      ['status', 'dimension', '状态', undefined],
-      ['sum_amount', 'measure', '销售额', 'money'],
-    ]);
-    expect(bar.chart!.option).toMatchObject({ xAxis: { type: 'category', data: ['已支付', 'refund'] }, series: [{ type: 'bar', name: '销售额', data: [12345, 100] }] });
-    const pie = previewResult(spec, rows, fields, 'chart.pie', text);
-    expect(pie.chart!.option).toMatchObject({ series: [{ type: 'pie', data: [{ name: '已支付', value: 12345 }, { name: 'refund', value: 100 }] }] });
-    expect(previewResult(spec, rows, fields, 'chart.kpi', text).chart!.type).toBe('chart.table');
+  it('sends the spec being edited with the parameters that have values', () => {
+    expect(previewBody('sales-by-store', example)).toEqual({ key: 'sales-by-store', spec: example });
+    expect(previewBody('r', example, { period: 'thisMonth', region: '', tier: null, store: undefined })).toEqual({ key: 'r', spec: example, parameters: { period: 'thisMonth' } });
   });
 
   it('has a name for every chart type in both languages', () => {

@@ -1,7 +1,5 @@
 import type { FieldDef, FilterJson, FormSpec } from '../../api/formTypes';
 import type { LocalizedText } from '../../api/types';
-import type { AggregateRequest, AggregateRow } from '../api';
-import type { ReportColumn, ReportResult } from '../../dashboards/api';
 import { patched } from '../patch';
 
 /** The report format (engine/meta/schemas/report.json), the parts the designer edits. */
@@ -156,87 +154,26 @@ export function updateMeasure(spec: ReportSpec, index: number, patch: Partial<Me
   return { ...spec, measures: patchAt(spec.measures, index, patch) };
 }
 
-/** Aggregate ops the records API runs itself (the preview); formulas need the report engine. */
-const PREVIEW_OPS = new Set(['count', 'sum', 'avg', 'min', 'max', 'countDistinct']);
+/** A report's parameter values by key, as runReport takes them. */
+export type ParameterValues = Record<string, unknown>;
 
 /**
- * The records aggregate that previews a draft: the dimensions and measures
- * on the report's own form (joined fields, formula and conditional
- * measures and cumulative sums need the report engine, which runs
- * published reports only; they are listed in skipped).
+ * Whether a spec is complete enough to preview: a form and at least one
+ * measure, and every dimension and measure naming what it needs (a field,
+ * a formula). The server checks everything else and answers with paths.
  */
-export function previewRequest(spec: ReportSpec): { request: AggregateRequest; skipped: string[] } {
-  const skipped: string[] = [];
-  const groupBy: NonNullable<AggregateRequest['groupBy']> = [];
-  for (const d of spec.dimensions ?? []) {
-    if (d.field.includes('.') || d.bins || d.quantiles) {
-      skipped.push(d.field);
-      continue;
-    }
-    const g: { field: string; bucket?: string; as: string } = { field: d.field, as: dimensionKey(d) };
-    if (d.bucket) g.bucket = d.bucket;
-    groupBy.push(g);
-  }
-  const measures: AggregateRequest['measures'] = [];
-  for (const m of spec.measures) {
-    if (!PREVIEW_OPS.has(m.op) || m.filter || m.cumulative || (m.field && m.field.includes('.'))) {
-      skipped.push(measureKey(m));
-      continue;
-    }
-    const x: { op: string; field?: string; as: string } = { op: m.op, as: measureKey(m) };
-    if (m.field) x.field = m.field;
-    measures.push(x);
-  }
-  if (measures.length === 0) measures.push({ op: 'count', as: 'count' });
-  const request: AggregateRequest = { groupBy, measures, limit: Math.min(spec.limit ?? 200, 200) };
-  if (spec.dataset.filter) request.filter = spec.dataset.filter;
-  if (spec.sort) request.sort = spec.sort;
-  return { request, skipped };
-}
-
-/** Option labels of select fields, so the preview shows 金卡 rather than gold. */
-function labelsOf(f: FieldDef | undefined, text: (v: LocalizedText) => string): Record<string, string> | undefined {
-  if (!f?.options) return undefined;
-  return Object.fromEntries(f.options.map((o) => [o.value, text(o.label)]));
+export function previewable(spec: ReportSpec): boolean {
+  if (!spec.dataset?.form || spec.measures.length === 0) return false;
+  if ((spec.dimensions ?? []).some((d) => !d.field)) return false;
+  return spec.measures.every((m) => (m.op === 'formula' ? !!m.formula?.trim() : m.op === 'count' || !!m.field));
 }
 
 /**
- * A preview's rows as a report result, with a chart option in the shape
- * the server gives axis and pie charts (engine/report chart_axis.go), so
- * the runtime's chart renderers draw it as they draw a published report.
+ * The body of POST /api/apps/:app/reports/preview: the spec being edited,
+ * run by the report engine as it will run once published. Parameters
+ * without a value are left out (they take their defaults).
  */
-export function previewResult(spec: ReportSpec, rows: AggregateRow[], fields: readonly DatasetField[], chartType: string, text: (v: LocalizedText) => string): ReportResult {
-  const byPath = new Map(fields.map((f) => [f.path, f.field]));
-  const { request } = previewRequest(spec);
-  const dims: ReportColumn[] = (request.groupBy ?? []).map((g) => {
-    const f = byPath.get(g.field);
-    const c: ReportColumn = { key: g.as ?? g.field, label: f ? text(f.label) : g.field, role: 'dimension', type: 'string', field: g.field };
-    if (g.bucket) c.bucket = g.bucket;
-    const labels = labelsOf(f, text);
-    if (labels) c.labels = labels;
-    return c;
-  });
-  const ms: ReportColumn[] = request.measures.map((m) => {
-    const def = spec.measures.find((x) => measureKey(x) === m.as);
-    const f = m.field ? byPath.get(m.field) : undefined;
-    const c: ReportColumn = { key: m.as, label: def?.label ? text(def.label) : f ? `${text(f.label)} (${m.op})` : m.op, role: 'measure', type: 'decimal' };
-    if (def?.format) c.format = def.format;
-    return c;
-  });
-  const x = dims[0];
-  const names = x ? rows.map((r) => String(x.labels?.[String(r[x.key])] ?? r[x.key] ?? '')) : [];
-  const series = (type: string) => ms.map((m) => ({ name: m.label, type, data: rows.map((r) => r[m.key] ?? null) }));
-  let option: Record<string, unknown>;
-  if (chartType === 'chart.pie' || chartType === 'chart.donut') {
-    const m = ms[0];
-    option = { tooltip: { trigger: 'item' }, legend: {}, series: [{ type: 'pie', name: m?.label, data: rows.map((r, i) => ({ name: names[i], value: m ? r[m.key] : null })) }] };
-  } else if (chartType === 'chart.line' || chartType === 'chart.bar' || chartType === 'chart.stacked_bar') {
-    const type = chartType === 'chart.line' ? 'line' : 'bar';
-    const s = series(type).map((x) => (chartType === 'chart.stacked_bar' ? { ...x, stack: 'total' } : x));
-    option = { tooltip: { trigger: 'axis' }, legend: {}, xAxis: { type: 'category', data: names, name: x?.label }, yAxis: { type: 'value' }, series: x ? s : [] };
-  } else {
-    option = { columns: [...dims, ...ms].map((c) => ({ key: c.key, title: c.label })) };
-  }
-  const kind = ['chart.pie', 'chart.donut', 'chart.line', 'chart.bar', 'chart.stacked_bar'].includes(chartType) ? chartType : 'chart.table';
-  return { report: 'preview', columns: [...dims, ...ms], rows, truncated: false, source: 'raw', cached: false, chart: { type: kind, option } };
+export function previewBody(key: string, spec: ReportSpec, parameters: ParameterValues = {}): { key: string; spec: ReportSpec; parameters?: ParameterValues } {
+  const given = Object.fromEntries(Object.entries(parameters).filter(([, v]) => v !== undefined && v !== null && v !== ''));
+  return Object.keys(given).length > 0 ? { key, spec, parameters: given } : { key, spec };
 }

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { messages } from '../../i18n/messages';
+import { depth, notes, outcome, tally, type Outcome, type TestResult, type TestStep } from './testRun';
+
+/** A test run as the server answers it (engine/automation dryrun_test.go's journey). */
+const result: TestResult = {
+  automation: 'journey',
+  version: 2,
+  trigger: 'record.created',
+  form: 'members',
+  matched: true,
+  steps: [
+    { step: 'bonus', kind: 'flow.branch', path: 'actions[1]', result: { branch: 'then' } },
+    { step: 'credit', kind: 'ledger.post', path: 'actions[1].config.then[0]', result: { amount: 50 } },
+    { step: 'nobonus', kind: 'message.send', path: 'actions[1].config.else[0]', skipped: true, reason: 'not_chosen' },
+    { step: 'ab', kind: 'flow.split', path: 'actions[2]', result: { variant: 'b', assigned: true } },
+    { step: 'ab_variants1_1', kind: 'message.send', path: 'actions[2].config.variants[1].actions[0]', result: { channel: 'outbox', messages: [{ channel: 'outbox', to: '13800000001', text: 'B' }] } },
+    { step: 'erp', kind: 'http.call', path: 'actions[3]', skipped: true, reason: 'outside', result: { wouldCall: { method: 'POST', url: 'https://erp.example.com/m/1' } } },
+    { step: 'later', kind: 'flow.wait', path: 'actions[4]', result: { wouldWaitUntil: '2026-03-05T08:00:00Z', wait: '72h0m0s' } },
+    { step: 'gift', kind: 'action.run', path: 'actions[5]', error: { code: 'action.invalid_input', message: 'points is required' } },
+    { step: 'clerk', kind: 'message.send', path: 'actions[6]', skipped: true, reason: 'after_error' },
+  ],
+  failed: 'gift',
+};
+const byId = (id: string): TestStep => result.steps.find((s) => s.step === id)!;
+
+describe('automation test run', () => {
+  it('tags each step by how it ended', () => {
+    expect(result.steps.map(outcome)).toEqual(['ok', 'ok', 'not_chosen', 'ok', 'ok', 'outside', 'ok', 'error', 'after_error']);
+    expect(outcome({ step: 'x', kind: 'k', path: 'actions[0]', skipped: true })).toBe('not_chosen');
+    expect(tally(result)).toEqual({ ran: 5, skipped: 3, failed: 1 });
+  });
+
+  it('says what a step did or would do', () => {
+    expect(notes(byId('later'))).toEqual([{ key: 'wait', params: { until: '2026-03-05T08:00:00Z', wait: '72h0m0s' } }]);
+    expect(notes(byId('erp'))).toEqual([{ key: 'call', params: { method: 'POST', url: 'https://erp.example.com/m/1' } }]);
+    expect(notes(byId('ab_variants1_1'))).toEqual([{ key: 'message', params: { channel: 'outbox', to: '13800000001', text: 'B' } }]);
+    expect(notes(byId('ab'))).toEqual([{ key: 'variant', params: { variant: 'b' } }]);
+    expect(notes(byId('bonus'))).toEqual([{ key: 'branch', params: { branch: 'then' } }]);
+    expect(notes(byId('credit'))).toEqual([]);
+    expect(notes(byId('clerk'))).toEqual([]);
+    expect(notes({ step: 's', kind: 'message.send', path: 'actions[0]', result: { messages: [], skipped: 'no recipient' } })).toEqual([{ key: 'noRecipient', params: {} }]);
+    expect(notes({ step: 's', kind: 'workflow.fire', path: 'actions[0]', result: { wouldFire: { trigger: 'submit', record: 'r1' } } })).toEqual([{ key: 'fire', params: { trigger: 'submit', record: 'r1' } }]);
+    expect(notes({ step: 's', kind: 'message.send', path: 'actions[0]', result: { channel: 'sms', messages: [{ to: 'a', subject: 'Hi', text: 'there' }] } })[0]!.params).toEqual({ channel: 'sms', to: 'a', text: 'Hi — there' });
+  });
+
+  it('indents nested steps by their block', () => {
+    expect(result.steps.map((s) => depth(s.path))).toEqual([0, 1, 1, 0, 1, 0, 0, 0, 0]);
+    expect(depth('actions[0].config.then[1].config.else[0]')).toBe(2);
+  });
+
+  it('names every outcome and note in both languages', () => {
+    const outcomes: Outcome[] = ['ok', 'error', 'outside', 'not_chosen', 'after_error', 'condition'];
+    const keys = [...outcomes.map((o) => `builder.auto.test.${o}`), ...['wait', 'call', 'fire', 'message', 'noRecipient', 'variant', 'branch'].map((n) => `builder.auto.test.note.${n}`)];
+    for (const k of keys) {
+      expect(messages.en[k as keyof (typeof messages)['en']], k).toBeTruthy();
+      expect(messages['zh-CN'][k as keyof (typeof messages)['en']], k).toBeTruthy();
+    }
+  });
+});
