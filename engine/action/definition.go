@@ -31,6 +31,10 @@ type compiled struct {
 	program  *script.Program
 	timeout  time.Duration
 	runAs    string
+	// spec is how often this action's speculations were wasted
+	// (speculate.go): an action whose runs keep conflicting runs inside
+	// the writer instead.
+	spec specHealth
 }
 
 // definition returns the compiled published version of an action. Reading

@@ -86,14 +86,19 @@ func (s *Service) run(ctx context.Context, caller *auth.Principal, a *compiled, 
 		p = runAs(caller, a.app, a.runAs)
 	}
 	var sp *speculation
-	if s.speculate {
+	speculated := false // a speculation to commit; its outcome goes to a.spec
+	if s.speculate && !a.spec.try() {
+		s.spec.skipped.Add(1)
+	} else if s.speculate {
 		sp = s.speculateRun(ctx, a, caller, p, in, o, lang)
 		if sp.final(ctx) {
 			return Result{Logs: sp.logs}, sp.err
 		}
 		if !sp.usable() {
+			a.spec.record(true)
 			sp = nil
 		}
+		speculated = sp != nil
 	}
 	var res Result
 	body := func(tx store.Ops) error {
@@ -140,6 +145,10 @@ func (s *Service) run(ctx context.Context, caller *auth.Principal, a *compiled, 
 		// its turn rolled back, the run is done inside the next one.
 		sp = nil
 		err = s.st.Tx(ctx, body)
+	}
+	if speculated {
+		// sp is nil once the speculation was stale or diverged: wasted.
+		a.spec.record(sp == nil)
 	}
 	// Forms first compiled inside the transaction get their indexes now.
 	// A failure only leaves queries slower, and the next use of the form

@@ -62,6 +62,7 @@ type specStats struct {
 	stale     atomic.Int64 // a read changed: done again in the same turn
 	diverged  atomic.Int64 // a replayed write differed: done in another turn
 	turn      atomic.Int64 // nanoseconds commits held the writer's turn
+	skipped   atomic.Int64 // did not speculate: the action's speculations were mostly wasted
 }
 
 // speculateRun runs the script of a against committed data, buffering its
@@ -118,4 +119,75 @@ func (sp *speculation) commit(ctx context.Context, tx store.Ops) (bool, error) {
 	}
 	sp.s.spec.committed.Add(1)
 	return true, nil
+}
+
+// SpecCounts are how a service's speculative runs ended so far.
+type SpecCounts struct {
+	Committed, Final, Abandoned, Stale, Diverged int64
+	// Skipped runs did not speculate (specHealth).
+	Skipped int64
+}
+
+// SpecCounts returns how the service's speculative runs ended so far
+// (benchmarks report them beside their figures).
+func (s *Service) SpecCounts() SpecCounts {
+	return SpecCounts{Committed: s.spec.committed.Load(), Final: s.spec.final.Load(), Abandoned: s.spec.abandoned.Load(),
+		Stale: s.spec.stale.Load(), Diverged: s.spec.diverged.Load(), Skipped: s.spec.skipped.Load()}
+}
+
+// SetSpeculate turns speculative runs on or off (only on a store that
+// supports them); benchmarks compare the two on one workload. Call it
+// before the service runs anything.
+func (s *Service) SetSpeculate(on bool) {
+	s.speculate = on && s.st != nil && s.st.Backend() == "sqlite"
+}
+
+// specHealth tells whether an action's runs should speculate. A
+// speculation that turns out stale or diverged (or gives up) was wasted:
+// the script then runs a second time inside the writer, and a diverged
+// one costs a rolled-back turn as well. Some actions conflict with each
+// other nearly always: every CRM checkout updates the same report rollup
+// cells (engine/report's write hook) and write counters, so on a busy
+// store 96% of their speculations diverged, and each checkout cost about
+// twice the CPU of running inside the writer (docs/PERFORMANCE.md). An
+// action whose recent speculations were mostly wasted therefore runs
+// inside the writer, and still speculates one run in specProbe, so that
+// it goes back to speculating once its runs stop conflicting.
+type specHealth struct {
+	// wasted is a moving average of wasted speculations (the last eight
+	// or so weigh most), in 1/specScale.
+	wasted atomic.Int32
+	// skipped counts runs that did not speculate, for the probes.
+	skipped atomic.Int32
+}
+
+const (
+	specScale = 1024
+	// specWastedLimit: at this share of wasted speculations or more, the
+	// action runs inside the writer.
+	specWastedLimit = specScale / 2
+	// specProbe: one run in this many still speculates meanwhile.
+	specProbe = 32
+)
+
+// try reports whether the next run should speculate.
+func (h *specHealth) try() bool {
+	if h.wasted.Load() < specWastedLimit {
+		return true
+	}
+	return h.skipped.Add(1)%specProbe == 0
+}
+
+// record counts a speculation that was committed (false) or wasted.
+func (h *specHealth) record(wasted bool) {
+	for {
+		old := h.wasted.Load()
+		next := old - old/8
+		if wasted {
+			next += specScale / 8
+		}
+		if h.wasted.CompareAndSwap(old, next) {
+			return
+		}
+	}
 }

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tangram/tangram/engine/store"
+	_ "github.com/tangram/tangram/engine/store/sqlite"
+	"github.com/tangram/tangram/server/api"
+)
+
+// BenchmarkCheckoutHTTP is the CRM template's own POS checkout over HTTP,
+// in one process: a SQLite store with crm-retail and its demo data
+// (TANGRAM_BENCH_MEMBERS, default 2,000), `tangram serve`'s wiring on a
+// loopback port, and `tangram bench checkout`'s load (32 clients, 10%
+// coupons, 20% stored value) for b.N checkouts. It reports what the CLI
+// reports plus the process CPU per checkout (server and load generator
+// together), which contention changes much less than wall time. Run it
+// with -cpuprofile to see where a checkout goes; TANGRAM_BENCH_SPECULATE=0
+// (or 1) runs the actions without (with) speculation:
+//
+//	TANGRAM_BENCH_CPUPROFILE=/tmp/checkout.prof go test ./server/cli -run '^$' -bench CheckoutHTTP -benchtime 3000x
+//
+// (TANGRAM_BENCH_CPUPROFILE profiles the checkouts alone; -cpuprofile
+// would also profile the demo data's generation.)
+func BenchmarkCheckoutHTTP(b *testing.B) {
+	members := 2000
+	if s := os.Getenv("TANGRAM_BENCH_MEMBERS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			b.Fatalf("TANGRAM_BENCH_MEMBERS=%q", s)
+		}
+		members = n
+	}
+	ctx := context.Background()
+	dir := b.TempDir()
+	st, err := store.Open(ctx, "sqlite://"+filepath.ToSlash(filepath.Join(dir, "bench.db")), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, svc, err := api.Wire(ctx, st, api.WireOptions{Log: log, DataDir: dir, SLAEvery: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer svc.Close()
+	const password = "bench-checkout-Pw1!"
+	if _, _, err := svc.Auth.EnsureAdmin(ctx, password); err != nil {
+		b.Fatal(err)
+	}
+	if v := os.Getenv("TANGRAM_BENCH_SPECULATE"); v != "" {
+		svc.Actions.SetSpeculate(v == "1")
+	}
+	if err := installAtStart(ctx, st, svc, "crm-retail", members, log); err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	go func() { _ = srv.App.Listener(ln) }()
+	defer func() { _ = srv.App.ShutdownWithTimeout(5 * time.Second) }()
+
+	cfg := BenchConfig{URL: "http://" + ln.Addr().String(), User: "admin", Password: password, App: "crm",
+		Clients: 32, N: b.N, Sample: 2000, Coupons: 10, StoredValue: 20, Timeout: 30 * time.Second}
+	c, err := NewBenchClient(ctx, &cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	next, err := prepareCheckout(ctx, c, &cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if p := os.Getenv("TANGRAM_BENCH_CPUPROFILE"); p != "" && b.N > 1 {
+		f, err := os.Create(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	spec0 := svc.Actions.SpecCounts()
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	rep := runLoad(ctx, c, &cfg, next)
+	b.StopTimer()
+	cpu := cpuTime() - cpu0
+	if rep.Errors > 0 {
+		b.Fatalf("%d of %d checkouts failed: %v", rep.Errors, rep.Requests, rep.ByCode)
+	}
+	fmt.Fprintf(os.Stderr, "checkout over HTTP: %d members, %d checkouts, %.1f/s, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, CPU %.2f ms per checkout\n",
+		members, rep.OK, rep.Throughput, rep.P50, rep.P95, rep.P99, float64(cpu.Microseconds())/1000/float64(rep.OK))
+	spec := svc.Actions.SpecCounts()
+	fmt.Fprintf(os.Stderr, "speculations: %d committed, %d stale, %d diverged, %d abandoned, %d final, %d runs inside the writer\n",
+		spec.Committed-spec0.Committed, spec.Stale-spec0.Stale, spec.Diverged-spec0.Diverged, spec.Abandoned-spec0.Abandoned, spec.Final-spec0.Final, spec.Skipped-spec0.Skipped)
+	b.ReportMetric(rep.Throughput, "checkouts/s")
+	b.ReportMetric(rep.P99, "p99-ms")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(rep.OK), "cpu-µs/op")
+}
+
+// cpuTime is the process's user plus system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
