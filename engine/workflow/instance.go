@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 
 	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/form"
@@ -104,38 +103,25 @@ func (in *instance) save(ctx context.Context, tx store.Ops) error {
 
 var fRev = query.Field{Path: "rev", Kind: query.KindInt}
 
-// writeState sets the record's _state and _flowVersion and appends a
-// revision to the record's history, so the records API shows the
-// transition among the record's changes. The record service offers no
-// write of system fields, so this writes its two collections directly, in
-// the record service's layout (engine/form: records_tx.go, history.go): the
-// version is bumped on condition that it is the one read (a concurrent
-// patch then retries on the new version), and the revision document has
-// the shape Records.History reads. TestTransitionShowsInRecordHistory
-// keeps the two in step.
+// writeState moves the record to state to through the records service
+// (form.TxRecords.SetState), which bumps its version on condition that it
+// is the one read and appends a "transition" revision to its history, so
+// the records API shows the transition among the record's changes. A
+// concurrent patch makes the version stale: the whole firing retries on
+// the new one.
 func (f *fire) writeState(ctx context.Context, from, to string) error {
+	if f.recs == nil {
+		return errs.New(errs.Internal, "workflow.read_only", "a workflow view cannot change state")
+	}
 	cur, _ := query.ToInt(f.rec[form.SysVersion])
-	at := query.FormatTime(f.at)
-	set := map[string]any{form.SysState: to, sysFlowVersion: f.cf.version, form.SysVersion: cur + 1,
-		form.SysUpdatedAt: at, form.SysUpdatedBy: f.actor.Actor()}
-	_, err := f.tx.Update(ctx, form.RecordsCollection(f.app, f.form), f.recordID, store.Patch{Set: set},
-		query.Eq(query.Field{Path: form.SysVersion, Kind: query.KindInt}, query.Int(cur)))
-	if errs.HasCode(err, store.ErrConditionFailed.Code) {
+	set, err := f.recs.SetState(ctx, f.actor, f.app, f.form, f.recordID, form.StateChange{
+		From: from, To: to, Version: cur, At: f.at, Trigger: f.triggerName(),
+		System: map[string]any{sysFlowVersion: f.cf.version},
+	})
+	if errs.HasCode(err, form.CodeStale) {
 		return errRetry
 	}
 	if err != nil {
-		return err
-	}
-	old, nw := map[string]any{}, map[string]any{form.SysState: to}
-	if from != "" {
-		old[form.SysState] = from
-	}
-	rev := store.Doc{
-		"_id": fmt.Sprintf("%s.%010d", f.recordID, cur+1), "record": f.recordID, "rev": cur + 1, "op": "transition",
-		"at": at, "by": f.actor.Actor(), "byName": actorName(f.actor), "fields": []any{form.SysState},
-		"old": old, "new": nw, "trigger": f.triggerName(),
-	}
-	if _, err := f.tx.Insert(ctx, form.HistoryCollection(f.app, f.form), rev); err != nil {
 		return err
 	}
 	for k, v := range set {
