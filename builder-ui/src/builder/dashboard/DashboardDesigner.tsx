@@ -12,6 +12,7 @@ import { problemText } from '../errors';
 import { useI18n } from '../../i18n/useI18n';
 import { LocalizedInput } from '../LocalizedInput';
 import { LifecycleBar } from '../lifecycle/LifecycleBar';
+import { SidePanel, useNarrow } from '../SidePanel';
 import type { Designer } from '../lifecycle/useDesigner';
 import { FiltersEditor } from './FiltersEditor';
 import { addWidget, applyLayout, removeWidget, toLayout, updateWidget, withIds } from './layout';
@@ -74,6 +75,8 @@ export function DashboardDesigner({ d }: { d: Designer<DashboardSpec> }) {
   const { t, text } = useI18n();
   const spec = d.spec;
   const [selected, setSelected] = useState<string>();
+  // On a phone the selected widget's properties open in a drawer.
+  const narrow = useNarrow();
   const [adding, setAdding] = useState<string>();
   const { data: reports } = useAsync(() => listDefinitions(d.app, 'report'), [d.app]);
   const { data: roleDefs } = useAsync(() => listDefinitions(d.app, 'role').catch(() => []), [d.app]);
@@ -179,13 +182,13 @@ export function DashboardDesigner({ d }: { d: Designer<DashboardSpec> }) {
             )}
           </div>
         </Flex>
-        <Card size="small" style={{ width: 320, flex: 'none' }} data-testid="dashboard-properties">
+        <SidePanel narrow={narrow} open={!!sel} onClose={() => setSelected(undefined)} width={320} testId="dashboard-properties">
           {sel && selected ? (
             <WidgetPanel key={selected} spec={spec} widget={sel} reports={reports ?? []} update={(patch, group) => d.update((s) => updateWidget(s, selected, patch), group)} />
           ) : (
             <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('builder.dash.hint')} />
           )}
-        </Card>
+        </SidePanel>
       </Flex>
     </Flex>
   );

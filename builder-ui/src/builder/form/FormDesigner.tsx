@@ -1,6 +1,7 @@
 import { closestCenter, DndContext, DragOverlay, KeyboardSensor, PointerSensor, pointerWithin, useSensor, useSensors, type CollisionDetection, type DragEndEvent, type DragStartEvent } from '@dnd-kit/core';
 import { sortableKeyboardCoordinates } from '@dnd-kit/sortable';
-import { Card, Flex, Segmented, Tag } from 'antd';
+import { AppstoreAddOutlined, SettingOutlined } from '@ant-design/icons';
+import { Button, Flex, Segmented, Tag } from 'antd';
 import { useMemo, useState } from 'react';
 import { listDefinitions } from '../../api/meta';
 import type { FieldDef, FormSpec } from '../../api/formTypes';
@@ -8,6 +9,7 @@ import { useAsync } from '../../hooks/useAsync';
 import { useI18n } from '../../i18n/useI18n';
 import type { MessageKey } from '../../i18n/messages';
 import { LifecycleBar } from '../lifecycle/LifecycleBar';
+import { SidePanel, useNarrow } from '../SidePanel';
 import type { Designer } from '../lifecycle/useDesigner';
 import { Canvas } from './Canvas';
 import { FieldPanel } from './FieldPanel';
@@ -50,6 +52,10 @@ export function FormDesigner({ d }: { d: Designer<FormSpec> }) {
   const [section, setSection] = useState<number>();
   const [mode, setMode] = useState<'design' | 'preview'>('design');
   const [dragging, setDragging] = useState<string>();
+  // On a phone the palette and the properties are drawers: tapping a field opens its properties.
+  const narrow = useNarrow();
+  const [paletteOpen, setPaletteOpen] = useState(false);
+  const [panelOpen, setPanelOpen] = useState(false);
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 5 } }), useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }));
   const { data: others } = useAsync(() => listDefinitions(d.app, 'form'), [d.app]);
   const forms = useMemo(() => {
@@ -69,6 +75,7 @@ export function FormDesigner({ d }: { d: Designer<FormSpec> }) {
   const select = (key: string | undefined) => {
     setSelected(key);
     setSection(undefined);
+    if (key) setPanelOpen(true);
   };
   const slotAfterSelection = (): Slot => {
     const at = selected ? slotOf(spec, selected) : undefined;
@@ -116,23 +123,36 @@ export function FormDesigner({ d }: { d: Designer<FormSpec> }) {
         d={d}
         blockers={blockers}
         extra={
-          <Segmented
-            value={mode}
-            onChange={(m) => setMode(m as typeof mode)}
-            options={[
-              { value: 'design', label: t('builder.form.design') },
-              { value: 'preview', label: t('builder.form.preview') },
-            ]}
-            data-testid="mode"
-          />
+          <>
+            {narrow && mode === 'design' && (
+              <>
+                <Button icon={<AppstoreAddOutlined />} onClick={() => setPaletteOpen(true)} aria-label={t('builder.phone.palette')} data-testid="open-palette" />
+                <Button icon={<SettingOutlined />} onClick={() => setPanelOpen(true)} aria-label={t('builder.phone.properties')} data-testid="open-properties" />
+              </>
+            )}
+            <Segmented
+              value={mode}
+              onChange={(m) => setMode(m as typeof mode)}
+              options={[
+                { value: 'design', label: t('builder.form.design') },
+                { value: 'preview', label: t('builder.form.preview') },
+              ]}
+              data-testid="mode"
+            />
+          </>
         }
       />
       <DndContext sensors={sensors} collisionDetection={collision} onDragStart={onDragStart} onDragEnd={onDragEnd} onDragCancel={() => setDragging(undefined)}>
         <Flex gap={12} align="start" style={{ minWidth: 0 }}>
           {mode === 'design' && (
-            <Card size="small" style={{ width: 190, flex: 'none', maxHeight: 'calc(100vh - 180px)', overflow: 'auto', position: 'sticky', top: 72 }}>
-              <Palette onAdd={(type) => add(type, slotAfterSelection())} />
-            </Card>
+            <SidePanel narrow={narrow} open={paletteOpen} onClose={() => setPaletteOpen(false)} width={190} placement="left" sticky>
+              <Palette
+                onAdd={(type) => {
+                  add(type, slotAfterSelection());
+                  setPaletteOpen(false);
+                }}
+              />
+            </SidePanel>
           )}
           <div style={{ flex: 1, minWidth: 0 }}>
             {mode === 'design' ? (
@@ -158,7 +178,7 @@ export function FormDesigner({ d }: { d: Designer<FormSpec> }) {
             )}
           </div>
           {mode === 'design' && (
-            <Card size="small" style={{ width: 380, flex: 'none', maxHeight: 'calc(100vh - 180px)', overflow: 'auto', position: 'sticky', top: 72 }} data-testid="properties">
+            <SidePanel narrow={narrow} open={panelOpen} onClose={() => setPanelOpen(false)} width={380} sticky testId="properties">
               {f ? (
                 <FieldPanel
                   key={f.key}
@@ -180,7 +200,7 @@ export function FormDesigner({ d }: { d: Designer<FormSpec> }) {
               ) : (
                 <FormPanel spec={spec} section={section} set={d.set} seal={d.seal} />
               )}
-            </Card>
+            </SidePanel>
           )}
         </Flex>
         <DragOverlay dropAnimation={null}>{dragLabel ? <Tag color="blue">{dragLabel}</Tag> : null}</DragOverlay>

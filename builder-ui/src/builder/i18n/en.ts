@@ -523,4 +523,6 @@ export const builderEn: Record<keyof typeof builderZhCN, string> = {
   'builder.role.every.automation': 'Every automation',
   'builder.role.kind.app': 'App',
   'builder.kind.role': 'Roles',
+  'builder.phone.palette': 'Field types',
+  'builder.phone.properties': 'Properties',
 };

@@ -524,4 +524,6 @@ export const builderZhCN = {
   'builder.role.every.automation': '全部自动化',
   'builder.role.kind.app': '应用',
   'builder.kind.role': '角色与权限',
+  'builder.phone.palette': '字段库',
+  'builder.phone.properties': '属性',
 } as const;
