@@ -37,6 +37,7 @@ type FormulaTrial struct {
 	ResultType string
 	// Field is the key of the formula field being edited, if any: the
 	// expression may not read it, and its saved formula is not computed.
+	// It need not be in the definition yet (a field not saved so far).
 	Field string
 	// Record holds sample field values as a client writes them (money as
 	// "12.30"); they override RecordID's stored values.
@@ -67,7 +68,6 @@ var trialMessages = map[string][2]string{
 	"formula.syntax":        {"公式语法错误：%s", "syntax error in the formula: %s"},
 	"formula.unknown_field": {"公式引用了表单中不存在的字段：%s", "the formula names fields the form does not have: %s"},
 	"formula.self":          {"公式不能引用自身所在的字段 %q", "a formula cannot read its own field %q"},
-	"formula.field":         {"表单中没有字段 %q", "the form has no field %q"},
 	"formula.result_type":   {"未知的结果类型 %q（text、number、money、date、datetime、checkbox）", "unknown result type %q (text, number, money, date, datetime, checkbox)"},
 	"formula.type_mismatch": {"结果 %s 不能作为 %s 保存", "the result %s cannot be stored as %s"},
 	"formula.failed":        {"公式计算失败：%s", "the formula failed: %s"},
@@ -173,11 +173,6 @@ func (f *Form) compileTrial(ctx context.Context, eng *script.Engine, t FormulaTr
 		return nil, errNoScripts
 	}
 	var fe []errs.FieldError
-	if t.Field != "" {
-		if _, ok := f.byKey[t.Field]; !ok {
-			fe = append(fe, trialErr(lang, "field", "formula.field", t.Field))
-		}
-	}
 	if t.ResultType != "" {
 		if _, ok := formulaKinds[t.ResultType]; !ok {
 			fe = append(fe, trialErr(lang, "resultType", "formula.result_type", t.ResultType))

@@ -15,6 +15,8 @@ export interface FormulaCheck {
   error?: { code: 'empty' | 'unbalanced' | 'unclosedString' | 'statement'; at?: number };
   /** Names that are neither fields of the form nor functions (a typo, or a field still to add). */
   unknown: string[];
+  /** The fields of the form it reads, in order of first use (the sample values a trial needs). */
+  used: string[];
 }
 
 /**
@@ -24,7 +26,10 @@ export interface FormulaCheck {
  */
 export function checkFormula(expr: string, fields: readonly string[]): FormulaCheck {
   const unknown = new Set<string>();
-  if (expr.trim() === '') return { error: { code: 'empty' }, unknown: [] };
+  const used = new Set<string>();
+  const fieldSet = new Set(fields);
+  const done = (error?: FormulaCheck['error']): FormulaCheck => (error ? { error, unknown: [...unknown], used: [...used] } : { unknown: [...unknown], used: [...used] });
+  if (expr.trim() === '') return done({ code: 'empty' });
   const stack: { ch: string; at: number }[] = [];
   const pairs: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
   const known = new Set<string>([...fields, ...FORMULA_FUNCTIONS]);
@@ -35,15 +40,15 @@ export function checkFormula(expr: string, fields: readonly string[]): FormulaCh
       const start = i;
       i++;
       while (i < expr.length && expr[i] !== ch) i += expr[i] === '\\' ? 2 : 1;
-      if (i >= expr.length) return { error: { code: 'unclosedString', at: start }, unknown: [...unknown] };
+      if (i >= expr.length) return done({ code: 'unclosedString', at: start });
       i++;
       continue;
     }
-    if (ch === ';') return { error: { code: 'statement', at: i }, unknown: [...unknown] };
+    if (ch === ';') return done({ code: 'statement', at: i });
     if (ch === '(' || ch === '[' || ch === '{') stack.push({ ch, at: i });
     else if (ch in pairs) {
       const open = stack.pop();
-      if (!open || open.ch !== pairs[ch]) return { error: { code: 'unbalanced', at: i }, unknown: [...unknown] };
+      if (!open || open.ch !== pairs[ch]) return done({ code: 'unbalanced', at: i });
     }
     if (/[A-Za-z_$]/.test(ch)) {
       let j = i;
@@ -51,7 +56,10 @@ export function checkFormula(expr: string, fields: readonly string[]): FormulaCh
       const name = expr.slice(i, j);
       // A property after a dot (address.city, s.length) is not a name of its own.
       const prev = expr.slice(0, i).trimEnd();
-      if (!prev.endsWith('.') && !known.has(name) && !JS_WORDS.has(name)) unknown.add(name);
+      if (!prev.endsWith('.')) {
+        if (fieldSet.has(name)) used.add(name);
+        else if (!known.has(name) && !JS_WORDS.has(name)) unknown.add(name);
+      }
       i = j;
       continue;
     }
@@ -61,6 +69,74 @@ export function checkFormula(expr: string, fields: readonly string[]): FormulaCh
     }
     i++;
   }
-  if (stack.length > 0) return { error: { code: 'unbalanced', at: stack[stack.length - 1]!.at }, unknown: [...unknown] };
-  return { unknown: [...unknown] };
+  if (stack.length > 0) return done({ code: 'unbalanced', at: stack[stack.length - 1]!.at });
+  return done();
+}
+
+/** Field types whose sample value is typed as a list, one item per comma. */
+const LIST_TYPES = new Set(['multiselect']);
+/** Field types whose sample value is yes or no. */
+const YES = new Set(['true', '1', 'yes', 'y', '是', '√', '✓']);
+const NO = new Set(['false', '0', 'no', 'n', '否', '×']);
+
+/**
+ * The value to send for a sample field typed as text, as a client writes
+ * it: numbers and money stay text (the server reads them exactly, "12.30"),
+ * yes/no becomes a boolean, a multiselect a list, and a value written as
+ * JSON (an address object, a list) is parsed. undefined leaves the field
+ * out of the sample; an unreadable value is sent as text for the server to
+ * explain.
+ */
+export function sampleInput(raw: string, type: string): unknown {
+  const s = raw.trim();
+  if (s === '') return undefined;
+  if (type === 'checkbox') {
+    const low = s.toLowerCase();
+    if (YES.has(low)) return true;
+    if (NO.has(low)) return false;
+    return s;
+  }
+  if (LIST_TYPES.has(type) && !s.startsWith('[')) {
+    return s
+      .split(/[,，]/)
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
+  }
+  if (s.startsWith('{') || s.startsWith('[')) {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      return s;
+    }
+  }
+  return s;
+}
+
+/** The sample of a trial: the typed values that are not blank. */
+export function sampleRecord(values: Readonly<Record<string, string>>, types: ReadonlyMap<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, raw] of Object.entries(values)) {
+    const v = sampleInput(raw, types.get(k) ?? 'text');
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * A trial's result for people: money results (stored in fen) in yuan with
+ * two decimals, yes/no for checkboxes, JSON for lists and objects; null is
+ * an empty result.
+ */
+export function formatTrialValue(value: unknown, type: string): string | null {
+  if (value === null || value === undefined) return null;
+  if (type === 'money' && ((typeof value === 'number' && Number.isSafeInteger(value)) || (typeof value === 'string' && /^-?\d+$/.test(value)))) {
+    const fen = BigInt(value);
+    const neg = fen < 0n;
+    const abs = neg ? -fen : fen;
+    const cents = (abs % 100n).toString().padStart(2, '0');
+    return `${neg ? '-' : ''}${abs / 100n}.${cents}`;
+  }
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
 }
