@@ -140,6 +140,21 @@ describe('the role designer', () => {
   });
 });
 
+describe('the navigation designer', () => {
+  it('limits a menu item to roles picked from the app by title', async () => {
+    const page = await openPage(browser, 'nav-roles', { viewport: { width: 1440, height: 1000 } });
+    await signInAt(page, server.url, '/apps/crm/builder/app/crm');
+    await page.getByTestId('nav-item-transactions').click();
+    await page.getByTestId('item-roles').click();
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').last().getByTitle('区域经理 (region-manager)', { exact: true }).click();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('nav-item-transactions').textContent()).toContain('region-manager');
+    await publish(page);
+    const app = await api.call<{ spec: { navigation: { key: string; roles?: string[] }[] } }>('GET', '/api/apps/crm/meta/app/crm?status=published');
+    expect(app.spec.navigation.find((n) => n.key === 'transactions')?.roles).toEqual(['region-manager']);
+  });
+});
+
 describe('the workflow layout', () => {
   it('keeps a moved state in the definition: another browser draws it in the same place', async () => {
     const path = '/apps/crm/builder/flow/e2e-layout';

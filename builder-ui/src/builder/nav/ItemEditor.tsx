@@ -69,7 +69,7 @@ export function ItemEditor({ item, taken, defs, roles, update }: Props) {
         </Form.Item>
       )}
       <Form.Item label={t('builder.nav.roles')} extra={t('builder.nav.rolesHelp')}>
-        <Select mode="multiple" optionFilterProp="label" value={item.roles ?? []} onChange={(r: string[]) => update({ roles: r.length > 0 ? r : undefined })} options={roles} aria-label={t('builder.nav.roles')} data-testid="item-roles" />
+        <Select mode="tags" optionFilterProp="label" value={item.roles ?? []} onChange={(r: string[]) => update({ roles: r.length > 0 ? r : undefined })} options={roles} aria-label={t('builder.nav.roles')} data-testid="item-roles" />
       </Form.Item>
     </Form>
   );

@@ -44,7 +44,7 @@ export function NavDesigner({ d }: { d: Designer<AppSpec> }) {
   const [role, setRole] = useState<string>();
   const { data: defs } = useAsync(() => loadDefs(d.app), [d.app]);
   const { data: roleDefs } = useAsync(() => listDefinitions(d.app, 'role').catch(() => []), [d.app]);
-  // The app's roles by title; roles items still name but the app no longer defines stay listed (by key) so they can be removed.
+  // The app's roles to pick from, by title; a key typed for a role not defined yet (or no longer) is listed by key.
   const roles = [...new Set([...(roleDefs ?? []).map((r) => r.key), ...items.flatMap(function walk(i: MenuItem): string[] { return [...(i.roles ?? []), ...(i.children ?? []).flatMap(walk)]; })])].map((key) => {
     const title = text(roleDefs?.find((r) => r.key === key)?.spec.title);
     return { value: key, label: title ? `${title} (${key})` : key };
