@@ -19,6 +19,13 @@ func (w *writer) memberInput(m *memberPlan) map[string]any {
 	if w.has["members.homeUnit"] != "" {
 		in["homeUnit"] = w.units[m.HomeStore]
 	}
+	if w.has["members.spendMonths"] != "" {
+		months := make([]any, len(m.SpendMonths))
+		for i, b := range m.SpendMonths {
+			months[i] = map[string]any{"month": b.Month, "amount": yuan(b.Amount)}
+		}
+		in["spendMonths"] = months
+	}
 	if m.Unionid != "" {
 		in["unionid"] = m.Unionid
 	}

@@ -38,6 +38,7 @@ func TestInvariants(t *testing.T) {
 
 	type memberSums struct {
 		points, spend12m, orders int64
+		months                   map[string]int64 // spend by month in the window
 		last                     time.Time
 	}
 	members := map[string]store.Doc{}
@@ -88,7 +89,8 @@ func TestInvariants(t *testing.T) {
 	codesOnSales := map[string]string{} // coupon code -> receipt
 	var byWeekday [7]int
 	var nov, all11 int
-	yearAgo := fixedNow.AddDate(-1, 0, 0)
+	// The spend window: the current calendar month and the eleven before.
+	firstMonth := fixedNow.In(cst).AddDate(0, -11, 1-fixedNow.In(cst).Day()).Format("2006-01")
 	all(t, d, "transactions", func(tx store.Doc) {
 		r := tx["receiptId"].(string)
 		if receipts[r] != nil {
@@ -139,8 +141,12 @@ func TestInvariants(t *testing.T) {
 		if tx["status"] == "completed" {
 			s.points += num(t, tx["pointsEarned"])
 			s.orders++
-			if at.After(yearAgo) {
+			if mo := at.In(cst).Format("2006-01"); mo >= firstMonth {
 				s.spend12m += paid
+				if s.months == nil {
+					s.months = map[string]int64{}
+				}
+				s.months[mo] += paid
 			}
 			if at.After(s.last) {
 				s.last = at
@@ -233,6 +239,17 @@ func TestInvariants(t *testing.T) {
 		}
 		if num(t, m["spend12m"]) != s.spend12m || num(t, m["orders"]) != s.orders {
 			t.Fatalf("member %s: spend %v orders %v, sales say %d %d", id, m["spend12m"], m["orders"], s.spend12m, s.orders)
+		}
+		// The buckets the checkout keeps on, by month, and nothing else.
+		rows, _ := m["spendMonths"].([]any)
+		if len(rows) != len(s.months) {
+			t.Fatalf("member %s: spend months %v, sales say %v", id, rows, s.months)
+		}
+		for _, r := range rows {
+			row := r.(map[string]any)
+			if mo, _ := row["month"].(string); num(t, row["amount"]) != s.months[mo] {
+				t.Fatalf("member %s: spend months %v, sales say %v", id, rows, s.months)
+			}
 		}
 		lv, err := tiers.Evaluate(ctx, testApp, "tier-levels", map[string]any{"spend12m": decimal.New(s.spend12m, -2)}, time.Time{})
 		if err != nil || m["tier"] != lv.Outputs["tier"] {

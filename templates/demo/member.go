@@ -26,7 +26,8 @@ type memberPlan struct {
 	Consent                      bool
 	Tags                         []string
 	Tier                         string
-	Spend12m                     int64 // fen, completed sales of the last 365 days
+	Spend12m                     int64        // fen, completed sales of this month and the 11 before (SpendMonths)
+	SpendMonths                  []monthSpend // in month order
 	Orders                       int
 	LastPurchase                 time.Time
 	Welcome, Earned, Spent       int64 // points: welcome gift, earned by sales, spent on exchange coupons

@@ -2,6 +2,8 @@ package demo
 
 import (
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -88,12 +90,22 @@ func (g *generator) replay(r *rand.Rand, m *memberPlan, txs []txPlan) error {
 			next++
 		}
 	}
-	cutoff := yearAgo(g.now)
+	// The member's spend buckets as the checkout keeps them (core
+	// lib/spend.js): completed sales by calendar month, the current month
+	// and the eleven before it; spend12m is their sum.
+	first := spendMonth(g.now.In(cst).AddDate(0, -11, 1-g.now.In(cst).Day()))
 	for _, t := range txs {
-		if !t.Refunded && t.At.After(cutoff) {
+		if mo := spendMonth(t.At); !t.Refunded && mo >= first {
+			i := slices.IndexFunc(m.SpendMonths, func(b monthSpend) bool { return b.Month == mo })
+			if i < 0 {
+				i = len(m.SpendMonths)
+				m.SpendMonths = append(m.SpendMonths, monthSpend{Month: mo})
+			}
+			m.SpendMonths[i].Amount += t.Paid
 			m.Spend12m += t.Paid
 		}
 	}
+	slices.SortFunc(m.SpendMonths, func(a, b monthSpend) int { return strings.Compare(a.Month, b.Month) })
 	tier, _, err := g.pol.tier(m.Spend12m)
 	if err != nil {
 		return err
@@ -150,3 +162,13 @@ func (g *generator) receipt(store, day int) string {
 	g.receipts[i]++
 	return g.stores[store].Code + g.cal.day(day).Format("060102") + pad(uint64(g.receipts[i]), 4)
 }
+
+// monthSpend is one spend bucket of a member: net paid (fen) of the
+// completed sales of a calendar month.
+type monthSpend struct {
+	Month  string // "2026-06", China time
+	Amount int64
+}
+
+// spendMonth is the bucket of an instant.
+func spendMonth(t time.Time) string { return t.In(cst).Format("2006-01") }

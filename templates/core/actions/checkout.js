@@ -120,10 +120,14 @@ if (other < 0 || sv + other !== paid) {
     `payments of ${YUAN(sv + Math.max(other, 0))} yuan do not match the ${YUAN(paid)} yuan due`, 'payments');
 }
 
+// post posts one entry (none for zero) and returns the account's balance
+// after it, given its balance before.
 const entries = [];
-function post(kind, unit, amt, type, expiresAt) {
-  if (amt === 0) return;
-  entries.push(ledger.post({owner: m._id, kind, unit, amount: amt, key: `${KEY}:${kind}`, type, ref: input.receiptId, expiresAt}).id);
+function post(kind, unit, amt, type, before, expiresAt) {
+  if (amt === 0) return before;
+  const e = ledger.post({owner: m._id, kind, unit, amount: amt, key: `${KEY}:${kind}`, type, ref: input.receiptId, expiresAt});
+  entries.push(e.id);
+  return e.balanceAfter;
 }
 
 // Stored value: principal first, the bonus last.
@@ -134,11 +138,15 @@ if (sv > svp + svb) {
     `not enough stored value: ${YUAN(svp + svb)} yuan available, ${YUAN(sv)} yuan to pay`, 'payments.storedValue');
 }
 const fromPrincipal = Math.min(sv, svp);
-post('sv-principal', 'fen', -fromPrincipal, 'pay');
-post('sv-bonus', 'fen', -(sv - fromPrincipal), 'pay');
+const balance = {
+  principal: post('sv-principal', 'fen', -fromPrincipal, 'pay', svp),
+  bonus: post('sv-bonus', 'fen', -(sv - fromPrincipal), 'pay', svb),
+};
 
-const spend12m = spendSince(m._id, DATE_ADD(at, -12, 'month')) + paid;
-const level = rules.evaluate('tier-levels', {spend12m: YUAN(spend12m)}).outputs;
+// The sale goes into this month's spend bucket; tiers are judged on the
+// last twelve months' buckets (lib/spend.js).
+const spend = addSpend(m, at, at, paid);
+const level = rules.evaluate('tier-levels', {spend12m: YUAN(spend.spend12m)}).outputs;
 
 // Points: one per whole yuan paid, by category (each bears its share of
 // the discount), times the tier's rate and the points-earn multiplier.
@@ -156,11 +164,11 @@ for (const [category, catAmount] of byCategory) {
   const pts = BigInt(catAmount - share) * rate * mult / (100n * rateScale * multScale);
   if (pts > 0n) pointsEarned += Number(pts);
 }
-// Points expire at the end of next calendar year (midnight, 1 January).
-post('points', 'point', pointsEarned, 'earn', `${YEAR(at) + 2}-01-01`);
-
-const points = ledger.balance(m._id, 'points');
-const balance = {principal: ledger.balance(m._id, 'sv-principal'), bonus: ledger.balance(m._id, 'sv-bonus')};
+// One lot for the whole sale: points expire at the end of next calendar
+// year (midnight, 1 January).
+const points = pointsEarned > 0
+  ? post('points', 'point', pointsEarned, 'earn', 0, `${YEAR(at) + 2}-01-01`)
+  : ledger.balance(m._id, 'points');
 const result = {
   receiptId: input.receiptId, status: 'completed', amount, discount, paid, storedValuePaid: sv, otherPaid: other,
   pointsEarned, points, balance, tier: level.tier, previousTier: m.tier || 'normal', coupons, replayed: false,
@@ -172,6 +180,6 @@ const txn = records.create('transactions', {
   checkoutResult: JSON.stringify(result),
 });
 records.update('members', m._id, {
-  tier: level.tier, spend12m, orders: (m.orders || 0) + 1, lastPurchaseAt: at, points, balance: balance.principal + balance.bonus,
+  tier: level.tier, spend12m: spend.spend12m, spendMonths: spend.spendMonths, orders: (m.orders || 0) + 1, lastPurchaseAt: at, points, balance: balance.principal + balance.bonus,
 }, {ifVersion: m._version});
 return Object.assign({transaction: txn._id}, result);

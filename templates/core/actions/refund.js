@@ -2,7 +2,8 @@
 // entries the checkout posted are reversed one by one (a reversal key per
 // entry, so a retry reverses nothing twice), coupons go back to issued
 // unless they have expired meanwhile, the transaction is marked refunded
-// and the member's mirrors are recomputed from the ledgers and sales.
+// and the member's mirrors follow: its balances from the ledgers, the
+// sale's paid taken out of the spend bucket of its month (lib/spend.js).
 
 const at = now();
 const rid = input.receiptId;
@@ -48,13 +49,13 @@ const coupons = (t.couponCodes || '').split(',').filter(Boolean).map((code) => {
 
 records.update('transactions', t._id, {status: 'refunded', refundedAt: at, refundReason: input.reason || null}, {ifVersion: t._version});
 
-const spend12m = spendSince(m._id, DATE_ADD(at, -12, 'month'));
-const tier = rules.evaluate('tier-levels', {spend12m: YUAN(spend12m)}).outputs.tier;
+const spend = addSpend(m, at, t.paidAt, -(t.paid || 0));
+const tier = rules.evaluate('tier-levels', {spend12m: YUAN(spend.spend12m)}).outputs.tier;
 const out = state({
   tier, pointsReversed: -back.points, coupons, replayed: false,
   storedValueRefunded: {principal: back['sv-principal'], bonus: back['sv-bonus']},
 });
 records.update('members', m._id, {
-  tier, spend12m, orders: Math.max((m.orders || 0) - 1, 0), points: out.points, balance: out.balance.principal + out.balance.bonus,
+  tier, spend12m: spend.spend12m, spendMonths: spend.spendMonths, orders: Math.max((m.orders || 0) - 1, 0), points: out.points, balance: out.balance.principal + out.balance.bonus,
 }, {ifVersion: m._version});
 return out;

@@ -37,6 +37,6 @@ m = records.create('members', {
   homeStore: store ? store._id : null, homeUnit: (store && store.orgUnit) || null,
   source: input.source || (input.referrer ? 'referral' : 'pos'), referrer: input.referrer || null,
   consent: !!input.consent, consentAt: input.consent ? at : null, registeredAt: at,
-  tier: 'normal', points: 0, balance: 0, spend12m: 0, orders: 0,
+  tier: 'normal', points: 0, balance: 0, spend12m: 0, spendMonths: [], orders: 0,
 });
 return {member: summary(m), created: true};
