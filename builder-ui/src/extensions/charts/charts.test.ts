@@ -9,7 +9,7 @@ import { dimensionText, fenToYuanText, formatMeasure, formatUnits, toNumber } fr
 import { funnelDrill, funnelOption } from './funnel';
 import { heatmapDrill, heatmapOption } from './heatmap';
 import { kpiItems, kpiText } from './kpi';
-import { mapDrill, mapOption } from './map';
+import { choroplethDrill, choroplethOption, rankingDrill, rankingOption } from './map';
 import { pieDrill, pieOption } from './pie';
 import { buildPivot } from './pivotModel';
 import { chartRenderer, chartTypeKeys } from './registry';
@@ -201,14 +201,31 @@ describe('map, heat map, KPI, table and pivot', () => {
     "chart": {"type": "chart.map", "option": {"series": [{"name": "销售额", "type": "map", "map": "china", "data": []}], "visualMap": {"min": 455.10, "max": 7335.34}}}
   }`);
 
-  it('draws provinces as a ranking coloured along the range (no map geometry ships with ECharts 6)', () => {
-    const o = mapOption(input(provinces)) as Opt;
+  it('draws provinces as a choropleth named as the geometry names them, and drills by the clicked region', () => {
+    const o = choroplethOption(input(provinces)) as Opt;
+    expect(o.series[0].type).toBe('map');
+    expect(o.series[0].map).toBe('china');
+    expect(o.series[0].data).toEqual([
+      { name: '上海', label: '上海市', value: 3212.51 },
+      { name: '广东', label: '广东省', value: 7335.34 },
+      { name: '四川', label: '四川省', value: 455.1 },
+    ]);
+    expect([o.visualMap.min, o.visualMap.max]).toEqual([455.1, 7335.34]);
+    expect(o.tooltip.formatter({ name: '广东', data: o.series[0].data[1] })).toBe('广东省: ¥7,335.34');
+    expect(choroplethDrill(input(provinces), { name: '广东' })).toEqual({ cell: { province: '广东省' }, measure: 'sales' });
+    expect(choroplethDrill(input(provinces), { name: '四川省' })).toEqual({ cell: { province: '四川省' }, measure: 'sales' });
+    // A region the rows do not hold (no sales there) opens nothing.
+    expect(choroplethDrill(input(provinces), { name: '西藏' })).toBeUndefined();
+  });
+
+  it('falls back to a ranking coloured along the range when the geometry cannot load', () => {
+    const o = rankingOption(input(provinces)) as Opt;
     expect(o.yAxis.data).toEqual(['广东省', '上海市', '四川省']);
     expect(o.series[0].type).toBe('bar');
     expect(o.series[0].data).toEqual([7335.34, 3212.51, 455.1]);
     expect([o.visualMap.min, o.visualMap.max]).toEqual([455.1, 7335.34]);
-    expect(mapDrill(input(provinces), { dataIndex: 0 })).toEqual({ cell: { province: '广东省' }, measure: 'sales' });
-    expect(mapDrill(input(provinces), { dataIndex: 2 })).toEqual({ cell: { province: '四川省' }, measure: 'sales' });
+    expect(rankingDrill(input(provinces), { dataIndex: 0 })).toEqual({ cell: { province: '广东省' }, measure: 'sales' });
+    expect(rankingDrill(input(provinces), { dataIndex: 2 })).toEqual({ cell: { province: '四川省' }, measure: 'sales' });
   });
 
   it('names the hours and weekdays of a heat map and refuses to drill into them', () => {
