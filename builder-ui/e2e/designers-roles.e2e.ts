@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, openPage, resultsDir } from './browser';
-import { confirmPop, signInAt } from './builderHelpers';
+import { confirmPop, createInBuilder, signInAt } from './builderHelpers';
 import { AdminApi } from './fixture';
 import { startServer, type TestServer } from './server';
 
@@ -69,6 +69,11 @@ async function publish(page: Page): Promise<void> {
   await expect.poll(() => page.getByTestId('designer-status').textContent(), { timeout: 15_000 }).toMatch(/已发布/);
 }
 
+/** Picks an option, by its title, in the select list that is open. */
+async function pickOption(page: Page, title: string): Promise<void> {
+  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').last().getByTitle(title, { exact: true }).click();
+}
+
 /** Where React Flow draws a node: its translate(x, y) on the canvas. */
 async function nodePosition(page: Page, id: string): Promise<{ x: number; y: number }> {
   const style = await page.locator(`.react-flow__node[data-id="${id}"]`).getAttribute('style');
@@ -118,6 +123,18 @@ describe('the role designer', () => {
     await mgr.getByTestId('new-record').waitFor();
   });
 
+  it('creates a role in the builder and grants reading every form to it', async () => {
+    const page = await openPage(browser, 'role-new', { viewport: { width: 1440, height: 1000 } });
+    await signInAt(page, server.url, '/apps/crm/builder');
+    await page.getByRole('tab', { name: /角色与权限/ }).click();
+    await createInBuilder(page, '角色与权限', 'auditor', '审计');
+    await page.getByTestId('right-form-*-read').check();
+    await page.getByTestId('right-form-*-export').check();
+    await publish(page);
+    const role = await api.call<{ spec: { title: unknown; permissions: unknown[] } }>('GET', '/api/apps/crm/meta/role/auditor?status=published');
+    expect(role.spec).toEqual({ title: { 'zh-CN': '审计' }, permissions: [{ kind: 'form', key: '*', actions: ['read', 'export'] }] });
+  });
+
   it('edits field rules and a row scope of a form, and the server keeps them', async () => {
     const page = await openPage(browser, 'role-fields', { viewport: { width: 1440, height: 1000 } });
     await signInAt(page, server.url, '/apps/crm/builder/role/region-manager');
@@ -128,10 +145,10 @@ describe('the role designer', () => {
     const phone = details.getByTestId('field-rule-phone');
     await phone.getByLabel(/的掩码/).fill('1*1');
     await details.getByTestId('field-rule-tier').locator('.ant-select').click();
-    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').last().getByTitle('只读', { exact: true }).click();
+    await pickOption(page, '只读');
     // The scope: from "my unit and below" to "my unit".
     await details.getByTestId('scope-members').click();
-    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').last().getByTitle('本组织（本店）', { exact: true }).click();
+    await pickOption(page, '本组织（本店）');
     await publish(page);
     const role = await api.call<{ spec: { permissions: { kind: string; key: string; scope?: unknown; fields?: unknown }[] } }>('GET', '/api/apps/crm/meta/role/region-manager?status=published');
     const members = role.spec.permissions.find((p) => p.kind === 'form' && p.key === 'members')!;
@@ -146,7 +163,7 @@ describe('the navigation designer', () => {
     await signInAt(page, server.url, '/apps/crm/builder/app/crm');
     await page.getByTestId('nav-item-transactions').click();
     await page.getByTestId('item-roles').click();
-    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').last().getByTitle('区域经理 (region-manager)', { exact: true }).click();
+    await pickOption(page, '区域经理 (region-manager)');
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('nav-item-transactions').textContent()).toContain('region-manager');
     await publish(page);
