@@ -3,22 +3,18 @@ package action
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/tangram/tangram/engine/access"
 	"github.com/tangram/tangram/engine/auth"
-	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/form"
+	"github.com/tangram/tangram/engine/internal/testkit"
 	"github.com/tangram/tangram/engine/ledger"
 	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/query"
 	"github.com/tangram/tangram/engine/rules"
 	"github.com/tangram/tangram/engine/script"
 	"github.com/tangram/tangram/engine/store"
-	_ "github.com/tangram/tangram/engine/store/mongo"
-	_ "github.com/tangram/tangram/engine/store/sqlite"
 )
 
 // env is an action service over a fresh SQLite file with app "shop":
@@ -79,15 +75,7 @@ func newEnv(t testing.TB) *env {
 	ctx := context.Background()
 	// The embedded store by default; TANGRAM_TEST_ACTION_STORE=lungo://memory
 	// runs the same tests on the Mongo adapter over lungo.
-	uri := os.Getenv("TANGRAM_TEST_ACTION_STORE")
-	if uri == "" {
-		uri = "sqlite://" + filepath.ToSlash(filepath.Join(t.TempDir(), "actions.db"))
-	}
-	st, err := store.Open(ctx, uri, store.Options{})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := testkit.Open(t, testkit.StoreURI(t, "TANGRAM_TEST_ACTION_STORE", "actions.db"))
 	ms := meta.NewService(st)
 	if err := ms.Init(ctx); err != nil {
 		t.Fatal(err)
@@ -119,18 +107,7 @@ func (e *env) publish(kind meta.Kind, key, spec string) {
 }
 
 func (e *env) tryPublish(kind meta.Kind, key, spec string) error {
-	d := meta.Definition{Kind: kind, App: "shop", Key: key, Spec: json.RawMessage(spec)}
-	cur, err := e.meta.Get(e.ctx, "shop", kind, key)
-	switch {
-	case err == nil:
-		d, err = e.meta.Save(e.ctx, d, cur.Version, "admin")
-	case errs.ClassOf(err) == errs.NotFound:
-		d, err = e.meta.Create(e.ctx, d, "admin")
-	}
-	if err != nil {
-		return err
-	}
-	_, err = e.meta.Publish(e.ctx, "shop", kind, key, d.Version, d.Version, "admin")
+	_, err := testkit.Publish(e.ctx, e.meta, "shop", kind, key, spec)
 	return err
 }
 
@@ -180,14 +157,7 @@ func (e *env) run(p *auth.Principal, key, input string, o Options) (Result, erro
 }
 
 // wantCode fails unless err carries code.
-func wantCode(t testing.TB, err error, code string) *errs.Error {
-	t.Helper()
-	e, ok := errs.As(err)
-	if !ok || e.Code != code {
-		t.Fatalf("error %v, want code %s", err, code)
-	}
-	return e
-}
+var wantCode = testkit.WantCode
 
 // output decodes a run's output object.
 func output(t testing.TB, r Result) map[string]any {

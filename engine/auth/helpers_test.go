@@ -4,17 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tangram/tangram/engine/auth"
-	"github.com/tangram/tangram/engine/errs"
+	"github.com/tangram/tangram/engine/internal/testkit"
 	"github.com/tangram/tangram/engine/query"
 	"github.com/tangram/tangram/engine/store"
-	_ "github.com/tangram/tangram/engine/store/sqlite"
 )
 
 // fastHash keeps service tests quick; password_test.go covers the real
@@ -28,22 +25,7 @@ const (
 )
 
 // clock is a settable clock for the service.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+type clock = testkit.Clock
 
 type env struct {
 	t     *testing.T
@@ -59,12 +41,8 @@ type env struct {
 func newEnv(t *testing.T, tune ...func(*auth.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "t.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	clk := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	st := testkit.Open(t, testkit.SQLiteURI(t, "t.db"))
+	clk := testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	cfg := auth.Config{Now: clk.Now, Hash: fastHash}
 	for _, f := range tune {
 		f(&cfg)
@@ -153,12 +131,8 @@ func (e *env) dumpAll() string {
 	return b.String()
 }
 
-func wantCode(t *testing.T, err error, code string) {
-	t.Helper()
-	if !errs.HasCode(err, code) {
-		t.Fatalf("want error %s, got %v", code, err)
-	}
-}
+// wantCode fails unless err carries code.
+var wantCode = testkit.WantCode
 
 func must(t *testing.T, err error) {
 	t.Helper()

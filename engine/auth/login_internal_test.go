@@ -3,13 +3,11 @@ package auth
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 
-	"github.com/tangram/tangram/engine/store"
-	_ "github.com/tangram/tangram/engine/store/sqlite"
+	"github.com/tangram/tangram/engine/internal/testkit"
 )
 
 // countHashes swaps s's hashing semaphore for an unbuffered one served by a
@@ -45,11 +43,7 @@ func countHashes(t *testing.T, s *Service) *atomic.Int64 {
 // parameters, so it costs what a user's hash costs.
 func TestUnknownUserCostsAHash(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "t.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := testkit.Open(t, testkit.SQLiteURI(t, "t.db"))
 	params := HashParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 	s := New(st, Config{Hash: params})
 	if err := s.Init(ctx); err != nil {

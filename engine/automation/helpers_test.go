@@ -6,9 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,8 +13,8 @@ import (
 	"github.com/tangram/tangram/engine/action"
 	"github.com/tangram/tangram/engine/auth"
 	"github.com/tangram/tangram/engine/automation"
-	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/form"
+	"github.com/tangram/tangram/engine/internal/testkit"
 	"github.com/tangram/tangram/engine/ledger"
 	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/outbox"
@@ -25,39 +22,13 @@ import (
 	"github.com/tangram/tangram/engine/rules"
 	"github.com/tangram/tangram/engine/script"
 	"github.com/tangram/tangram/engine/store"
-	_ "github.com/tangram/tangram/engine/store/mongo"
-	_ "github.com/tangram/tangram/engine/store/sqlite"
 	"github.com/tangram/tangram/engine/workflow"
 )
 
 // clock is the settable clock of the services under test; a zero time
 // follows the real clock (for tests of events other engines stamp with
 // it).
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.t.IsZero() {
-		return time.Now()
-	}
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+type clock = testkit.Clock
 
 var cst = query.DefaultLocation
 
@@ -124,10 +95,7 @@ const givePoints = `{"title": "送积分",
   "script": "const e = ledger.post({owner: input.member, kind: 'points', unit: 'point', amount: input.points, key: 'gift:' + input.member, type: 'gift'}); return {balance: e.balanceAfter};"}`
 
 func storeURI(t testing.TB) string {
-	if u := os.Getenv("TANGRAM_TEST_AUTOMATION_STORE"); u != "" {
-		return u
-	}
-	return "sqlite://" + filepath.ToSlash(filepath.Join(t.TempDir(), "auto.db"))
+	return testkit.StoreURI(t, "TANGRAM_TEST_AUTOMATION_STORE", "auto.db")
 }
 
 func newEnv(t testing.TB) *env { return newEnvOn(t, storeURI(t)) }
@@ -148,12 +116,8 @@ func newEnvOn(t testing.TB, uri string) *env {
 func newBareOn(t testing.TB, uri string) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, uri, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	e := &env{t: t, ctx: ctx, st: st, clk: &clock{t: time.Date(2026, 3, 2, 8, 0, 0, 0, cst)}}
+	st := testkit.Open(t, uri)
+	e := &env{t: t, ctx: ctx, st: st, clk: testkit.NewClock(time.Date(2026, 3, 2, 8, 0, 0, 0, cst))}
 	e.meta = meta.NewService(st)
 	e.must(e.meta.Init(ctx))
 	e.auth = auth.New(st, auth.Config{Hash: auth.HashParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
@@ -200,15 +164,7 @@ func (e *env) must(err error) {
 // time as far as publishing goes (meta stamps with the real clock).
 func (e *env) define(kind meta.Kind, key, spec string) meta.Definition {
 	e.t.Helper()
-	d := meta.Definition{Kind: kind, App: "crm", Key: key, Spec: json.RawMessage(spec)}
-	cur, err := e.meta.Get(e.ctx, "crm", kind, key)
-	if err == nil {
-		d, err = e.meta.Save(e.ctx, d, cur.Version, "admin")
-	} else {
-		d, err = e.meta.Create(e.ctx, d, "admin")
-	}
-	e.must(err)
-	d, err = e.meta.Publish(e.ctx, "crm", kind, key, d.Version, d.Version, "admin")
+	d, err := testkit.Publish(e.ctx, e.meta, "crm", kind, key, spec)
 	e.must(err)
 	return d
 }
@@ -301,27 +257,10 @@ func (e *env) runs(key string) []*automation.Run {
 }
 
 // wantCode fails unless err has the code.
-func wantCode(t testing.TB, err error, code string) *errs.Error {
-	t.Helper()
-	e, ok := errs.As(err)
-	if !ok || e.Code != code {
-		t.Fatalf("err = %v, want code %s", err, code)
-	}
-	return e
-}
+var wantCode = testkit.WantCode
 
 // paths lists the field error paths and codes of err as "path code".
-func paths(err error) []string {
-	e, ok := errs.As(err)
-	if !ok {
-		return nil
-	}
-	var out []string
-	for _, f := range e.Fields {
-		out = append(out, f.Path+" "+f.Code)
-	}
-	return out
-}
+var paths = testkit.FieldErrors
 
 func system() *auth.Principal { return auth.System().Principal }
 

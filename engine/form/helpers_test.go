@@ -4,19 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tangram/tangram/engine/access"
 	"github.com/tangram/tangram/engine/auth"
 	"github.com/tangram/tangram/engine/errs"
+	"github.com/tangram/tangram/engine/internal/testkit"
 	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/script"
 	"github.com/tangram/tangram/engine/store"
-	_ "github.com/tangram/tangram/engine/store/mongo"
-	_ "github.com/tangram/tangram/engine/store/sqlite"
 )
 
 // env is a records service over a fresh SQLite file with app "crm".
@@ -36,15 +33,7 @@ func newEnv(t testing.TB) *env {
 	// The embedded store by default; TANGRAM_TEST_FORM_STORE=lungo://memory
 	// runs the same tests on the Mongo adapter over lungo (no aggregation:
 	// rollups take the reading path there).
-	uri := os.Getenv("TANGRAM_TEST_FORM_STORE")
-	if uri == "" {
-		uri = "sqlite://" + filepath.ToSlash(filepath.Join(t.TempDir(), "records.db"))
-	}
-	st, err := store.Open(ctx, uri, store.Options{})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := testkit.Open(t, testkit.StoreURI(t, "TANGRAM_TEST_FORM_STORE", "records.db"))
 	ms := meta.NewService(st)
 	if err := ms.Init(ctx); err != nil {
 		t.Fatal(err)
@@ -62,18 +51,7 @@ func newEnv(t testing.TB) *env {
 // publish creates (or saves a new revision of) a definition and publishes it.
 func (e *env) publish(kind meta.Kind, key, spec string) {
 	e.t.Helper()
-	d := meta.Definition{Kind: kind, App: "crm", Key: key, Spec: json.RawMessage(spec)}
-	cur, err := e.meta.Get(e.ctx, "crm", kind, key)
-	switch {
-	case err == nil:
-		d, err = e.meta.Save(e.ctx, d, cur.Version, "admin")
-	case errs.ClassOf(err) == errs.NotFound:
-		d, err = e.meta.Create(e.ctx, d, "admin")
-	}
-	if err != nil {
-		e.t.Fatalf("save %s %s: %v", kind, key, err)
-	}
-	if _, err := e.meta.Publish(e.ctx, "crm", kind, key, d.Version, d.Version, "admin"); err != nil {
+	if _, err := testkit.Publish(e.ctx, e.meta, "crm", kind, key, spec); err != nil {
 		e.t.Fatalf("publish %s %s: %v", kind, key, err)
 	}
 }
@@ -96,28 +74,11 @@ func (e *env) create(p *auth.Principal, form string, in map[string]any) store.Do
 	return doc
 }
 
-// fieldErrors renders an error's field errors as "path code" lines, sorted.
-func fieldErrors(err error) []string {
-	e, ok := errs.As(err)
-	if !ok {
-		return nil
-	}
-	var out []string
-	for _, f := range e.Fields {
-		out = append(out, f.Path+" "+f.Code)
-	}
-	return out
-}
+// fieldErrors renders an error's field errors as "path code" lines.
+var fieldErrors = testkit.FieldErrors
 
 // wantCode fails unless err carries code.
-func wantCode(t testing.TB, err error, code string) *errs.Error {
-	t.Helper()
-	e, ok := errs.As(err)
-	if !ok || e.Code != code {
-		t.Fatalf("error %v, want code %s", err, code)
-	}
-	return e
-}
+var wantCode = testkit.WantCode
 
 // wantPaths fails unless err's field errors are exactly at paths (any code).
 func wantPaths(t testing.TB, err error, paths ...string) {

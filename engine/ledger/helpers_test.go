@@ -2,37 +2,23 @@ package ledger_test
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/tangram/tangram/engine/errs"
+	"github.com/tangram/tangram/engine/internal/testkit"
 	"github.com/tangram/tangram/engine/ledger"
 	"github.com/tangram/tangram/engine/store"
-	_ "github.com/tangram/tangram/engine/store/mongo"  // lungo://
-	_ "github.com/tangram/tangram/engine/store/sqlite" // sqlite://
 )
 
 const app = "crm"
 
 // clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type clock struct{ *testkit.Clock }
 
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// Advance moves the clock on by d.
+func (c clock) Advance(d time.Duration) { c.Add(d) }
 
 // env is a ledger over a fresh store.
 type env struct {
@@ -40,7 +26,7 @@ type env struct {
 	ctx   context.Context
 	st    store.Store
 	l     *ledger.Ledger
-	clock *clock
+	clock clock
 }
 
 // eachStore runs fn on the embedded SQLite store and on the Mongo adapter
@@ -60,14 +46,10 @@ func newEnv(t *testing.T, backend string) *env {
 	ctx := context.Background()
 	uri := "lungo://memory"
 	if backend == "sqlite" {
-		uri = "sqlite://" + filepath.ToSlash(filepath.Join(t.TempDir(), "ledger.db"))
+		uri = testkit.SQLiteURI(t, "ledger.db")
 	}
-	st, err := store.Open(ctx, uri, store.Options{})
-	if err != nil {
-		t.Fatalf("open %s: %v", uri, err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	c := &clock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	st := testkit.Open(t, uri)
+	c := clock{testkit.NewClock(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))}
 	e := &env{t: t, ctx: ctx, st: st, l: ledger.New(st, ledger.Options{Now: c.Now}), clock: c}
 	if err := e.l.Init(ctx); err != nil {
 		t.Fatalf("init: %v", err)

@@ -6,19 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/tangram/tangram/engine/access"
 	"github.com/tangram/tangram/engine/auth"
-	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/form"
+	"github.com/tangram/tangram/engine/internal/testkit"
 	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/query"
 	"github.com/tangram/tangram/engine/store"
-	_ "github.com/tangram/tangram/engine/store/mongo"
-	_ "github.com/tangram/tangram/engine/store/sqlite"
 )
 
 // env is a report service over a fresh SQLite file with app "crm" and
@@ -36,17 +33,13 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	return newEnvURI(t, "sqlite://"+filepath.ToSlash(filepath.Join(t.TempDir(), "report.db")))
+	return newEnvURI(t, testkit.SQLiteURI(t, "report.db"))
 }
 
 func newEnvURI(t testing.TB, uri string) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, uri, store.Options{})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := testkit.Open(t, uri)
 	ms := meta.NewService(st)
 	if err := ms.Init(ctx); err != nil {
 		t.Fatal(err)
@@ -110,18 +103,7 @@ func (e *env) publish(kind meta.Kind, key, spec string) {
 }
 
 func (e *env) tryPublish(kind meta.Kind, key, spec string) error {
-	d := meta.Definition{Kind: kind, App: "crm", Key: key, Spec: json.RawMessage(spec)}
-	cur, err := e.meta.Get(e.ctx, "crm", kind, key)
-	switch {
-	case err == nil:
-		d, err = e.meta.Save(e.ctx, d, cur.Version, "admin")
-	case errs.ClassOf(err) == errs.NotFound:
-		d, err = e.meta.Create(e.ctx, d, "admin")
-	}
-	if err != nil {
-		return err
-	}
-	_, err = e.meta.Publish(e.ctx, "crm", kind, key, d.Version, d.Version, "admin")
+	_, err := testkit.Publish(e.ctx, e.meta, "crm", kind, key, spec)
 	return err
 }
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tangram/tangram/engine/errs"
+	"github.com/tangram/tangram/engine/internal/testkit"
 )
 
 // fixedNow is 2026-03-15 20:30 UTC, which is already 2026-03-16 04:30 in
@@ -48,14 +48,7 @@ func eval(t testing.TB, e *Engine, expr string) (any, error) {
 }
 
 // wantCode fails unless err is an *errs.Error with code; it returns it.
-func wantCode(t testing.TB, err error, code string) *errs.Error {
-	t.Helper()
-	e, ok := errs.As(err)
-	if !ok || e.Code != code {
-		t.Fatalf("want error %s, got %v", code, err)
-	}
-	return e
-}
+var wantCode = testkit.WantCode
 
 func fmtJSON(v any) string {
 	b, err := json.Marshal(v)

@@ -2,18 +2,14 @@ package workflow_test
 
 import (
 	"context"
-	"encoding/json"
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tangram/tangram/engine/access"
 	"github.com/tangram/tangram/engine/action"
 	"github.com/tangram/tangram/engine/auth"
-	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/form"
+	"github.com/tangram/tangram/engine/internal/testkit"
 	"github.com/tangram/tangram/engine/ledger"
 	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/outbox"
@@ -21,28 +17,11 @@ import (
 	"github.com/tangram/tangram/engine/rules"
 	"github.com/tangram/tangram/engine/script"
 	"github.com/tangram/tangram/engine/store"
-	_ "github.com/tangram/tangram/engine/store/mongo"
-	_ "github.com/tangram/tangram/engine/store/sqlite"
 	"github.com/tangram/tangram/engine/workflow"
 )
 
 // clock is the settable clock of the services under test.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
+type clock = testkit.Clock
 
 // env is a workflow engine over a fresh store with app "crm": an org tree
 // (HQ > East region > store S1), its people, a staff role, and the forms
@@ -81,13 +60,10 @@ const staffRole = `{"title": "员工", "permissions": [
   {"kind": "action", "key": "*", "actions": ["run"]}
 ]}`
 
-// storeName selects the store: the embedded one, or lungo when
+// storeURI selects the store: the embedded one, or lungo when
 // TANGRAM_TEST_WORKFLOW_STORE=lungo://memory.
 func storeURI(t testing.TB) string {
-	if u := os.Getenv("TANGRAM_TEST_WORKFLOW_STORE"); u != "" {
-		return u
-	}
-	return "sqlite://" + filepath.ToSlash(filepath.Join(t.TempDir(), "wf.db"))
+	return testkit.StoreURI(t, "TANGRAM_TEST_WORKFLOW_STORE", "wf.db")
 }
 
 func newEnv(t testing.TB) *env { return newEnvOn(t, storeURI(t)) }
@@ -95,12 +71,8 @@ func newEnv(t testing.TB) *env { return newEnvOn(t, storeURI(t)) }
 func newEnvOn(t testing.TB, uri string) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, uri, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	e := &env{t: t, ctx: ctx, st: st, clk: &clock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))}}
+	st := testkit.Open(t, uri)
+	e := &env{t: t, ctx: ctx, st: st, clk: testkit.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))}
 	e.meta = meta.NewService(st)
 	e.must(e.meta.Init(ctx))
 	e.auth = auth.New(st, auth.Config{Hash: auth.HashParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
@@ -149,15 +121,7 @@ func (e *env) must(err error) {
 // define creates (or saves) and publishes a definition.
 func (e *env) define(kind meta.Kind, key, spec string) meta.Definition {
 	e.t.Helper()
-	d := meta.Definition{Kind: kind, App: "crm", Key: key, Spec: json.RawMessage(spec)}
-	cur, err := e.meta.Get(e.ctx, "crm", kind, key)
-	if err == nil {
-		d, err = e.meta.Save(e.ctx, d, cur.Version, "admin")
-	} else {
-		d, err = e.meta.Create(e.ctx, d, "admin")
-	}
-	e.must(err)
-	d, err = e.meta.Publish(e.ctx, "crm", kind, key, d.Version, d.Version, "admin")
+	d, err := testkit.Publish(e.ctx, e.meta, "crm", kind, key, spec)
 	e.must(err)
 	return d
 }
@@ -256,14 +220,7 @@ func (e *env) events(typ, record string) int64 {
 }
 
 // wantCode fails unless err has the code.
-func wantCode(t testing.TB, err error, code string) *errs.Error {
-	t.Helper()
-	e, ok := errs.As(err)
-	if !ok || e.Code != code {
-		t.Fatalf("err = %v, want code %s", err, code)
-	}
-	return e
-}
+var wantCode = testkit.WantCode
 
 // kinds lists the kinds of a timeline.
 func kinds(v *workflow.View) []string {
