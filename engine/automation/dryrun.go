@@ -209,7 +209,7 @@ func (s *Service) dryRun(ctx context.Context, tx store.Ops, r *Run, a *Automatio
 		case Waiter:
 			var until time.Time
 			if until, err = act.Until(ctx, x); err == nil {
-				out = map[string]any{"wouldWaitUntil": query.FormatTime(until), "wait": until.Sub(x.Now).Round(time.Minute).String()}
+				out = map[string]any{"wouldWaitUntil": query.FormatTime(until), "waitSeconds": int64(max(until.Sub(x.Now), 0) / time.Second)}
 				if until.After(x.Now) {
 					x.Now = until // the actions after it run then
 				}

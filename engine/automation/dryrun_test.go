@@ -80,7 +80,7 @@ func TestTestRunKeepsNothing(t *testing.T) {
 		!strings.Contains(out("erp"), "https://erp.example.com/members/"+gold["_id"].(string)) || !strings.Contains(out("erp"), "13800000001") {
 		t.Errorf("http call %+v %s", s, out("erp"))
 	}
-	if !strings.Contains(out("later"), "wouldWaitUntil") || !strings.Contains(out("later"), "72h") {
+	if !strings.Contains(out("later"), "wouldWaitUntil") || !strings.Contains(out("later"), `"waitSeconds":259200`) {
 		t.Errorf("wait %s", out("later"))
 	}
 	// The split picked one variant; the other's step is not chosen.

@@ -1,6 +1,7 @@
 import { Alert, Button, Empty, Flex, List, Select, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { listRecords } from '../../api/records';
+import { formatDateTime } from '../../format/date';
 import type { FormSpec, RecordDoc } from '../../api/formTypes';
 import { useI18n } from '../../i18n/useI18n';
 import type { MessageKey } from '../../i18n/messages';
@@ -8,7 +9,7 @@ import { recordTitle } from '../../records/resolve';
 import { problemText } from '../errors';
 import { WhichVersion, type Which } from '../lifecycle/WhichVersion';
 import type { Designer } from '../lifecycle/useDesigner';
-import { depth, notes, outcome, tally, testAutomation, type Outcome, type TestResult } from './testRun';
+import { depth, durationParts, notes, outcome, tally, testAutomation, type Outcome, type TestResult } from './testRun';
 import type { AutomationSpec } from './steps';
 
 const color: Record<Outcome, string> = { ok: 'green', error: 'red', outside: 'purple', not_chosen: 'default', after_error: 'orange', condition: 'default' };
@@ -56,7 +57,7 @@ function RecordSearch({ app, form, spec, value, onChange }: { app: string; form:
  * written and no message is sent.
  */
 export function TestRunPanel({ d, form, formSpec }: { d: Designer<AutomationSpec>; form: string; formSpec: FormSpec | undefined }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const [which, setWhich] = useState<Which>('draft');
   const [record, setRecord] = useState<string>();
   const [result, setResult] = useState<TestResult>();
@@ -77,6 +78,12 @@ export function TestRunPanel({ d, form, formSpec }: { d: Designer<AutomationSpec
     }
   };
   const counts = result ? tally(result) : undefined;
+  const waitParams = (p: Record<string, string>) => ({
+    until: formatDateTime(p.until ?? '', locale),
+    wait: durationParts(Number(p.seconds))
+      .map((x) => t(`builder.auto.test.unit.${x.unit}` as MessageKey, { n: x.n }))
+      .join(' '),
+  });
 
   return (
     <Flex vertical gap={12} data-testid="test-run">
@@ -120,12 +127,12 @@ export function TestRunPanel({ d, form, formSpec }: { d: Designer<AutomationSpec
                       </Flex>
                       {s.error && <Typography.Text type="danger">{s.error.message ?? s.error.code}</Typography.Text>}
                       {notes(s).map((n, i) => (
-                        <Typography.Text key={i}>{t(`builder.auto.test.note.${n.key}` as MessageKey, n.params)}</Typography.Text>
+                        <Typography.Text key={i}>{t(`builder.auto.test.note.${n.key}` as MessageKey, n.key === 'wait' ? waitParams(n.params) : n.params)}</Typography.Text>
                       ))}
                       {s.result !== undefined && notes(s).length === 0 && (
-                        <Typography.Text code style={{ fontSize: 12, whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+                        <Typography.Paragraph code ellipsis={{ rows: 2, expandable: true }} style={{ fontSize: 12, marginBottom: 0, wordBreak: 'break-all' }}>
                           {JSON.stringify(s.result)}
-                        </Typography.Text>
+                        </Typography.Paragraph>
                       )}
                     </Flex>
                   </List.Item>

@@ -67,7 +67,7 @@ export function notes(s: TestStep): Note[] {
   const r = obj(s.result);
   if (!r) return [];
   const out: Note[] = [];
-  if (r.wouldWaitUntil) out.push({ key: 'wait', params: { until: str(r.wouldWaitUntil), wait: str(r.wait) } });
+  if (r.wouldWaitUntil) out.push({ key: 'wait', params: { until: str(r.wouldWaitUntil), seconds: str(r.waitSeconds ?? 0) } });
   const call = obj(r.wouldCall);
   if (call) out.push({ key: 'call', params: { method: str(call.method) || 'POST', url: str(call.url) } });
   const fire = obj(r.wouldFire);
@@ -82,6 +82,19 @@ export function notes(s: TestStep): Note[] {
   if (typeof r.variant === 'string') out.push({ key: 'variant', params: { variant: r.variant } });
   if (typeof r.branch === 'string') out.push({ key: 'branch', params: { branch: r.branch } });
   return out;
+}
+
+/** A wait as days, hours and minutes, leaving out the zero ones (at least minutes). */
+export function durationParts(seconds: number): { unit: 'd' | 'h' | 'm'; n: number }[] {
+  const mins = Math.round(Math.max(0, seconds) / 60);
+  const parts: { unit: 'd' | 'h' | 'm'; n: number }[] = [];
+  const d = Math.floor(mins / 1440);
+  const h = Math.floor((mins % 1440) / 60);
+  const m = mins % 60;
+  if (d) parts.push({ unit: 'd', n: d });
+  if (h) parts.push({ unit: 'h', n: h });
+  if (m || parts.length === 0) parts.push({ unit: 'm', n: m });
+  return parts;
 }
 
 /** How deep a step is nested (0 for a top-level action; 1 inside a branch or variant). */
