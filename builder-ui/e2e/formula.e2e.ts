@@ -79,7 +79,7 @@ describe('the formula editor', () => {
     await page.getByTestId('formula-expression').fill('CONCAT(name, ":", points)');
     await page.getByTestId('formula-evaluate').click();
     await expect.poll(() => value(page), { timeout: 15_000 }).toBe(`${member.name}:${member.points ?? ''}`);
-    expect(await page.getByTestId('formula-result').textContent()).toContain('不能作为 number 保存');
+    expect(await page.getByTestId('formula-result').textContent()).toContain('不能作为数字保存');
     mkdirSync(resultsDir, { recursive: true });
     await page.screenshot({ path: join(resultsDir, 'formula-trial.png'), fullPage: true });
 

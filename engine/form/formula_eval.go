@@ -69,7 +69,13 @@ var trialMessages = map[string][2]string{
 	"formula.unknown_field": {"公式引用了表单中不存在的字段：%s", "the formula names fields the form does not have: %s"},
 	"formula.self":          {"公式不能引用自身所在的字段 %q", "a formula cannot read its own field %q"},
 	"formula.result_type":   {"未知的结果类型 %q（text、number、money、date、datetime、checkbox）", "unknown result type %q (text, number, money, date, datetime, checkbox)"},
-	"formula.type_mismatch": {"结果 %s 不能作为 %s 保存", "the result %s cannot be stored as %s"},
+	"formula.type_mismatch": {"结果 %s 不能作为%s保存", "the result %s cannot be stored as %s"},
+	"formula.type.text":     {"文本", "text"},
+	"formula.type.number":   {"数字", "a number"},
+	"formula.type.money":    {"金额（分）", "money (fen)"},
+	"formula.type.date":     {"日期", "a date"},
+	"formula.type.datetime": {"日期时间", "a date and time"},
+	"formula.type.checkbox": {"是/否", "yes or no"},
 	"formula.failed":        {"公式计算失败：%s", "the formula failed: %s"},
 	"formula.sample":        {"示例记录有误", "the sample record is invalid"},
 	"formula.invalid":       {"公式有误", "the formula is invalid"},
@@ -136,7 +142,8 @@ func (r *Records) TryFormula(ctx context.Context, p *auth.Principal, app, form s
 		sv, ok := storedResult(v, Stored{Kind: formulaKinds[t.ResultType]})
 		if !ok {
 			desc, _ := json.Marshal(res.Value)
-			res.Errors = append(res.Errors, trialErr(lang, "resultType", "formula.type_mismatch", truncateText(string(desc), 80), t.ResultType))
+			res.Errors = append(res.Errors, trialErr(lang, "resultType", "formula.type_mismatch", truncateText(string(desc), 80),
+				i18n.Message(trialMessages, lang, "formula.type."+t.ResultType)))
 		} else {
 			res.Value = sv
 		}

@@ -146,7 +146,8 @@ func sandboxGlobals(ctx context.Context, eng *script.Engine, names []string) (ma
 	}
 	list, _ := v.([]any)
 	for i, n := range names {
-		if i < len(list) && list[i] != "undefined" {
+		// undefined is the one global whose typeof is "undefined".
+		if (i < len(list) && list[i] != "undefined") || n == "undefined" {
 			out[n] = true
 		}
 	}

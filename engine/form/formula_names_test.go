@@ -28,11 +28,11 @@ func TestFreeNames(t *testing.T) {
 func TestSandboxGlobals(t *testing.T) {
 	eng := script.New(script.Options{})
 	defer eng.Close()
-	got, err := sandboxGlobals(context.Background(), eng, []string{"ROUND", "Math", "JSON", "DAYS_BETWEEN", "pricee", "require", "fetch"})
+	got, err := sandboxGlobals(context.Background(), eng, []string{"ROUND", "Math", "JSON", "DAYS_BETWEEN", "undefined", "NaN", "pricee", "require", "fetch"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for n, want := range map[string]bool{"ROUND": true, "Math": true, "JSON": true, "DAYS_BETWEEN": true, "pricee": false, "require": false, "fetch": false} {
+	for n, want := range map[string]bool{"ROUND": true, "Math": true, "JSON": true, "DAYS_BETWEEN": true, "undefined": true, "NaN": true, "pricee": false, "require": false, "fetch": false} {
 		if got[n] != want {
 			t.Errorf("%s: global %v, want %v", n, got[n], want)
 		}

@@ -53,11 +53,11 @@ func TestFormulaEvaluateTypedSample(t *testing.T) {
 	}
 	// A value of the wrong kind for the result type is reported with the value.
 	m = evalOK(t, h, map[string]any{"expression": `"abc"`, "resultType": "checkbox"})
-	if e := firstField(t, m); e["path"] != "resultType" || m["value"] != "abc" {
+	if e := firstField(t, m); e["path"] != "resultType" || m["value"] != "abc" || e["message"] != `结果 "abc" 不能作为是/否保存` {
 		t.Fatalf("mismatch: %v", m)
 	}
 	// No sample at all: fields are null, as on a create that leaves them out.
-	if m := evalOK(t, h, map[string]any{"expression": "qty == null ? 'none' : qty"}); m["value"] != "none" {
+	if m := evalOK(t, h, map[string]any{"expression": "qty == null && price == undefined ? 'none' : qty"}); m["value"] != "none" {
 		t.Fatalf("empty sample: %v", m)
 	}
 }
