@@ -76,10 +76,7 @@ func newEnv(t testing.TB) *env {
 	// The embedded store by default; TANGRAM_TEST_ACTION_STORE=lungo://memory
 	// runs the same tests on the Mongo adapter over lungo.
 	st := testkit.Open(t, testkit.StoreURI(t, "TANGRAM_TEST_ACTION_STORE", "actions.db"))
-	ms := meta.NewService(st)
-	if err := ms.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
+	ms := testkit.Meta(t, st)
 	scripts := script.New(script.Options{})
 	t.Cleanup(scripts.Close)
 	audit := auth.NewAuditLog(st, nil)

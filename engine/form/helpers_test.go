@@ -34,10 +34,7 @@ func newEnv(t testing.TB) *env {
 	// runs the same tests on the Mongo adapter over lungo (no aggregation:
 	// rollups take the reading path there).
 	st := testkit.Open(t, testkit.StoreURI(t, "TANGRAM_TEST_FORM_STORE", "records.db"))
-	ms := meta.NewService(st)
-	if err := ms.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
+	ms := testkit.Meta(t, st)
 	eng := script.New(script.Options{})
 	t.Cleanup(eng.Close)
 	audit := auth.NewAuditLog(st, nil)

@@ -40,10 +40,7 @@ func newEnvURI(t testing.TB, uri string) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := testkit.Open(t, uri)
-	ms := meta.NewService(st)
-	if err := ms.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
+	ms := testkit.Meta(t, st)
 	guard := access.NewGuard(ms)
 	rec := form.NewRecords(st, ms, guard, nil, nil)
 	e := &env{t: t, ctx: ctx, st: st, meta: ms, rec: rec,

@@ -73,8 +73,7 @@ func newEnvOn(t testing.TB, uri string) *env {
 	ctx := context.Background()
 	st := testkit.Open(t, uri)
 	e := &env{t: t, ctx: ctx, st: st, clk: testkit.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))}
-	e.meta = meta.NewService(st)
-	e.must(e.meta.Init(ctx))
+	e.meta = testkit.Meta(t, st)
 	e.auth = auth.New(st, auth.Config{Hash: auth.HashParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
 	e.must(e.auth.Init(ctx))
 	e.guard = access.NewGuard(e.meta)

@@ -81,6 +81,16 @@ func Open(t testing.TB, uri string) store.Store {
 	return st
 }
 
+// Meta is a started definitions service over st.
+func Meta(t testing.TB, st store.Store) *meta.Service {
+	t.Helper()
+	ms := meta.NewService(st)
+	if err := ms.Init(context.Background()); err != nil {
+		t.Fatalf("meta init: %v", err)
+	}
+	return ms
+}
+
 // Publish creates definition app/kind/key with spec, or saves it as a new
 // revision when it exists, and publishes that revision, all as "admin".
 func Publish(ctx context.Context, ms *meta.Service, app string, kind meta.Kind, key, spec string) (meta.Definition, error) {

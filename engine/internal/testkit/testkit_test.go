@@ -25,10 +25,7 @@ func TestClock(t *testing.T) {
 
 func TestPublishCreatesThenSaves(t *testing.T) {
 	ctx := context.Background()
-	ms := meta.NewService(Open(t, StoreURI(t, "TANGRAM_TEST_TESTKIT_STORE", "kit.db")))
-	if err := ms.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
+	ms := Meta(t, Open(t, StoreURI(t, "TANGRAM_TEST_TESTKIT_STORE", "kit.db")))
 	if _, err := Publish(ctx, ms, "crm", meta.KindApp, "crm", `{"title": "CRM"}`); err != nil {
 		t.Fatal(err)
 	}
