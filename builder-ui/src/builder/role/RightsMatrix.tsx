@@ -1,4 +1,4 @@
-import { Checkbox, Table, Tag, Typography } from 'antd';
+import { Checkbox, Table, Tag, Tooltip, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import type { FormSpec } from '../../api/formTypes';
 import type { Definition } from '../../api/types';
@@ -15,6 +15,8 @@ interface Props {
   /** The app's definitions of the kind (latest revisions). */
   defs: Definition[];
   onChange: (next: RoleSpec, group?: string) => void;
+  /** The server's problems of the last save by row ("form/members"). */
+  problems: Map<string, string[]>;
 }
 
 interface Row {
@@ -31,7 +33,7 @@ interface Row {
  * scope in the row and the scope's details and field rules when the row
  * is opened. On a narrow screen the table scrolls inside itself.
  */
-export function RightsMatrix({ app, spec, kind, defs, onChange }: Props) {
+export function RightsMatrix({ app, spec, kind, defs, onChange, problems }: Props) {
   const { t, text } = useI18n();
   const byKey = new Map(defs.map((d) => [d.key, d]));
   const rows: Row[] = matrixRows(
@@ -53,11 +55,21 @@ export function RightsMatrix({ app, spec, kind, defs, onChange }: Props) {
       key: 'name',
       fixed: 'left',
       width: 150,
-      render: (_: unknown, r: Row) => (
-        <Typography.Text ellipsis={{ tooltip: r.key }} style={{ maxWidth: 140 }}>
-          {r.label} {r.missing && <Tag color="warning">{t('builder.role.undefined')}</Tag>}
-        </Typography.Text>
-      ),
+      render: (_: unknown, r: Row) => {
+        const wrong = problems.get(`${kind}/${r.key}`);
+        return (
+          <Typography.Text ellipsis={{ tooltip: r.key }} style={{ maxWidth: 140 }} type={wrong ? 'danger' : undefined}>
+            {r.label} {r.missing && <Tag color="warning">{t('builder.role.undefined')}</Tag>}
+            {wrong && (
+              <Tooltip title={wrong.join('; ')}>
+                <Tag color="error" data-testid={`row-problem-${kind}-${r.key}`}>
+                  !
+                </Tag>
+              </Tooltip>
+            )}
+          </Typography.Text>
+        );
+      },
     },
     ...rights.map((right) => ({
       title: t(`builder.role.right.${right}` as MessageKey),

@@ -1,5 +1,5 @@
 import { Card, Flex, Form, Tabs } from 'antd';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { listDefinitions } from '../../api/meta';
 import type { Definition } from '../../api/types';
 import { useAsync } from '../../hooks/useAsync';
@@ -8,7 +8,7 @@ import type { MessageKey } from '../../i18n/messages';
 import { LocalizedInput } from '../LocalizedInput';
 import { LifecycleBar } from '../lifecycle/LifecycleBar';
 import type { Designer } from '../lifecycle/useDesigner';
-import { GRANT_KINDS, grantCount, type GrantKind, type RoleSpec } from './model';
+import { GRANT_KINDS, grantCount, problemsByRow, type GrantKind, type RoleSpec } from './model';
 import { RightsMatrix } from './RightsMatrix';
 
 async function loadDefs(app: string): Promise<Partial<Record<GrantKind, Definition[]>>> {
@@ -30,6 +30,7 @@ export function RoleDesigner({ d }: { d: Designer<RoleSpec> }) {
   const spec = d.spec;
   const [tab, setTab] = useState<GrantKind>('form');
   const { data: defs } = useAsync(() => loadDefs(d.app), [d.app]);
+  const problems = useMemo(() => problemsByRow(spec, d.problems), [spec, d.problems]);
   return (
     <Flex vertical style={{ minWidth: 0 }}>
       <LifecycleBar d={d} />
@@ -59,10 +60,11 @@ export function RoleDesigner({ d }: { d: Designer<RoleSpec> }) {
           onChange={(k) => setTab(k as GrantKind)}
           items={GRANT_KINDS.map((k) => {
             const n = grantCount(spec, k);
+            const wrong = [...problems.keys()].some((id) => id.startsWith(`${k}/`));
             return {
               key: k,
-              label: `${t(`builder.role.kind.${k}` as MessageKey)}${n > 0 ? ` (${n})` : ''}`,
-              children: <RightsMatrix app={d.app} spec={spec} kind={k} defs={defs?.[k] ?? []} onChange={(next, group) => d.set(next, group)} />,
+              label: <span style={wrong ? { color: '#ff4d4f' } : undefined}>{`${t(`builder.role.kind.${k}` as MessageKey)}${n > 0 ? ` (${n})` : ''}`}</span>,
+              children: <RightsMatrix app={d.app} spec={spec} kind={k} defs={defs?.[k] ?? []} problems={problems} onChange={(next, group) => d.set(next, group)} />,
             };
           })}
         />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { goFiles, repoFile } from '../testing/goSource';
-import { buildScope, choose, entriesOf, fieldRules, GRANT_KINDS, grantCount, hasRight, matrixRows, parseScope, readFieldRule, RIGHTS, setAllRights, setFieldRule, setRight, setScope, storeFieldRule, unitFields, type RoleSpec } from './model';
+import { buildScope, choose, entriesOf, fieldRules, GRANT_KINDS, grantCount, hasRight, matrixRows, parseScope, problemsByRow, readFieldRule, RIGHTS, setAllRights, setFieldRule, setRight, setScope, storeFieldRule, unitFields, type RoleSpec } from './model';
 
 /** The CRM's store manager as shipped: the matrix must read and keep it. */
 const storeManager = JSON.parse(repoFile('templates/crm-retail/roles/store-manager.json')) as RoleSpec & { key: string };
@@ -132,5 +132,21 @@ describe('field rules', () => {
     const t = setFieldRule(setFieldRule(s, 'form', 'members', 'balance', { rule: 'visible' }), 'form', 'members', 'phone', { rule: 'visible' });
     expect(t.permissions[0]).toEqual({ kind: 'form', key: 'members', actions: ['read', 'update'], scope: { homeUnit: '$user.unit' } });
     expect(setFieldRule(clerk, 'form', 'orders', 'x', { rule: 'hidden' })).toBe(clerk);
+  });
+});
+
+describe('server problems', () => {
+  it('are put on the row of the permission they name', () => {
+    const rows = problemsByRow(clerk, [
+      { path: 'permissions[0].fields.phone.mask', message: 'bad mask' },
+      { path: 'permissions[2].key', message: 'granted twice' },
+      { path: 'permissions[2]', message: 'odd' },
+      { path: 'permissions[9].key', message: 'gone' },
+      { path: 'title', message: 'required' },
+    ]);
+    expect([...rows.entries()]).toEqual([
+      ['form/members', ['fields.phone.mask: bad mask']],
+      ['form/coupons', ['key: granted twice', 'odd']],
+    ]);
   });
 });

@@ -50,7 +50,7 @@ export const GRANT_KINDS: readonly GrantKind[] = ['form', 'flow', 'action', 'rep
 
 const matches = (p: Permission, kind: GrantKind, key: string) => p.kind === kind && p.key === key;
 
-/** The entries of a row (a kind and key): usually one, a role may hold several. */
+/** The entries of a row (a kind and key): one in a valid role (engine/meta checkRole), more only in a role being repaired. */
 export function entriesOf(spec: RoleSpec, kind: GrantKind, key: string): Permission[] {
   return spec.permissions.filter((p) => matches(p, kind, key));
 }
@@ -238,4 +238,21 @@ export function grantCount(spec: RoleSpec, kind: GrantKind): number {
 /** The org-unit fields of a form, the ones unit scopes can use. */
 export function unitFields(fields: readonly { key: string; type: string }[]): string[] {
   return fields.filter((f) => f.type === 'orgunit').map((f) => f.key);
+}
+
+/**
+ * The server's problems of a saved role by row ("form/members"), from
+ * their paths (permissions[3].fields.phone): so the matrix marks the row
+ * the server refused. Problems outside the permissions are left out.
+ */
+export function problemsByRow(spec: RoleSpec, problems: readonly { path: string; message: string }[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const p of problems) {
+    const m = /^permissions\[(\d+)\](?:\.(.*))?$/.exec(p.path);
+    const entry = m ? spec.permissions[Number(m[1])] : undefined;
+    if (!entry) continue;
+    const id = `${entry.kind}/${entry.key}`;
+    out.set(id, [...(out.get(id) ?? []), m![2] ? `${m![2]}: ${p.message}` : p.message]);
+  }
+  return out;
 }
