@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -100,4 +102,25 @@ func opsOf(m map[string]any) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, ",")
+}
+
+// TestPaletteHasEveryServedType: the builder's palette (a list in the UI
+// source, which Vitest cannot check against a running server) offers
+// every type GET /api/field-types serves, under the same group and titles.
+func TestPaletteHasEveryServedType(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "builder-ui", "src", "builder", "form", "palette.ts"))
+	if err != nil {
+		t.Skipf("no builder-ui source: %v", err)
+	}
+	src := string(raw)
+	infos, err := form.FieldTypeInfos()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range infos {
+		want := fmt.Sprintf("{ type: '%s', group: '%s', title: { 'zh-CN': '%s', en: '%s' } }", in.Key, in.Group, in.Label["zh-CN"], in.Label["en"])
+		if !strings.Contains(src, want) {
+			t.Errorf("the palette lacks %s", want)
+		}
+	}
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { repoFile } from '../testing/goSource';
+import { ApiError } from '../../api/problem';
 import { checkFormula, formatTrialValue, FORMULA_FUNCTIONS, sampleInput, sampleRecord } from './formula';
+import { trialProblems } from './formulaApi';
 
 describe('formula functions', () => {
   it('are the functions of the server stdlib', () => {
@@ -81,5 +83,14 @@ describe('trial values', () => {
     expect(formatTrialValue(true, 'checkbox')).toBe('true');
     expect(formatTrialValue([1, 2], 'list')).toBe('[1,2]');
     expect(formatTrialValue(1.5, 'money')).toBe('1.5');
+  });
+});
+
+describe('trial problems', () => {
+  it('lists the server field messages, else its message', () => {
+    const syntax = new ApiError(422, 'formula.syntax', '公式语法错误', [{ path: 'expression', code: 'script.syntax', message: '公式语法错误：SyntaxError (line 1, column 9)' }]);
+    expect(trialProblems(syntax)).toEqual(['公式语法错误：SyntaxError (line 1, column 9)']);
+    expect(trialProblems(new ApiError(404, 'record.not_found', '记录不存在'))).toEqual(['记录不存在']);
+    expect(trialProblems(new Error('offline'))).toEqual(['offline']);
   });
 });
