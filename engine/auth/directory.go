@@ -93,10 +93,14 @@ func (s *Service) Directory(ctx context.Context, c Caller, q DirectoryQuery) (*D
 	if err != nil {
 		return nil, err
 	}
+	seen := make(map[string]bool, len(visible)) // an HQ user's subtree is the whole tree
+	for _, u := range visible {
+		seen[u] = true
+	}
 	rows, err := decodeAll(docs, func(d *directoryDoc) DirectoryUser {
 		units := uniq(d.UnitIDs)
 		if visible != nil {
-			units = slices.DeleteFunc(units, func(u string) bool { return !slices.Contains(visible, u) })
+			units = slices.DeleteFunc(units, func(u string) bool { return !seen[u] })
 		}
 		return DirectoryUser{ID: d.ID, Username: d.Username, DisplayName: d.DisplayName, UnitIDs: units}
 	})
