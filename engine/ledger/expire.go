@@ -31,7 +31,8 @@ const expirePage = 200
 // have exactly one effect per lot: the transaction re-reads the lot, the
 // key is unique and the lot update is conditional on the lot as read.
 // A lot that fails is counted and skipped; the first error is returned
-// with the result.
+// with the result. The store's ExpireHook, if any, runs in each lot's
+// transaction (expire_hook.go).
 func (l *Ledger) Expire(ctx context.Context, app string, now time.Time) (ExpireResult, error) {
 	var res ExpireResult
 	if !meta.ValidKey(app) {
@@ -103,6 +104,9 @@ func (l *Ledger) expireLot(ctx context.Context, lotID, cut string) (bool, error)
 			return Entry{}, err
 		}
 		if _, err := tx.Insert(ctx, CollEntries, entryDoc(e)); err != nil {
+			return Entry{}, err
+		}
+		if err := l.onExpire(ctx, tx, e); err != nil {
 			return Entry{}, err
 		}
 		done = true

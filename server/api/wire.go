@@ -103,6 +103,7 @@ func Wire(ctx context.Context, st store.Store, o WireOptions) (*Server, *Service
 	}
 	actions := action.New(action.Deps{Store: st, Meta: ms, Guard: guard, Records: records, Scripts: scripts,
 		Ledger: ledger.New(st, ledger.Options{}), Rules: rules.New(ms), Audit: as.Audit})
+	ledger.SetExpireHook(st, actions.OnLedgerExpire) // an app's ledger-expired action follows expiries (CRM points mirror)
 	fs := files.New(st, records, blobs)
 	wf := workflow.New(workflow.Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records, Scripts: scripts,
 		Actions: actions, Audit: as.Audit, Log: o.Log})

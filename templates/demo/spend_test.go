@@ -29,24 +29,7 @@ import (
 // existed (they are summed from its sales once).
 func TestSpendBuckets(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite://"+filepath.ToSlash(filepath.Join(t.TempDir(), "spend.db")), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	_, svc, err := api.Wire(ctx, st, api.WireOptions{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DataDir: t.TempDir(), SLAEvery: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(svc.Close)
-	d := demo.Deps{Store: st, Meta: svc.Meta, Auth: svc.Auth, Records: svc.Records, Ledger: ledger.New(st, ledger.Options{})}
-	if _, err := templates.Install(ctx, svc.Meta, "crm-retail", templates.InstallOptions{App: testApp, Publish: true}, "admin"); err != nil {
-		t.Fatal(err)
-	}
-	// History up to now: the actions' clock is the real one.
-	if _, err := demo.Generate(ctx, d, testApp, demo.Options{Members: 12, Seed: 3}); err != nil {
-		t.Fatal(err)
-	}
+	d, svc := newCRM(t, 12)
 	sys := auth.System().Principal
 	now := time.Now()
 	first := monthKey(now.AddDate(0, -11, 1-now.In(cst).Day()))
@@ -147,6 +130,32 @@ func TestSpendBuckets(t *testing.T) {
 	}
 	sale("SPEND-3", m)
 	check("a member without buckets", m["_id"].(string))
+}
+
+// newCRM wires the services as the server does over a fresh SQLite
+// store, installs crm-retail and generates members members with a history
+// up to now (the actions' clock is the real one).
+func newCRM(t *testing.T, members int) (demo.Deps, *api.Services) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite://"+filepath.ToSlash(filepath.Join(t.TempDir(), "crm.db")), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	_, svc, err := api.Wire(ctx, st, api.WireOptions{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DataDir: t.TempDir(), SLAEvery: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Close)
+	d := demo.Deps{Store: st, Meta: svc.Meta, Auth: svc.Auth, Records: svc.Records, Ledger: ledger.New(st, ledger.Options{})}
+	if _, err := templates.Install(ctx, svc.Meta, "crm-retail", templates.InstallOptions{App: testApp, Publish: true}, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Generate(ctx, d, testApp, demo.Options{Members: members, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	return d, svc
 }
 
 // monthKey is the spend bucket of an instant.
