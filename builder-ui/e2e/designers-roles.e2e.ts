@@ -250,6 +250,20 @@ describe('the designers on a phone', () => {
     expect(await page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(375);
   });
 
+  it('opens the versions and the diff of a definition inside the screen', async () => {
+    const page = await openPage(browser, 'drawers-phone', { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+    await signInAt(page, server.url, '/apps/crm/builder/role/cashier');
+    for (const open of ['versions-open', 'diff-open']) {
+      await page.getByTestId(open).click();
+      const drawer = page.locator('.ant-drawer-open .ant-drawer-content-wrapper');
+      await drawer.waitFor();
+      await expect.poll(async () => (await drawer.boundingBox())?.x).toBe(0);
+      expect((await drawer.boundingBox())!.width).toBeLessThanOrEqual(375);
+      await page.locator('.ant-drawer-open .ant-drawer-close').click();
+      await page.locator('.ant-drawer-open').waitFor({ state: 'detached' });
+    }
+  });
+
   // Its own test so that its failure names the designer (report/ has its own owner).
   it('fits the report designer in 375 px', async () => {
     expect(await overflowing('report-phone', [['report', '/apps/crm/builder/report/sales-kpi']])).toEqual([]);

@@ -19,7 +19,7 @@ export function DiffDrawer({ open, onClose, before, after, publishedVersion }: P
   const { t } = useI18n();
   const changes = useMemo(() => (open ? diffJson(before ?? {}, after) : []), [open, before, after]);
   return (
-    <Drawer open={open} onClose={onClose} width={560} title={publishedVersion ? t('builder.diffTitle', { version: publishedVersion }) : t('builder.diffNone')}>
+    <Drawer open={open} onClose={onClose} width="min(560px, 100vw)" title={publishedVersion ? t('builder.diffTitle', { version: publishedVersion }) : t('builder.diffNone')}>
       {changes.length === 0 ? (
         <Empty description={t('builder.noChanges')} />
       ) : (

@@ -26,7 +26,7 @@ export function VersionsDrawer<S>({ open, onClose, d }: { open: boolean; onClose
     return u ? u.displayName || u.username : id;
   };
   return (
-    <Drawer open={open} onClose={onClose} width={520} title={t('builder.versions')}>
+    <Drawer open={open} onClose={onClose} width="min(520px, 100vw)" title={t('builder.versions')}>
       {loading && !data ? (
         <Spin />
       ) : (
