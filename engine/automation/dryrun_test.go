@@ -12,6 +12,7 @@ import (
 	"github.com/tangram/tangram/engine/ledger"
 	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/outbox"
+	"github.com/tangram/tangram/engine/store"
 )
 
 // testJourney is journey with a record write, an HTTP call and a workflow
@@ -41,8 +42,10 @@ func stepsByID(res *automation.TestResult) map[string]automation.TestStep {
 	return out
 }
 
-func TestTestRunKeepsNothing(t *testing.T) {
-	e := newEnv(t)
+// setUpJourney defines the journey (testJourney) with its rule, a store
+// with a clerk, and returns a gold member of the store.
+func (e *env) setUpJourney() store.Doc {
+	e.t.Helper()
 	unit, err := e.auth.CreateUnit(e.ctx, auth.System(), auth.UnitInput{Kind: "store", Name: "南京西路店", Code: "S1"})
 	e.must(err)
 	_, err = e.auth.CreateUser(e.ctx, auth.System(), auth.UserInput{Username: "clerk1", DisplayName: "店员", Password: "Str0ng-Pass-2026!",
@@ -51,7 +54,12 @@ func TestTestRunKeepsNothing(t *testing.T) {
 	shop := e.create("stores", map[string]any{"code": "S1", "name": "南京西路店", "region": "east", "orgUnit": unit.ID, "status": "open"})
 	e.define(meta.KindRule, "bonus", bonusRule)
 	e.define(meta.KindAutomation, "journey", testJourney)
-	gold := e.create("members", map[string]any{"name": "金卡会员", "phone": "13800000001", "tier": "gold", "homeStore": shop["_id"]})
+	return e.create("members", map[string]any{"name": "金卡会员", "phone": "13800000001", "tier": "gold", "homeStore": shop["_id"]})
+}
+
+func TestTestRunKeepsNothing(t *testing.T) {
+	e := newEnv(t)
+	gold := e.setUpJourney()
 	before := e.snapshot()
 
 	res, err := e.svc.Test(e.ctx, system(), "crm", "journey", automation.TestRequest{RecordID: gold["_id"].(string)})
