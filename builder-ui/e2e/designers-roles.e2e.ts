@@ -207,14 +207,15 @@ describe('the workflow layout', () => {
  * Opens each page at 375 px (a phone), saves a screenshot, and returns the
  * pages wider than the screen with their width.
  */
-async function overflowing(name: string, pages: [string, string][]): Promise<string[]> {
+async function overflowing(name: string, pages: [string, string, ((page: Page) => Promise<void>)?][]): Promise<string[]> {
   const page = await openPage(browser, name, { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
   await signInAt(page, server.url, '/apps/crm/builder');
   mkdirSync(resultsDir, { recursive: true });
   const wide: string[] = [];
-  for (const [what, path] of pages) {
+  for (const [what, path, then] of pages) {
     await page.goto(server.url + path);
     await page.getByTestId(what === 'home' ? 'defs-form' : 'designer-title').waitFor();
+    await then?.(page);
     await page.waitForLoadState('networkidle');
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(resultsDir, `phone-${what}.png`), fullPage: true });
@@ -230,11 +231,17 @@ describe('the designers on a phone', () => {
       ['home', '/apps/crm/builder'],
       ['form', '/apps/crm/builder/form/members'],
       ['flow', '/apps/crm/builder/flow/e2e-layout'],
+      // A state's properties under the graph, and a transition's.
+      ['flow-state', '/apps/crm/builder/flow/e2e-layout', (p) => p.locator('.react-flow__node[data-id="open"]').click()],
+      ['flow-transition', '/apps/crm/builder/flow/e2e-layout', (p) => p.locator('.react-flow__edge').first().click({ force: true })],
       ['rule', '/apps/crm/builder/rule/points-earn'],
       ['dashboard', '/apps/crm/builder/dashboard/hq-cockpit'],
       ['automation', '/apps/crm/builder/automation/birthday-gift'],
       ['navigation', '/apps/crm/builder/app/crm'],
       ['role', '/apps/crm/builder/role/store-manager'],
+      // A form's scope and field rules opened in the matrix.
+      ['role-details', '/apps/crm/builder/role/store-manager', (p) => p.getByTestId('matrix-form').locator('tr[data-row-key="members"] .ant-table-row-expand-icon').click()],
+      ['navigation-item', '/apps/crm/builder/app/crm', (p) => p.getByTestId('nav-item-transactions').click()],
     ]);
     expect(wide).toEqual([]);
   });
