@@ -1,0 +1,65 @@
+package report
+
+import (
+	"fmt"
+	"os"
+	"testing"
+	"time"
+)
+
+// BenchmarkRFM measures the stored-score RFM path on generated members
+// (TANGRAM_RFM_BENCH_MEMBERS, default 100,000; 500 stores) in a SQLite
+// file:
+//
+//	TANGRAM_RFM_BENCH_MEMBERS=1000000 go test ./engine/report -run '^$' -bench RFM -benchtime 1x -timeout 60m
+//
+// score-first writes every buyer's scores (the first day), score-again
+// finds nothing changed (every later day writes only the members whose
+// scores moved), and the two reports group the stored fields without the
+// result cache.
+func BenchmarkRFM(b *testing.B) {
+	e := newCRMEnv(b)
+	bd := &benchData{e: e, members: envInt("TANGRAM_RFM_BENCH_MEMBERS", 100000)}
+	start := time.Now()
+	if err := bd.generate(e.ctx, 500); err != nil {
+		b.Fatal(err)
+	}
+	fmt.Fprintf(os.Stderr, "rfm bench: %d members generated in %v\n", bd.members, time.Since(start))
+	score := func(b *testing.B, wantChanged bool) {
+		b.ReportAllocs()
+		var res *RFMResult
+		for b.Loop() {
+			var err error
+			if res, err = e.svc.ScoreRFM(e.ctx, "crm", DefaultRFMJob, "en"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if (res.Changed > 0) != wantChanged {
+			b.Fatalf("changed %d", res.Changed)
+		}
+		b.ReportMetric(float64(res.Read), "members")
+		b.ReportMetric(float64(res.Changed), "written")
+		b.ReportMetric(peakRSSMiB(), "peakRSS-MiB")
+	}
+	b.Run("score-first", func(b *testing.B) { score(b, true) })
+	b.Run("score-again", func(b *testing.B) { score(b, false) })
+	for _, key := range []string{"rfm-segments", "rfm-scores"} {
+		b.Run(key, func(b *testing.B) {
+			b.ReportAllocs()
+			var r *Result
+			for b.Loop() {
+				var err error
+				if r, err = e.svc.Run(e.ctx, e.admin, "crm", key, RunRequest{NoCache: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var n int64
+			for _, row := range r.Rows {
+				n += intOf(row["members"])
+			}
+			b.ReportMetric(float64(len(r.Rows)), "rows")
+			b.ReportMetric(float64(n), "members")
+			b.ReportMetric(peakRSSMiB(), "peakRSS-MiB")
+		})
+	}
+}
