@@ -26,7 +26,7 @@ var directoryFields = []string{"_id", "username", "displayName", "unitIds"}
 
 // DirectoryQuery selects users for a picker.
 type DirectoryQuery struct {
-	Q      string   // prefix of the username (which is often the phone number) or display name
+	Q      string   // prefix of the username (often the phone number) or display name; digits only: of the username
 	Org    string   // only users of this unit's subtree; it must be visible to the caller
 	IDs    []string // only these users (labels for ids already in a record)
 	Limit  int      // default DirectoryDefaultLimit, at most DirectoryMaxLimit
@@ -124,12 +124,26 @@ func directoryFilter(q DirectoryQuery, visible []string) *query.Node {
 		if r := []rune(p); len(r) > DirectoryMaxQuery {
 			p = string(r[:DirectoryMaxQuery])
 		}
-		f = query.And(f, query.Or(
-			query.Cmp(fUsername, query.OpStartsWith, query.Str(NormalizeUsername(p))),
-			query.Cmp(fDisplayName, query.OpStartsWith, query.Str(p)),
-		))
+		byUsername := query.Cmp(fUsername, query.OpStartsWith, query.Str(NormalizeUsername(p)))
+		if allDigits(p) {
+			// A phone number (the usual username at a till): the username
+			// alone is a range of its index, which the display name, not
+			// indexed, would turn into a scan.
+			f = query.And(f, byUsername)
+		} else {
+			f = query.And(f, query.Or(byUsername, query.Cmp(fDisplayName, query.OpStartsWith, query.Str(p))))
+		}
 	}
 	return f
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func strValues(ss []string) []query.Value {

@@ -30,7 +30,7 @@ func (s *Server) userDirectoryRoutes(r *Router) {
 			"Admins see everyone; others see the members of their units and of every unit below them. " +
 			"An org outside the caller's units is 403.",
 		Params: []openapi.Param{
-			{Name: "q", In: "query", Description: fmt.Sprintf("prefix of the username (often the phone number) or display name, at most %d characters", auth.DirectoryMaxQuery)},
+			{Name: "q", In: "query", Description: fmt.Sprintf("prefix of the username (often the phone number) or display name, at most %d characters; digits alone match usernames only", auth.DirectoryMaxQuery)},
 			{Name: "org", In: "query", Description: "only users of this unit and the units below it"},
 			{Name: "ids", In: "query", Description: fmt.Sprintf("comma-separated user ids (at most %d): only these users, to label ids already chosen", auth.DirectoryMaxIDs)},
 			{Name: "limit", In: "query", Description: fmt.Sprintf("page size (default %d, at most %d)", auth.DirectoryDefaultLimit, auth.DirectoryMaxLimit),
