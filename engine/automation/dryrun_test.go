@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tangram/tangram/engine/auth"
@@ -168,4 +169,43 @@ func TestTestRunKeepsNothing(t *testing.T) {
 func TestTestRunOnLungo(t *testing.T) {
 	t.Setenv("TANGRAM_TEST_AUTOMATION_STORE", "lungo://memory")
 	TestTestRunKeepsNothing(t)
+}
+
+// TestTestRunsConcurrently: test runs beside each other and beside real
+// writes each see their own rolled-back world; only the real writes stay.
+func TestTestRunsConcurrently(t *testing.T) {
+	e := newEnv(t)
+	gold := e.setUpJourney()
+	before := e.snapshot()
+	const n = 6
+	errc := make(chan error, 2*n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			res, err := e.svc.Test(e.ctx, system(), "crm", "journey", automation.TestRequest{RecordID: gold["_id"].(string)})
+			if err == nil && (res.Failed != "" || len(stepsByID(res)["clerk"].Result.(map[string]any)["messages"].([]any)) != 1) {
+				err = fmt.Errorf("test run %d: %+v", i, res)
+			}
+			errc <- err
+		}()
+		go func() {
+			defer wg.Done()
+			_, err := e.rec.Create(e.ctx, system(), "crm", "members", map[string]any{"name": fmt.Sprintf("真实%d", i)}, formWrite())
+			errc <- err
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := e.snapshot()
+	if after["members"] != before["members"]+n || after["entries"] != before["entries"] || after["messages"] != before["messages"] ||
+		after["assignments"] != before["assignments"] || after["runs"] != before["runs"] {
+		t.Errorf("before %v, after %v (want only %d members more)", before, after, n)
+	}
 }
