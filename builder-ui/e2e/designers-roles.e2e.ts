@@ -103,6 +103,10 @@ describe('the role designer', () => {
     await page.getByRole('tab', { name: /^应用/ }).click();
     await page.getByTestId('right-app-crm-read').check();
     await expect.poll(() => page.getByTestId('designer-status').textContent()).toMatch(/未保存/);
+    await page.getByRole('tab', { name: /^表单/ }).click();
+    await page.getByTestId('matrix-form').locator('tr[data-row-key="members"] .ant-table-row-expand-icon').click();
+    mkdirSync(resultsDir, { recursive: true });
+    await page.screenshot({ path: join(resultsDir, 'role-designer.png'), fullPage: true });
     await publish(page);
 
     const role = await api.call<{ spec: { permissions: { kind: string; key: string; actions: string[] }[] } }>('GET', '/api/apps/crm/meta/role/store-manager?status=published');
