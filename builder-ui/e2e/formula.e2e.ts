@@ -4,8 +4,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, openPage, resultsDir } from './browser';
 import { drag, signInAt } from './builderHelpers';
+import { startCrmServer } from './dashboardsFixture';
 import { AdminApi } from './fixture';
-import { startServer, type TestServer } from './server';
+import type { TestServer } from './server';
 
 let server: TestServer;
 let browser: Browser;
@@ -17,20 +18,8 @@ interface Member {
   points?: number;
 }
 
-/** The crm-retail template with a few demo members, installed by `tangram serve` itself. */
-async function startCrm(): Promise<TestServer> {
-  process.env.TANGRAM_TEMPLATE = 'crm-retail';
-  process.env.TANGRAM_DEMO_MEMBERS = '20';
-  try {
-    return await startServer();
-  } finally {
-    delete process.env.TANGRAM_TEMPLATE;
-    delete process.env.TANGRAM_DEMO_MEMBERS;
-  }
-}
-
 beforeAll(async () => {
-  server = await startCrm();
+  server = await startCrmServer();
   api = await AdminApi.connect(server.url);
   browser = await launch();
 });
