@@ -2,27 +2,80 @@ package api_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tangram/tangram/engine/auth"
+	"github.com/tangram/tangram/engine/store"
+	"github.com/tangram/tangram/server/api"
 )
 
 // BenchmarkImportHTTP imports generated member rows through POST
 // .../import over loopback: the CSV is written into the request as it is
 // sent (chunked, through a pipe), so neither side holds a copy and the
-// process's peak RSS is the server's import plus a small client. Rows per
-// run: TANGRAM_IMPORT_ROWS (default 100,000); mode: TANGRAM_IMPORT_MODE
-// (skip or all, default skip). Run with
+// process's peak RSS is the server's import plus a small client. Two
+// servers: "records" has the records service alone; "wired" is the
+// service graph `tangram serve` runs (api.Wire: report rollups kept by
+// every write, automations, workflows). Rows per run:
+// TANGRAM_IMPORT_ROWS (default 100,000); mode: TANGRAM_IMPORT_MODE (skip
+// or all, default skip). Run with
 //
 //	go test ./server/api -run '^$' -bench ImportHTTP -benchtime 1x
-//	TANGRAM_IMPORT_ROWS=1000000 go test ./server/api -run '^$' -bench ImportHTTP -benchtime 1x -timeout 0
+//	TANGRAM_IMPORT_ROWS=1000000 go test ./server/api -run '^$' -bench ImportHTTP/records -benchtime 1x -timeout 0
 func BenchmarkImportHTTP(b *testing.B) {
+	b.Run("records", func(b *testing.B) { benchImport(b, newBenchServer) })
+	b.Run("wired", func(b *testing.B) { benchImport(b, newWiredBenchServer) })
+}
+
+// newWiredBenchServer serves the whole service graph (api.Wire) on a
+// loopback port over a fresh SQLite file, signed in as the admin.
+func newWiredBenchServer(b *testing.B) *benchServer {
+	b.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite://"+filepath.ToSlash(filepath.Join(b.TempDir(), "bench.db")), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, svc, err := api.Wire(ctx, st, api.WireOptions{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), DataDir: b.TempDir(),
+		Auth: auth.Config{Hash: auth.HashParams{Time: 1, Memory: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}}, Version: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const password = "Bench-Admin-Pa55word!"
+	if _, _, err := svc.Auth.EnsureAdmin(ctx, password); err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	go func() { _ = srv.App.Listener(ln) }()
+	b.Cleanup(func() {
+		_ = srv.App.ShutdownWithTimeout(5 * time.Second)
+		svc.Close()
+		_ = st.Close()
+	})
+	s := &benchServer{b: b, st: st, url: "http://" + ln.Addr().String(), client: &http.Client{Timeout: 30 * time.Second}}
+	var login struct {
+		Token string `json:"token"`
+	}
+	s.call("POST", "/api/auth/login", map[string]any{"username": "admin", "password": password}, 200, &login)
+	s.token = login.Token
+	return s
+}
+
+func benchImport(b *testing.B, newServer func(*testing.B) *benchServer) {
 	rows := 100_000
 	if v := os.Getenv("TANGRAM_IMPORT_ROWS"); v != "" {
 		n, err := strconv.Atoi(strings.ReplaceAll(v, "_", ""))
@@ -39,7 +92,7 @@ func BenchmarkImportHTTP(b *testing.B) {
 	var bytesSent int64
 	for range b.N {
 		b.StopTimer()
-		s := newBenchServer(b)
+		s := newServer(b)
 		s.call("POST", "/api/apps/crm/meta/app/crm", appSpec, 201, nil)
 		s.call("POST", "/api/apps/crm/meta/form/members", map[string]any{"spec": membersForm}, 201, nil)
 		s.call("POST", "/api/apps/crm/meta/form/members/publish", nil, 200, nil)
