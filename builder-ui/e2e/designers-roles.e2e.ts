@@ -248,7 +248,7 @@ describe('the designers on a phone', () => {
       ['navigation-item', '/apps/crm/builder/app/crm', (p) => p.getByTestId('nav-item-transactions').click()],
     ]);
     expect(wide).toEqual([]);
-  });
+  }, 240_000);
 
   it('opens the form palette and the new field properties as drawers on a phone', async () => {
     const page = await openPage(browser, 'form-phone', { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });

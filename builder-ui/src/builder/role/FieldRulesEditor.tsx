@@ -53,7 +53,7 @@ export function FieldRulesEditor({ fields, rules, onChange, disabled }: Props) {
         const v = readFieldRule(rules[r.key]);
         return (
           <Flex key={r.key} gap={8} align="center" wrap data-testid={`field-rule-${r.key}`}>
-            <Typography.Text style={{ flex: '0 1 240px', minWidth: 0 }} ellipsis={{ tooltip: r.key }}>
+            <Typography.Text style={{ flex: '1 1 120px', maxWidth: 240, minWidth: 0 }} ellipsis={{ tooltip: r.key }}>
               {r.label} <Typography.Text type="secondary">({r.key})</Typography.Text>
             </Typography.Text>
             <Select
