@@ -36,9 +36,10 @@ var draftMessages = map[string][2]string{
 	"report.preview_spec": {"预览需要报表定义 spec（一个 JSON 对象）", "a preview needs the report definition spec (a JSON object)"},
 }
 
-// RunVersion runs version which of a report for p: "" or "published" is
-// Run; "draft" is the latest revision and a number that revision, both of
-// which need the design right on the report.
+// RunVersion runs version which of a report for p: "" or "published" (or
+// the published version's number) is Run; "draft" is the latest revision
+// and another number that revision, both of which need the design right
+// on the report.
 func (s *Service) RunVersion(ctx context.Context, p *auth.Principal, app, key, which string, req RunRequest) (*Result, error) {
 	if which == "" || which == VersionPublished {
 		return s.Run(ctx, p, app, key, req)
@@ -51,6 +52,11 @@ func (s *Service) RunVersion(ctx context.Context, p *auth.Principal, app, key, w
 				[]errs.FieldError{{Path: "version", Code: "report.version", Message: i18n.Message(draftMessages, req.Lang, "report.version", which)}})
 		}
 		n = v
+		// The published version by its number is a published run (read
+		// right, cached).
+		if pub, err := s.meta.Published(ctx, app, meta.KindReport, key); err == nil && pub.Version == n {
+			return s.Run(ctx, p, app, key, req)
+		}
 	}
 	if err := s.guard.Check(ctx, p, access.Target{App: app, Kind: meta.KindReport, Key: key}, access.Design); err != nil {
 		return nil, err

@@ -111,6 +111,8 @@ func TestReportDraftRuns(t *testing.T) {
 	rita := h.As(h.Login("rita", apitest.AdminPassword))
 	published(rita)
 	rita.Expect(runReport(rita, "store-ranking", map[string]any{"parameters": params, "version": "draft"}), 403, "")
+	rita.Expect(runReport(rita, "store-ranking", map[string]any{"parameters": params, "version": saved["version"]}), 403, "")
+	rita.Expect(rita.Do("POST", "/api/apps/crm/reports/store-ranking/run?version="+pubVersion, map[string]any{"parameters": params}), 200, "")
 	rita.Expect(preview(rita, map[string]any{"key": "by-region", "spec": regional, "parameters": params}), 403, "")
 
 	// A designer whose transactions are scoped to one store previews that
