@@ -191,6 +191,12 @@ describe('the workflow layout', () => {
     await page.mouse.move(box.x + box.width / 2 + 160, box.y + box.height / 2 + 90, { steps: 8 });
     await page.mouse.up();
     await expect.poll(() => page.getByTestId('designer-status').textContent()).toMatch(/未保存/);
+    const moved = await nodePosition(page, 'done');
+    // The move is an edit like any other: undone and redone.
+    await page.getByTestId('undo').click();
+    await expect.poll(() => nodePosition(page, 'done')).toEqual(before);
+    await page.getByTestId('redo').click();
+    await expect.poll(() => nodePosition(page, 'done')).toEqual(moved);
     await publish(page);
 
     const flow = await api.call<{ spec: { layout?: Record<string, { x: number; y: number }> } }>('GET', '/api/apps/crm/meta/flow/e2e-layout?status=published');

@@ -2,7 +2,7 @@ import '@xyflow/react/dist/style.css';
 import { CheckCircleOutlined, FlagOutlined, SolutionOutlined } from '@ant-design/icons';
 import { Background, Controls, MarkerType, ReactFlow, applyNodeChanges, type Connection, type Edge, type NodeChange } from '@xyflow/react';
 import { Button, Card, Empty, Flex, Form, Select, Space } from 'antd';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { getDefinition, listDefinitions } from '../../api/meta';
 import type { FormSpec } from '../../api/formTypes';
 import { useAsync } from '../../hooks/useAsync';
@@ -46,6 +46,9 @@ export function FlowDesigner({ d }: { d: Designer<FlowSpec> }) {
   // Where states were dropped lives in the definition (layout), so the
   // drawing is the same in every browser and travels with an export.
   const positions = spec.layout;
+  // The layout the nodes were last drawn from: a state it placed that the
+  // current one does not (an undone first move) goes back to its automatic place.
+  const drawnFrom = useRef(positions);
   const [selection, setSelection] = useState<Selection>();
   const [nodes, setNodes] = useState<StateNodeType[]>([]);
   const { data: forms } = useAsync(() => listDefinitions(d.app, 'form'), [d.app]);
@@ -62,6 +65,8 @@ export function FlowDesigner({ d }: { d: Designer<FlowSpec> }) {
   // Nodes follow the spec; React Flow's own state (size, selection, drags) is kept.
   useEffect(() => {
     const auto = autoLayout(spec);
+    const before = drawnFrom.current;
+    drawnFrom.current = positions;
     setNodes((prev) => {
       const byId = new Map(prev.map((n) => [n.id, n]));
       return spec.states.map((s) => {
@@ -69,7 +74,7 @@ export function FlowDesigner({ d }: { d: Designer<FlowSpec> }) {
         const n: StateNodeType = {
           id: s.key,
           type: 'state',
-          position: positions?.[s.key] ?? old?.position ?? auto[s.key] ?? { x: 0, y: 0 },
+          position: positions?.[s.key] ?? (before?.[s.key] ? undefined : old?.position) ?? auto[s.key] ?? { x: 0, y: 0 },
           data: { state: s, initial: spec.initial === s.key, problems: problems.filter((p) => p.state === s.key).map(describe) },
           selected: selection !== undefined && 'state' in selection && selection.state === s.key,
         };
