@@ -265,6 +265,17 @@ describe('the designers on a phone', () => {
     await page.getByTestId('properties').waitFor();
     await expect.poll(() => page.getByTestId('designer-status').textContent()).toMatch(/未保存/);
     expect(await page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(375);
+    // Each type's settings fit the drawer: a relation, a formula with its editor.
+    for (const type of ['关联记录', '公式']) {
+      await page.locator('.ant-drawer-open .ant-drawer-close').click();
+      await page.getByTestId('open-palette').click();
+      await page.getByRole('button', { name: `添加${type}`, exact: true }).click();
+      const body = page.locator('.ant-drawer-open .ant-drawer-body', { has: page.getByTestId('properties') });
+      await body.waitFor();
+      await page.waitForTimeout(300);
+      const [scroll, client] = await body.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+      expect(scroll, `${type} settings`).toBeLessThanOrEqual(client);
+    }
   });
 
   it('opens the versions and the diff of a definition inside the screen', async () => {
