@@ -48,6 +48,8 @@ const orderThanks = {
 };
 
 let members: string[] = [];
+/** How the design tab marks an action that ran. */
+const OK = '成功';
 
 beforeAll(async () => {
   server = await startServer();
@@ -115,6 +117,10 @@ describe('designers run drafts through the engines', () => {
     expect(await page.getByTestId('test-run-summary').textContent()).toContain('执行 4 步');
     mkdirSync(resultsDir, { recursive: true });
     await page.screenshot({ path: join(resultsDir, 'designer-runs-automation.png'), fullPage: true });
+    // The results on the designed steps.
+    await page.getByTestId('test-run-show').click();
+    await expect.poll(() => page.getByTestId('step-thanks').textContent()).toContain(OK);
+    expect(await page.getByTestId('step-later').textContent()).toContain(OK);
 
     // Nothing kept: the order's amount, no message in the outbox, no run.
     const after = await api.call<{ items: { no: string; amount: unknown }[] }>('GET', '/api/apps/shop/forms/orders/records?limit=50');

@@ -34,6 +34,12 @@ export function AutomationDesigner({ d }: { d: Designer<AutomationSpec> }) {
   const { t, text, locale } = useI18n();
   const spec = d.spec;
   const [run, setRun] = useState<AutomationRun>();
+  const [tab, setTab] = useState('design');
+  // A run (or a test run) shown on the steps: they are on the design tab.
+  const show = (r: AutomationRun | undefined) => {
+    setRun(r);
+    if (r) setTab('design');
+  };
   const { data: ext, error: extError } = useAsync(automationExtensions, []);
   const { data: formDefs } = useAsync(() => listDefinitions(d.app, 'form'), [d.app]);
   const formKey = typeof spec.trigger.config?.form === 'string' ? spec.trigger.config.form : '';
@@ -109,10 +115,12 @@ export function AutomationDesigner({ d }: { d: Designer<AutomationSpec> }) {
       </Card>
       {run && <Alert type="info" showIcon closable onClose={() => setRun(undefined)} message={t('builder.auto.showing', { id: run.id, status: run.status })} style={{ marginBottom: 12 }} />}
       <Tabs
+        activeKey={tab}
+        onChange={setTab}
         items={[
           { key: 'design', label: t('builder.form.design'), children: design },
-          { key: 'test', label: t('builder.auto.test.tab'), children: <TestRunPanel d={d} form={formKey} formSpec={formDef?.spec} /> },
-          { key: 'runs', label: t('builder.auto.log'), children: <RunLog app={d.app} automation={d.key} onShow={setRun} /> },
+          { key: 'test', label: t('builder.auto.test.tab'), children: <TestRunPanel d={d} form={formKey} formSpec={formDef?.spec} onShow={show} /> },
+          { key: 'runs', label: t('builder.auto.log'), children: <RunLog app={d.app} automation={d.key} onShow={show} /> },
         ]}
       />
     </Flex>

@@ -9,7 +9,8 @@ import { recordTitle } from '../../records/resolve';
 import { problemText } from '../errors';
 import { WhichVersion, type Which } from '../lifecycle/WhichVersion';
 import type { Designer } from '../lifecycle/useDesigner';
-import { depth, durationParts, notes, outcome, tally, testAutomation, type Outcome, type TestResult } from './testRun';
+import type { AutomationRun } from './api';
+import { asRun, depth, durationParts, notes, outcome, tally, testAutomation, type Outcome, type TestResult } from './testRun';
 import type { AutomationSpec } from './steps';
 
 const color: Record<Outcome, string> = { ok: 'green', error: 'red', outside: 'purple', not_chosen: 'default', after_error: 'orange', condition: 'default' };
@@ -56,7 +57,7 @@ function RecordSearch({ app, form, spec, value, onChange }: { app: string; form:
  * computed by the engine in a transaction it rolls back, so nothing is
  * written and no message is sent.
  */
-export function TestRunPanel({ d, form, formSpec }: { d: Designer<AutomationSpec>; form: string; formSpec: FormSpec | undefined }) {
+export function TestRunPanel({ d, form, formSpec, onShow }: { d: Designer<AutomationSpec>; form: string; formSpec: FormSpec | undefined; onShow: (run: AutomationRun) => void }) {
   const { t, locale } = useI18n();
   const [which, setWhich] = useState<Which>('draft');
   const [record, setRecord] = useState<string>();
@@ -107,6 +108,11 @@ export function TestRunPanel({ d, form, formSpec }: { d: Designer<AutomationSpec
                 : t('builder.auto.test.noMatch', { version: result.version })
             }
             data-testid="test-run-summary"
+            action={
+              <Button size="small" onClick={() => onShow(asRun(result, t('builder.auto.test.tab')))} data-testid="test-run-show">
+                {t('builder.auto.showOnSteps')}
+              </Button>
+            }
           />
           {result.steps.length === 0 ? (
             <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} />

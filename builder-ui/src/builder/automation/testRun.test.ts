@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { messages } from '../../i18n/messages';
-import { depth, durationParts, notes, outcome, tally, type Outcome, type TestResult, type TestStep } from './testRun';
+import { asRun, depth, durationParts, notes, outcome, tally, type Outcome, type TestResult, type TestStep } from './testRun';
 
 /** A test run as the server answers it (engine/automation dryrun_test.go's journey). */
 const result: TestResult = {
@@ -49,6 +49,14 @@ describe('automation test run', () => {
     expect(durationParts(93784)).toEqual([{ unit: 'd', n: 1 }, { unit: 'h', n: 2 }, { unit: 'm', n: 3 }]);
     expect(durationParts(0)).toEqual([{ unit: 'm', n: 0 }]);
     expect(durationParts(-5)).toEqual([{ unit: 'm', n: 0 }]);
+  });
+
+  it('shows a test run on the steps as a run', () => {
+    const run = asRun(result, '试运行');
+    expect(Object.keys(run.steps!)).toEqual(['bonus', 'credit', 'ab', 'ab_variants1_1', 'later', 'gift']);
+    expect(run.steps!.gift).toEqual({ status: 'failed', type: 'action.run', error: { code: 'action.invalid_input', message: 'points is required' } });
+    expect(run.steps!.credit).toEqual({ status: 'ok', type: 'ledger.post', output: { amount: 50 } });
+    expect([run.id, run.status, run.version]).toEqual(['试运行', 'failed', 2]);
   });
 
   it('indents nested steps by their block', () => {

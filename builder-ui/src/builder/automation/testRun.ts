@@ -1,4 +1,5 @@
 import { api } from '../../api/client';
+import type { AutomationRun, StepResult } from './api';
 
 /** Why a test step did not run (engine/automation dryrun.go). */
 export type SkipReason = 'condition' | 'not_chosen' | 'after_error' | 'outside';
@@ -113,4 +114,18 @@ export function tally(r: TestResult): { ran: number; skipped: number; failed: nu
     else ran++;
   }
   return { ran, skipped, failed };
+}
+
+/**
+ * A test run in the run log's shape, so the design tab shows each step's
+ * result on the step as it shows a real run's (steps that did not run are
+ * left out); label names it in the "showing" line.
+ */
+export function asRun(r: TestResult, label: string): AutomationRun {
+  const steps: Record<string, StepResult> = {};
+  for (const s of r.steps) {
+    if (s.error) steps[s.step] = { status: 'failed', type: s.kind, error: s.error };
+    else if (!s.skipped) steps[s.step] = { status: 'ok', type: s.kind, output: s.result };
+  }
+  return { id: label, automation: r.automation, version: r.version, trigger: r.trigger, status: r.failed ? 'failed' : 'ok', attempts: 0, steps, createdAt: '' };
 }
