@@ -131,7 +131,7 @@ describe('workflow and inbox in the browser', () => {
     await signInAs(mgr, server.url, '/inbox', 'manager.wang', USER_PASSWORD);
     await eventually(() => rows(mgr).count()).toBe(3);
 
-    // Delegate: the people the workflow names are offered (only administrators may list users).
+    // Delegate: the people the workflow names and the store's colleagues from the user directory are offered.
     await rows(mgr).filter({ hasText: '转交的申请' }).getByTestId('task-more').click();
     await mgr.getByRole('menuitem', { name: '转交' }).click();
     await mgr.getByTestId('user-picker').click();
