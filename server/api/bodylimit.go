@@ -6,10 +6,12 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/i18n"
@@ -94,6 +96,9 @@ func (r *Router) Upload(op openapi.Operation, h fiber.Handler) {
 		if err := checkLength(c, max); err != nil {
 			return err
 		}
+		if enc := strings.TrimSpace(string(c.Request().Header.ContentEncoding())); enc != "" && !strings.EqualFold(enc, "identity") {
+			return badEncoding(requestLang(c), enc)
+		}
 		c.Locals(bodyKey{}, &limitedBody{r: rawBody(c), left: max, max: max, lang: requestLang(c), ctx: c})
 		return h(c)
 	})
@@ -141,7 +146,7 @@ func readBody(c *fiber.Ctx, max int64) error {
 		if int64(len(req.Body())) > max {
 			return tooLarge(requestLang(c), max)
 		}
-		return nil
+		return decodeBody(c, max)
 	}
 	var buf bytes.Buffer
 	if n := req.Header.ContentLength(); n > 0 {
@@ -154,7 +159,51 @@ func readBody(c *fiber.Ctx, max int64) error {
 		return tooLarge(requestLang(c), max)
 	}
 	req.SetBodyRaw(buf.Bytes())
+	return decodeBody(c, max)
+}
+
+// decodeBody decodes a compressed body (Content-Encoding gzip, deflate,
+// br or zstd) here, bounded by the same limit, and drops the header:
+// fiber's c.Body() would decode it without a bound, and a megabyte of
+// gzip can hold gigabytes.
+func decodeBody(c *fiber.Ctx, max int64) error {
+	req := c.Request()
+	enc := strings.ToLower(strings.TrimSpace(string(req.Header.ContentEncoding())))
+	if enc == "" || enc == "identity" {
+		return nil
+	}
+	var dec []byte
+	var err error
+	switch enc {
+	case "gzip":
+		dec, err = req.BodyGunzipWithLimit(int(max))
+	case "deflate":
+		dec, err = req.BodyInflateWithLimit(int(max))
+	case "br":
+		dec, err = req.BodyUnbrotliWithLimit(int(max))
+	case "zstd":
+		dec, err = req.BodyUnzstdWithLimit(int(max))
+	default:
+		return badEncoding(requestLang(c), enc)
+	}
+	switch {
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		return tooLarge(requestLang(c), max)
+	case err != nil:
+		e := errs.New(errs.Invalid, "request.encoding", "%s", i18n.Message(bodyMessages, requestLang(c), "request.encoding", enc))
+		e.Cause = err
+		return e
+	}
+	req.Header.Del(fiber.HeaderContentEncoding)
+	req.SetBodyRaw(dec)
 	return nil
+}
+
+// badEncoding refuses a Content-Encoding the route cannot read (an
+// upload is streamed as sent, so it takes none).
+func badEncoding(lang, enc string) error {
+	return &errs.Error{Class: errs.Invalid, Code: "request.content_encoding", Msg: i18n.Message(bodyMessages, lang, "request.content_encoding", enc),
+		Fields: []errs.FieldError{{Path: "Content-Encoding", Code: "request.content_encoding", Message: enc}}}
 }
 
 // limitedBody is an upload's body stream: it fails with 413 once more
@@ -198,8 +247,11 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 }
 
 var bodyMessages = map[string][2]string{
-	"http.body_too_large": {"请求体超过 %s 的上限", "the request body is larger than the limit of %s"},
-	"request.unreadable":  {"请求体未能读完（连接中断或超时）", "the request body could not be read to its end (connection cut or timed out)"},
+	"import.xlsx_too_large":    {".xlsx 文件超过 %s：工作簿要整个读入内存，请另存为 CSV 再导入", "the .xlsx file is larger than %s: a workbook is read into memory whole; save it as CSV and import that"},
+	"request.encoding":         {"请求体不是有效的 %s 压缩数据", "the body is not valid %s data"},
+	"request.content_encoding": {"此处不接受请求体的压缩方式 %q", "the body's Content-Encoding %q is not accepted here"},
+	"http.body_too_large":      {"请求体超过 %s 的上限", "the request body is larger than the limit of %s"},
+	"request.unreadable":       {"请求体未能读完（连接中断或超时）", "the request body could not be read to its end (connection cut or timed out)"},
 }
 
 func tooLarge(lang string, max int64) error {

@@ -3,6 +3,7 @@ package api_test
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -17,6 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
+	"github.com/tangram/tangram/server/api"
 	"github.com/tangram/tangram/server/api/apitest"
 )
 
@@ -94,6 +98,59 @@ func TestJSONBodyLimit(t *testing.T) {
 	ops := spec["paths"].(map[string]any)["/api/apps/{app}/forms/{form}/records"].(map[string]any)
 	if _, ok := ops["post"].(map[string]any)["responses"].(map[string]any)["413"]; !ok {
 		t.Fatalf("createRecord does not document 413")
+	}
+}
+
+// gzipped compresses b.
+func gzipped(b []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+// TestCompressedBodies: a gzip JSON body is decoded within the JSON
+// limit (a small bomb is 413, not gigabytes of memory); a broken one is
+// 400; upload routes, which stream the body as sent, take no encoding;
+// an .xlsx import past its own bound is 413 import.xlsx_too_large.
+func TestCompressedBodies(t *testing.T) {
+	h := apitest.New(t, apitest.Options{BodyLimit: 64 << 10})
+	crmApp(t, h)
+	gz := "Content-Encoding: gzip"
+	h.Expect(h.Do("POST", members, gzipped([]byte(`{"name": "张三", "phone": "13800000001"}`)), gz), 201, "")
+	bomb := gzipped([]byte(`{"name": "李四", "storeId": "` + strings.Repeat(" ", 8<<20) + `"}`))
+	if len(bomb) > 64<<10 {
+		t.Fatalf("bomb of %d bytes", len(bomb))
+	}
+	h.Expect(h.Do("POST", members, bomb, gz), 413, "http.body_too_large")
+	h.Expect(h.Do("POST", members, "not gzip at all", gz), 400, "request.encoding")
+	h.Expect(h.Do("POST", members, `{"name": "王五"}`, "Content-Encoding: snappy"), 400, "request.content_encoding")
+	h.Expect(h.Do("POST", importPath, gzipped([]byte("姓名\n赵六\n")), csvType, gz), 400, "request.content_encoding")
+	if n := num(h.Do("GET", members+"?count=true", nil).Map()["total"]); n != "1" {
+		t.Fatalf("records: %s", n)
+	}
+
+	f := excelize.NewFile()
+	_ = f.SetSheetRow("Sheet1", "A1", &[]any{"姓名", "手机号"})
+	for i := range 200 {
+		_ = f.SetSheetRow("Sheet1", fmt.Sprint("A", i+2), &[]any{fmt.Sprint("会员", i), fmt.Sprintf("139%08d", i)})
+	}
+	var xb bytes.Buffer
+	if err := f.Write(&xb); err != nil {
+		t.Fatal(err)
+	}
+	restore := api.SetMaxXLSXUpload(int64(xb.Len() - 1))
+	defer restore()
+	xlsx := "Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	p := h.Expect(h.Do("POST", importPath, xb.Bytes(), xlsx, "Accept-Language: en"), 413, "import.xlsx_too_large")
+	if !strings.Contains(fmt.Sprint(p["detail"]), "save it as CSV") {
+		t.Fatalf("problem: %v", p)
+	}
+	api.SetMaxXLSXUpload(int64(xb.Len()))
+	res := h.Expect(h.Do("POST", importPath, xb.Bytes(), xlsx), 200, "")
+	if num(res["created"]) != "200" {
+		t.Fatalf("xlsx import: %v", res)
 	}
 }
 

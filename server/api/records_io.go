@@ -15,6 +15,7 @@ import (
 
 	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/form"
+	"github.com/tangram/tangram/engine/i18n"
 	"github.com/tangram/tangram/server/openapi"
 	"github.com/tangram/tangram/server/problem"
 )
@@ -49,6 +50,12 @@ const (
 	// page or progress event before the connection is given up.
 	streamWindow = 60 * time.Second
 )
+
+// maxXLSXUpload bounds an .xlsx import: excelize reads a workbook into
+// memory whole (only big worksheets are unzipped to temporary files), so
+// the upload limit, made for streamed CSV, is too generous for it. A
+// sheet of a million rows and ten columns is about 50 MB zipped.
+var maxXLSXUpload int64 = 128 << 20
 
 func registerIOComponents(sp *openapi.Spec) {
 	sp.Component("ImportResult", openapi.Schema{
@@ -360,6 +367,10 @@ func openSheet(format string, src io.ReaderAt, size int64, lang string) (form.Sh
 	case "csv":
 		return form.OpenCSV(src, size, lang)
 	case "xlsx":
+		if size > maxXLSXUpload {
+			return nil, errs.New(errs.TooLarge, "import.xlsx_too_large", "%s",
+				i18n.Message(bodyMessages, lang, "import.xlsx_too_large", byteSize(maxXLSXUpload)))
+		}
 		return form.OpenXLSX(src, size, lang)
 	}
 	return nil, queryErr("format", "must be csv or xlsx")
