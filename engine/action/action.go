@@ -95,9 +95,11 @@ type Service struct {
 
 	// speculate: scripts run outside the writer first (speculate.go).
 	speculate bool
-	slots     chan struct{} // one per speculation under way
-	workers   specWorkers   // their threads (spec_thread.go)
-	spec      specStats
+	// specAlways: every run speculates, however wasted (SetSpeculation).
+	specAlways bool
+	slots      chan struct{} // one per speculation under way
+	workers    specWorkers   // their threads (spec_thread.go)
+	spec       specStats
 	// afterSpeculate, when set (tests), runs between a speculation and
 	// its commit.
 	afterSpeculate func()
@@ -111,6 +113,16 @@ func New(d Deps) *Service {
 	if d.Speculations <= 0 {
 		d.Speculations = runtime.GOMAXPROCS(0)
 	}
+	// Speculation stays on by default on the embedded store, adaptively
+	// (specHealth, speculate.go). Measured on 2 cores with the CRM
+	// template's checkout over HTTP, 32 clients (docs/PERFORMANCE.md):
+	// speculating every run cost 12.2 ms of CPU per checkout, because its
+	// writes to the report rollups' shared cells make 96% of speculations
+	// diverge and run again in the writer; inside the writer it cost 7.5
+	// ms; adaptive 7.3 ms with the best throughput, since the checkout
+	// backs off to the writer while actions that do not conflict keep
+	// speculating (under load from other processes the simple action
+	// benchmark ran 1,197-1,435/s so against 709-1,286/s in the writer).
 	return &Service{st: d.Store, meta: d.Meta, guard: d.Guard, records: d.Records, scripts: d.Scripts,
 		ledger: d.Ledger, rules: d.Rules, audit: d.Audit, now: d.Clock, runs: newRunLog(),
 		speculate: d.Store != nil && d.Store.Backend() == "sqlite", slots: make(chan struct{}, d.Speculations)}

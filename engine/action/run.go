@@ -87,7 +87,7 @@ func (s *Service) run(ctx context.Context, caller *auth.Principal, a *compiled, 
 	}
 	var sp *speculation
 	speculated := false // a speculation to commit; its outcome goes to a.spec
-	if s.speculate && !a.spec.try() {
+	if s.speculate && !s.specAlways && !a.spec.try() {
 		s.spec.skipped.Add(1)
 	} else if s.speculate {
 		sp = s.speculateRun(ctx, a, caller, p, in, o, lang)

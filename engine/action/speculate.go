@@ -135,11 +135,26 @@ func (s *Service) SpecCounts() SpecCounts {
 		Stale: s.spec.stale.Load(), Diverged: s.spec.diverged.Load(), Skipped: s.spec.skipped.Load()}
 }
 
-// SetSpeculate turns speculative runs on or off (only on a store that
-// supports them); benchmarks compare the two on one workload. Call it
-// before the service runs anything.
-func (s *Service) SetSpeculate(on bool) {
-	s.speculate = on && s.st != nil && s.st.Backend() == "sqlite"
+// Speculation is how a service's runs use speculation (SetSpeculation).
+type Speculation int
+
+const (
+	// SpeculateAdaptive, the default on the embedded store: every action
+	// speculates until its speculations are mostly wasted (specHealth).
+	SpeculateAdaptive Speculation = iota
+	// SpeculateAlways speculates every run (the behaviour before
+	// specHealth), for comparisons.
+	SpeculateAlways
+	// SpeculateNever runs every script inside the writer's turn.
+	SpeculateNever
+)
+
+// SetSpeculation sets how runs speculate (only on a store that supports
+// it); benchmarks compare the modes on one workload. Call it before the
+// service runs anything.
+func (s *Service) SetSpeculation(m Speculation) {
+	s.speculate = m != SpeculateNever && s.st != nil && s.st.Backend() == "sqlite"
+	s.specAlways = m == SpeculateAlways
 }
 
 // specHealth tells whether an action's runs should speculate. A
