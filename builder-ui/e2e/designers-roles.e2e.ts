@@ -231,6 +231,15 @@ async function overflowing(name: string, pages: [string, string, ((page: Page) =
     await page.screenshot({ path: join(resultsDir, `phone-${what}.png`), fullPage: true });
     const width = await page.evaluate(() => document.scrollingElement!.scrollWidth);
     if (width > 375) wide.push(`${what}: ${width}px`);
+    // A column squeezed beside a fixed one fits the width but is unusable:
+    // no card (outside a dashboard's grid) may be narrower than 160 px.
+    const squeezed = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('.ant-card')]
+        .filter((c) => c.offsetParent !== null && !c.closest('.react-grid-item'))
+        .map((c) => Math.round(c.getBoundingClientRect().width))
+        .filter((w) => w < 160),
+    );
+    if (squeezed.length > 0) wide.push(`${what}: cards ${squeezed.join(', ')}px wide`);
   }
   return wide;
 }
@@ -245,6 +254,7 @@ describe('the designers on a phone', () => {
       ['flow-state', '/apps/crm/builder/flow/e2e-layout', (p) => p.locator('.react-flow__node[data-id="open"]').click()],
       ['flow-transition', '/apps/crm/builder/flow/e2e-layout', (p) => p.locator('.react-flow__edge').first().click({ force: true })],
       ['rule', '/apps/crm/builder/rule/points-earn'],
+      ['rule-cell', '/apps/crm/builder/rule/points-earn', (p) => p.locator('[data-testid^="cell-0-"]').first().click()],
       ['dashboard', '/apps/crm/builder/dashboard/hq-cockpit'],
       ['automation', '/apps/crm/builder/automation/birthday-gift'],
       ['navigation', '/apps/crm/builder/app/crm'],

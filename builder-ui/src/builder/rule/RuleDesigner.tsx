@@ -81,8 +81,9 @@ export function RuleDesigner({ d }: { d: Designer<RuleSpec> }) {
           </Button>
         }
       />
-      <Flex gap={12} align="start" style={{ minWidth: 0 }}>
-        <Flex vertical gap={12} style={{ flex: 1, minWidth: 0 }}>
+      {/* The preview beside the grid on a wide screen, under it on a phone. */}
+      <Flex gap={12} align="start" wrap style={{ minWidth: 0 }}>
+        <Flex vertical gap={12} style={{ flex: '1 1 480px', minWidth: 0 }}>
           <Card size="small">
             <Form layout="inline" size="small" component="div" style={{ rowGap: 8 }}>
               <Form.Item label={t('builder.form.label')}>
@@ -128,7 +129,7 @@ export function RuleDesigner({ d }: { d: Designer<RuleSpec> }) {
             </Card>
           )}
         </Flex>
-        <div style={{ width: 340, flex: 'none' }}>
+        <div style={{ width: 340, maxWidth: '100%', flex: 'none' }}>
           <RulePreview d={d} onRows={onRows} />
         </div>
       </Flex>
