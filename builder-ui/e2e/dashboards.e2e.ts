@@ -57,21 +57,36 @@ async function pick(page: Page, title: string): Promise<void> {
     .click();
 }
 
-/** The widest filled shape of a widget's chart (the top bar of a ranking). */
-async function widestBar(page: Page, widget: string): Promise<{ x: number; y: number }> {
-  const box = await page.getByTestId(`widget-${widget}`).locator('[data-testid="echart"]').evaluate((el) => {
-    let best: DOMRect | undefined;
+/**
+ * A point inside the province with the most sales on a widget's China map:
+ * the region drawn in the top colour of the map's range (extensions/charts
+ * map.tsx), its largest part, at a pixel where that region is the topmost
+ * element (small provinces and islands included), scrolled into view.
+ * undefined until drawn.
+ */
+async function topProvince(page: Page, widget: string): Promise<{ x: number; y: number } | undefined> {
+  return page.getByTestId(`widget-${widget}`).locator('[data-testid="echart"]').evaluate((el) => {
+    // Hit-testing and the click need the map on screen.
+    el.scrollIntoView({ block: 'center' });
+    let best: { p: Element; r: DOMRect } | undefined;
     for (const p of Array.from(el.querySelectorAll('svg path'))) {
-      const fill = p.getAttribute('fill');
-      if (!fill || fill === 'none' || fill === 'transparent') continue;
+      if (getComputedStyle(p).fill !== 'rgb(9, 88, 217)') continue;
       const r = p.getBoundingClientRect();
-      if (r.height < 4 || r.height > 60) continue;
-      if (!best || r.width > best.width) best = r;
+      if (!best || r.width * r.height > best.r.width * best.r.height) best = { p, r };
     }
-    return best && { x: best.x + best.width / 2, y: best.y + best.height / 2 };
+    if (!best) return undefined;
+    const { p, r } = best;
+    const at = (fx: number, fy: number) => ({ x: r.x + r.width * fx, y: r.y + r.height * fy });
+    for (let n = 2; n <= 24; n *= 2) {
+      for (let i = 1; i < n; i += 2) {
+        for (let j = 1; j < n; j += 2) {
+          const pt = at(i / n, j / n);
+          if (document.elementFromPoint(pt.x, pt.y) === p) return pt;
+        }
+      }
+    }
+    return undefined;
   });
-  if (!box) throw new Error(`no bar in ${widget}`);
-  return box;
 }
 
 describe('dashboards in the browser', () => {
@@ -117,7 +132,7 @@ describe('dashboards in the browser', () => {
     filters = JSON.parse(new URL(page.url()).searchParams.get('filters') ?? '{}') as Record<string, unknown>;
     await eventually(() => orders(page, 'sales').textContent()).toBe(ordersOf(await data(filters, 'hq-cockpit'), 'sales'));
 
-    // Without the store and tier, a click on the top province's bar opens its sales.
+    // Without the store and tier, a click on the province with the most sales opens its sales.
     for (const f of ['store', 'tier']) {
       await page.getByTestId(`filter-${f}`).locator('.ant-select').hover();
       await page.getByTestId(`filter-${f}`).locator('.ant-select-clear').click();
@@ -125,10 +140,11 @@ describe('dashboards in the browser', () => {
     }
     await page.waitForURL((u) => u.searchParams.get('filters') === JSON.stringify({ period: 'last30days', region: 'east' }));
     await eventually(() => orders(page, 'sales').textContent()).toBe(ordersOf(await data({ period: 'last30days', region: 'east' }, 'hq-cockpit'), 'sales'));
-    await page.getByTestId('widget-map').locator('[data-testid="echart"] svg path').first().waitFor({ state: 'attached' });
-    const bar = await widestBar(page, 'map');
+    await page.getByTestId('widget-map').getByTestId('china-map').locator('svg path').first().waitFor({ state: 'attached' });
+    await eventually(async () => !!(await topProvince(page, 'map'))).toBe(true);
+    const top = (await topProvince(page, 'map'))!;
     const drill = page.waitForResponse((r) => r.url().includes('/reports/sales-by-province/run') && r.request().method() === 'POST');
-    await page.mouse.click(bar.x, bar.y);
+    await page.mouse.click(top.x, top.y);
     const d = (await (await drill).json()) as { form: string; count: number; filter: object };
     expect(d.form).toBe('transactions');
     expect(d.count).toBeGreaterThan(0);

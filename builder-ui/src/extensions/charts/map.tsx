@@ -118,7 +118,8 @@ export function choroplethOption(input: ChartInput): EChartsOption {
       type: 'continuous',
       min: present.length ? Math.min(...present) : 0,
       max: present.length ? Math.max(...present) : 1,
-      calculable: !compact,
+      // No drag handles: the top colour stays the top province's alone.
+      calculable: false,
       show: !compact,
       left: 'left',
       bottom: 0,
