@@ -146,40 +146,43 @@ export function DashboardDesigner({ d }: { d: Designer<DashboardSpec> }) {
               ]}
             />
           </Card>
-          <div ref={containerRef as RefObject<HTMLDivElement>} data-testid="dashboard-canvas" style={{ minHeight: 200 }}>
-            {spec.widgets.length === 0 && <Empty description={t('builder.dash.empty')} />}
-            {mounted && (
-              <ReactGridLayout
-                width={width}
-                layout={layout as Layout}
-                gridConfig={{ cols: GRID_COLS, rowHeight: ROW_HEIGHT, margin: [GRID_MARGIN, GRID_MARGIN], containerPadding: [0, 0] }}
-                dragConfig={{ handle: '.widget-drag' }}
-                onLayoutChange={(l) => {
-                  const next = applyLayout(spec.widgets, l as unknown as Parameters<typeof applyLayout>[1]);
-                  if (next !== spec.widgets) d.set({ ...spec, widgets: next });
-                }}
-              >
-                {spec.widgets.map((w, i) => {
-                  const k = widgetKey(w, i);
-                  return (
-                    <div key={k}>
-                      <DesignerWidget
-                        app={d.app}
-                        spec={spec}
-                        w={w}
-                        k={k}
-                        selected={selected === k}
-                        onSelect={() => setSelected(k)}
-                        onRemove={() => {
-                          d.set(removeWidget(spec, k));
-                          setSelected(undefined);
-                        }}
-                      />
-                    </div>
-                  );
-                })}
-              </ReactGridLayout>
-            )}
+          {/* On a phone the grid keeps a desktop's proportions and scrolls sideways inside itself. */}
+          <div style={narrow ? { overflowX: 'auto' } : undefined}>
+            <div ref={containerRef as RefObject<HTMLDivElement>} data-testid="dashboard-canvas" style={{ minHeight: 200, ...(narrow ? { minWidth: 720 } : {}) }}>
+              {spec.widgets.length === 0 && <Empty description={t('builder.dash.empty')} />}
+              {mounted && (
+                <ReactGridLayout
+                  width={width}
+                  layout={layout as Layout}
+                  gridConfig={{ cols: GRID_COLS, rowHeight: ROW_HEIGHT, margin: [GRID_MARGIN, GRID_MARGIN], containerPadding: [0, 0] }}
+                  dragConfig={{ handle: '.widget-drag' }}
+                  onLayoutChange={(l) => {
+                    const next = applyLayout(spec.widgets, l as unknown as Parameters<typeof applyLayout>[1]);
+                    if (next !== spec.widgets) d.set({ ...spec, widgets: next });
+                  }}
+                >
+                  {spec.widgets.map((w, i) => {
+                    const k = widgetKey(w, i);
+                    return (
+                      <div key={k}>
+                        <DesignerWidget
+                          app={d.app}
+                          spec={spec}
+                          w={w}
+                          k={k}
+                          selected={selected === k}
+                          onSelect={() => setSelected(k)}
+                          onRemove={() => {
+                            d.set(removeWidget(spec, k));
+                            setSelected(undefined);
+                          }}
+                        />
+                      </div>
+                    );
+                  })}
+                </ReactGridLayout>
+              )}
+            </div>
           </div>
         </Flex>
         <SidePanel narrow={narrow} open={!!sel} onClose={() => setSelected(undefined)} width={320} testId="dashboard-properties">
