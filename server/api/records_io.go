@@ -13,9 +13,11 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tangram/tangram/engine/access"
 	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/form"
 	"github.com/tangram/tangram/engine/i18n"
+	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/server/openapi"
 	"github.com/tangram/tangram/server/problem"
 )
@@ -213,6 +215,14 @@ func (s *Server) importRoute(r *Router) {
 			}
 		}
 		sse := strings.Contains(c.Get(fiber.HeaderAccept), "text/event-stream")
+		// The import right first: a caller without it is refused before a
+		// gigabyte is read. PrepareImport checks it again with the rest.
+		if g := s.deps.Guard; g != nil {
+			t := access.Target{App: c.Params("app"), Kind: meta.KindForm, Key: c.Params("form")}
+			if err := g.Check(recordCtx(c), principal(c), t, access.Import); err != nil {
+				return err
+			}
+		}
 		up, err := uploadedFile(c)
 		if err != nil {
 			return err
