@@ -30,6 +30,13 @@ var cst = time.FixedZone("CST", 8*3600)
 // newDeps opens a fresh SQLite store with the services and the retail
 // CRM template installed and published in testApp.
 func newDeps(t testing.TB) demo.Deps {
+	d, _ := newServices(t)
+	return d
+}
+
+// newServices is newDeps with the services as the server wires them
+// (no workflow timers), for tests that run the template's actions.
+func newServices(t testing.TB) (demo.Deps, *api.Services) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, "sqlite://"+filepath.ToSlash(filepath.Join(t.TempDir(), "demo.db")), store.Options{})
@@ -37,18 +44,16 @@ func newDeps(t testing.TB) demo.Deps {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	// The services as the server wires them (no workflow timers).
 	_, svc, err := api.Wire(ctx, st, api.WireOptions{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DataDir: t.TempDir(), SLAEvery: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(svc.Close)
-	ms := svc.Meta
-	d := demo.Deps{Store: st, Meta: ms, Auth: svc.Auth, Records: svc.Records, Ledger: ledger.New(st, ledger.Options{})}
-	if _, err := templates.Install(ctx, ms, "crm-retail", templates.InstallOptions{App: testApp, Publish: true}, "admin"); err != nil {
+	d := demo.Deps{Store: st, Meta: svc.Meta, Auth: svc.Auth, Records: svc.Records, Ledger: ledger.New(st, ledger.Options{})}
+	if _, err := templates.Install(ctx, svc.Meta, "crm-retail", templates.InstallOptions{App: testApp, Publish: true}, "admin"); err != nil {
 		t.Fatal(err)
 	}
-	return d
+	return d, svc
 }
 
 // all reads every live record of a form, page by page.

@@ -4,19 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/tangram/tangram/engine/action"
 	"github.com/tangram/tangram/engine/auth"
 	"github.com/tangram/tangram/engine/form"
-	"github.com/tangram/tangram/engine/ledger"
 	"github.com/tangram/tangram/engine/store"
 	"github.com/tangram/tangram/server/api"
-	"github.com/tangram/tangram/templates"
 	"github.com/tangram/tangram/templates/demo"
 )
 
@@ -132,27 +127,12 @@ func TestSpendBuckets(t *testing.T) {
 	check("a member without buckets", m["_id"].(string))
 }
 
-// newCRM wires the services as the server does over a fresh SQLite
-// store, installs crm-retail and generates members members with a history
+// newCRM is newServices with members members generated, their history
 // up to now (the actions' clock is the real one).
 func newCRM(t *testing.T, members int) (demo.Deps, *api.Services) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite://"+filepath.ToSlash(filepath.Join(t.TempDir(), "crm.db")), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	_, svc, err := api.Wire(ctx, st, api.WireOptions{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DataDir: t.TempDir(), SLAEvery: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(svc.Close)
-	d := demo.Deps{Store: st, Meta: svc.Meta, Auth: svc.Auth, Records: svc.Records, Ledger: ledger.New(st, ledger.Options{})}
-	if _, err := templates.Install(ctx, svc.Meta, "crm-retail", templates.InstallOptions{App: testApp, Publish: true}, "admin"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Generate(ctx, d, testApp, demo.Options{Members: members, Seed: 3}); err != nil {
+	d, svc := newServices(t)
+	if _, err := demo.Generate(context.Background(), d, testApp, demo.Options{Members: members, Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
 	return d, svc
