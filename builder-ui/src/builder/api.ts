@@ -4,8 +4,8 @@ import type { Definition, User } from '../api/types';
 
 /**
  * The meta API calls only the builder makes: revisions, rollback, app
- * export and import, the decision table checks, aggregates and report runs
- * for previews. Definition reads and writes shared with the runtime are in
+ * export and import, the decision table checks and report runs for
+ * previews. Definition reads and writes shared with the runtime are in
  * api/meta.ts.
  */
 
@@ -99,23 +99,6 @@ export function evaluateRule(app: string, rule: string, inputs: Record<string, u
   const body: Record<string, unknown> = { inputs, trace: true };
   if (version) body.version = version;
   return api.post<RuleResult>(`/api/apps/${seg(app)}/rules/${seg(rule)}/evaluate`, body);
-}
-
-/** One group of an aggregate (the records API): group keys and measures by their "as". */
-export type AggregateRow = Record<string, unknown>;
-
-/** The body of POST .../aggregate (engine/form Aggregate). */
-export interface AggregateRequest {
-  filter?: Record<string, unknown>;
-  groupBy?: { field: string; bucket?: string; as?: string }[];
-  measures: { op: string; field?: string; as: string }[];
-  sort?: string;
-  limit?: number;
-  timeZone?: string;
-}
-
-export function aggregate(app: string, form: string, req: AggregateRequest): Promise<AggregateRow[]> {
-  return api.post<AggregateRow[]>(`/api/apps/${seg(app)}/forms/${seg(form)}/aggregate`, req);
 }
 
 /** A column of a report result. */
