@@ -1,8 +1,11 @@
 package report
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -340,4 +343,60 @@ func editRule(t *testing.T, spec json.RawMessage, edit func(map[string]any)) str
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// The same scoring on the Mongo adapter (over lungo): paging by id,
+// conditional updates, the lease and the indexes.
+func TestRFMScoringOnLungo(t *testing.T) {
+	e := newEnvURI(t, "lungo://memory")
+	for _, d := range []struct {
+		kind meta.Kind
+		file string
+	}{{meta.KindForm, "core/forms/members.json"}, {meta.KindRule, "crm-retail/rules/rfm-thresholds.json"}, {meta.KindRule, "crm-retail/rules/rfm-segments.json"}} {
+		raw, err := os.ReadFile(filepath.Join("..", "..", "templates", d.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var spec map[string]any
+		if err := json.Unmarshal(raw, &spec); err != nil {
+			t.Fatal(err)
+		}
+		key := spec["key"].(string)
+		delete(spec, "key")
+		b, _ := json.Marshal(spec)
+		e.publish(d.kind, key, string(b))
+	}
+	loadRFM(e)
+	res, err := e.svc.ScoreRFM(e.ctx, "crm", DefaultRFMJob, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRFMCases(t, e.members(), rfmCases)
+	again, err := e.svc.ScoreRFM(e.ctx, "crm", DefaultRFMJob, "en")
+	if err != nil || res.Changed != 19 || again.Changed != 0 {
+		t.Fatalf("changed %d then %d (%v)", res.Changed, again.Changed, err)
+	}
+}
+
+// The loop the server runs scores at its first check and stops with its
+// context.
+func TestRunRFMDailyScoresAndStops(t *testing.T) {
+	e := newCRMEnv(t)
+	loadRFM(e)
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); e.svc.RunRFMDaily(ctx, RFMDaily{Every: 10 * time.Millisecond}) }()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if job, err := e.st.Get(e.ctx, collJobs, rfmJobID("crm", "members")); err == nil && job["lastDay"] == "2026-03-20" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the daily loop did not score")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	checkRFMCases(t, e.members(), rfmCases)
 }
