@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -263,6 +264,59 @@ func TestUploadLimit(t *testing.T) {
 	}
 	if docs, blobs := storedFiles(t, h); docs != 1 || blobs != 1 || count() != "0" {
 		t.Fatalf("after malformed bodies: %d documents, %d blobs, %s records", docs, blobs, count())
+	}
+}
+
+// TestExpectContinue: a client that asks before sending ("Expect:
+// 100-continue", as curl does for big files) is told 413 before it sends a
+// byte when the declared length is over the route's limit, and gets
+// "100 Continue" otherwise.
+func TestExpectContinue(t *testing.T) {
+	h := apitest.New(t, apitest.Options{BodyLimit: 64 << 10})
+	crmApp(t, h)
+	h.Server.SetBodyLimits(0, 256<<10)
+	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{ExpectContinueTimeout: 20 * time.Second}}
+	// ask sends body and returns the status, the bytes the client sent and
+	// the problem's content type and detail.
+	ask := func(path, ctype string, body []byte) (int, int64, string) {
+		t.Helper()
+		read := &countingReader{r: bytes.NewReader(body)}
+		req, err := http.NewRequest("POST", h.URL+path, read)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.ContentLength = int64(len(body))
+		req.Header.Set("Expect", "100-continue")
+		req.Header.Set("Content-Type", ctype)
+		req.Header.Set("Authorization", "Bearer "+h.Token)
+		req.Header.Set("Accept-Language", "en")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("POST %s: %v", path, err)
+		}
+		var p map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&p)
+		_ = resp.Body.Close()
+		return resp.StatusCode, read.n, resp.Header.Get("Content-Type") + " " + fmt.Sprint(p["detail"])
+	}
+	var csv bytes.Buffer
+	_ = importCSV(&csv, 3000, 100) // about 400 KiB: over the upload limit
+	if st, n, p := ask(importPath+"?"+ignoreNote, "text/csv", csv.Bytes()); st != 413 || n != 0 ||
+		p != "application/problem+json the request body is larger than the limit of 256 KiB" {
+		t.Fatalf("import over the upload limit: %d after %d bytes sent: %s", st, n, p)
+	}
+	big := []byte(`{"name": "张三", "storeId": "` + strings.Repeat("x", 100<<10) + `"}`)
+	if st, n, p := ask(members, "application/json", big); st != 413 || n != 0 ||
+		p != "application/problem+json the request body is larger than the limit of 64 KiB" {
+		t.Fatalf("JSON over the JSON limit: %d after %d bytes sent: %s", st, n, p)
+	}
+	csv.Reset()
+	_ = importCSV(&csv, 1000, 100) // about 130 KiB: over the JSON limit, under the upload limit
+	if st, n, _ := ask(importPath+"?"+ignoreNote, "text/csv", csv.Bytes()); st != 200 || n != int64(csv.Len()) {
+		t.Fatalf("import under the upload limit: %d after %d of %d bytes", st, n, csv.Len())
+	}
+	if n := num(h.Do("GET", members+"?count=true", nil).Map()["total"]); n != "1000" {
+		t.Fatalf("records: %s", n)
 	}
 }
 

@@ -105,6 +105,7 @@ func New(d Deps) *Server {
 		DisablePreParseMultipartForm: true,
 	})
 	s := &Server{App: app, Spec: openapi.New("Tangram API", d.Version), deps: d, limits: newBodyLimits(d.BodyLimit, d.UploadLimit)}
+	app.Server().ExpectHandler = s.limits.expect // refuse oversized bodies before they are sent
 	app.Use(requestid.New(requestid.Config{Header: "X-Request-Id", ContextKey: "requestid"}))
 	app.Use(recover.New())
 	app.Use(d.Metrics.middleware)
