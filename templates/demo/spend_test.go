@@ -125,6 +125,18 @@ func TestSpendBuckets(t *testing.T) {
 	}
 	sale("SPEND-3", m)
 	check("a member without buckets", m["_id"].(string))
+
+	// The same for a refund: the buckets are summed with the refunded
+	// sale still counted, then it is taken out (two sales of this month,
+	// so the month keeps a bucket).
+	m = members[3]
+	sale("SPEND-4", m)
+	sale("SPEND-5", m)
+	if _, err := svc.Records.Patch(ctx, sys, testApp, "members", m["_id"].(string), map[string]any{"spendMonths": nil}, 0, form.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	run("refund", map[string]any{"receiptId": "SPEND-4"})
+	check("a refund for a member without buckets", m["_id"].(string))
 }
 
 // newCRM is newServices with members members generated, their history

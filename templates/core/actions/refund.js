@@ -47,9 +47,11 @@ const coupons = (t.couponCodes || '').split(',').filter(Boolean).map((code) => {
   return {code, status};
 });
 
+// Before the sale is marked refunded: a member without buckets yet has
+// them summed from its completed sales, this one still among them.
+const spend = addSpend(m, at, t.paidAt, -(t.paid || 0));
 records.update('transactions', t._id, {status: 'refunded', refundedAt: at, refundReason: input.reason || null}, {ifVersion: t._version});
 
-const spend = addSpend(m, at, t.paidAt, -(t.paid || 0));
 const tier = rules.evaluate('tier-levels', {spend12m: YUAN(spend.spend12m)}).outputs.tier;
 const out = state({
   tier, pointsReversed: -back.points, coupons, replayed: false,
