@@ -11,6 +11,7 @@ import { useI18n } from '../../i18n/useI18n';
 import type { MessageKey } from '../../i18n/messages';
 import { LocalizedInput } from '../LocalizedInput';
 import { LifecycleBar } from '../lifecycle/LifecycleBar';
+import { useNarrow } from '../SidePanel';
 import type { Designer } from '../lifecycle/useDesigner';
 import { addDimension, addMeasure, datasetFields, dimensionKey, measureKey, moveDimension, moveMeasure, newDimension, newMeasure, removeDimension, removeMeasure, updateDimension, updateMeasure, type Measure, type ReportSpec } from './model';
 import { ReportPreview } from './ReportPreview';
@@ -53,6 +54,7 @@ export function ReportDesigner({ d }: { d: Designer<ReportSpec> }) {
     else if (id.startsWith('mea:') && over.startsWith('mea:')) d.set(moveMeasure(spec, Number(id.slice(4)), Number(over.slice(4))));
   };
 
+  const narrow = useNarrow();
   const selDim = selected?.startsWith('dim:') ? Number(selected.slice(4)) : undefined;
   const selMea = selected?.startsWith('mea:') ? Number(selected.slice(4)) : undefined;
   const relations = fields.filter((f) => f.field.type === 'relation');
@@ -62,8 +64,8 @@ export function ReportDesigner({ d }: { d: Designer<ReportSpec> }) {
     <Flex vertical style={{ minWidth: 0 }}>
       <LifecycleBar d={d} />
       <DndContext sensors={sensors} collisionDetection={closestCenter} onDragEnd={onDragEnd}>
-        <Flex gap={12} align="start">
-          <Card size="small" title={t('builder.report.fields')} style={{ width: 220, flex: 'none', maxHeight: 'calc(100vh - 180px)', overflow: 'auto' }}>
+        <Flex gap={12} align={narrow ? 'stretch' : 'start'} vertical={narrow}>
+          <Card size="small" title={t('builder.report.fields')} style={{ width: narrow ? '100%' : 220, flex: 'none', maxHeight: narrow ? 240 : 'calc(100vh - 180px)', overflow: 'auto' }}>
             <Flex vertical gap={4} data-testid="report-fields">
               <FieldChip f={{ path: 'count', field: { key: 'count', type: 'number', label: t('builder.report.records') } }} onAdd={(to) => to === 'measures' && add(undefined, 'measures')} />
               {fields.map((f) => (
@@ -110,7 +112,7 @@ export function ReportDesigner({ d }: { d: Designer<ReportSpec> }) {
               <ReportPreview app={d.app} report={d.key} spec={spec} publishedVersion={d.published?.version} />
             </Card>
           </Flex>
-          <Card size="small" style={{ width: 300, flex: 'none' }} data-testid="report-properties">
+          <Card size="small" style={{ width: narrow ? '100%' : 300, flex: 'none' }} data-testid="report-properties">
             {selDim !== undefined && dims[selDim] ? (
               <Form layout="vertical" size="small" component="div">
                 <Typography.Title level={5}>{label(dims[selDim].field)}</Typography.Title>
