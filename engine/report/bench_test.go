@@ -263,12 +263,6 @@ func BenchmarkStoreMonthCached(b *testing.B) {
 	}
 }
 
-// RFM segments over every member: three quintile threshold sets (one pass)
-// and one grouping pass.
-func BenchmarkRFMSegments(b *testing.B) {
-	runBench(b, benchEnv(b).raw, "rfm-segments", nil, "raw")
-}
-
 // The HQ cockpit's nine widgets, cold (no cache) then warm.
 func BenchmarkCockpitCold(b *testing.B) { cockpitBench(b, true) }
 
