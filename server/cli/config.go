@@ -19,6 +19,8 @@ type Config struct {
 	MongoURI  string
 	LogLevel  string
 	BodyLimit int
+	// UploadLimit bounds streamed import and file-upload bodies.
+	UploadLimit int64
 }
 
 // bindServe declares the serve flags with environment defaults.
@@ -27,7 +29,8 @@ func bindServe(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.DataDir, "data", env("TANGRAM_DATA_DIR", "./data"), "data directory of the embedded store (TANGRAM_DATA_DIR)")
 	fs.StringVar(&c.MongoURI, "mongo", env("TANGRAM_MONGO_URI", ""), "MongoDB URI; when set, MongoDB is used instead of the embedded store (TANGRAM_MONGO_URI)")
 	fs.StringVar(&c.LogLevel, "log-level", env("TANGRAM_LOG_LEVEL", "info"), "debug, info, warn or error (TANGRAM_LOG_LEVEL)")
-	fs.IntVar(&c.BodyLimit, "body-limit", envInt("TANGRAM_BODY_LIMIT", 8<<20), "largest accepted request body in bytes (TANGRAM_BODY_LIMIT)")
+	fs.IntVar(&c.BodyLimit, "body-limit", envInt("TANGRAM_BODY_LIMIT", 8<<20), "largest accepted JSON request body in bytes (TANGRAM_BODY_LIMIT)")
+	fs.Int64Var(&c.UploadLimit, "upload-limit", int64(envInt("TANGRAM_UPLOAD_LIMIT", 1<<30)), "largest accepted import or file upload in bytes, read as a stream (TANGRAM_UPLOAD_LIMIT)")
 }
 
 // StoreURI is the store the configuration selects.

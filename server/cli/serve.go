@@ -45,7 +45,7 @@ func Serve(args []string) error {
 	}
 	defer st.Close()
 	srv, svc, err := api.Wire(ctx, st, api.WireOptions{Log: log, Metrics: metrics, DataDir: cfg.DataDir,
-		BodyLimit: cfg.BodyLimit, Version: Version})
+		BodyLimit: cfg.BodyLimit, UploadLimit: cfg.UploadLimit, Version: Version})
 	if err != nil {
 		return err
 	}
