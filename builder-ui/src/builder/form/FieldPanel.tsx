@@ -22,8 +22,6 @@ interface Props {
   /** Local and server messages about this field. */
   messages: string[];
   serverErrors: string[];
-  onServerCheck: () => void;
-  checking: boolean;
 }
 
 /** The key box: applied when it is a valid, unused key, so typing never breaks the form. */
@@ -114,7 +112,7 @@ export function FieldPanel(p: Props) {
         </Form.Item>
       )}
       <DefaultValue app={p.app} f={f} env={p.env} set={set} />
-      {f.type === 'formula' && <FormulaEditor f={f} spec={p.env.spec} set={set} serverErrors={p.serverErrors} onServerCheck={p.onServerCheck} checking={p.checking} />}
+      {f.type === 'formula' && <FormulaEditor f={f} spec={p.env.spec} set={set} serverErrors={p.serverErrors} />}
       <TypeSettings f={f} set={set} env={p.env} />
     </Form>
   );

@@ -194,8 +194,6 @@ export function FormDesigner({ d }: { d: Designer<FormSpec> }) {
                   seal={d.seal}
                   messages={[...local.filter((p) => p.field === f.key).map(problemText), ...(server.get(f.key) ?? [])]}
                   serverErrors={server.get(f.key) ?? []}
-                  onServerCheck={() => void d.save()}
-                  checking={d.busy}
                 />
               ) : (
                 <FormPanel spec={spec} section={section} set={d.set} seal={d.seal} />

@@ -15,13 +15,6 @@ interface Props {
   set: (patch: Partial<FieldDef>, group?: string) => void;
   /** The server's messages for this field after the last save. */
   serverErrors: string[];
-  /**
-   * Saving the draft (which compiles every formula). The editor checks
-   * through the formula endpoint instead, without saving; kept so the
-   * field panel's props stay valid.
-   */
-  onServerCheck?: () => void;
-  checking?: boolean;
 }
 
 const RESULT_TYPES = ['text', 'number', 'money', 'date', 'datetime', 'checkbox'];

@@ -13,10 +13,11 @@ export interface PaletteItem {
 }
 
 /**
- * Every field type the server registers, as its Spec describes it. The
- * server has no endpoint listing field types yet, so palette.test.ts keeps
- * this list equal to the newSpec(...) calls of engine/form, and to the UI's
- * renderer registry.
+ * Every field type the server registers, as GET /api/field-types lists
+ * them. The list is kept here so the palette draws without a round trip;
+ * palette.test.ts keeps it equal to the newSpec(...) calls of engine/form
+ * and to the UI's renderer registry, and a Go test (server/api) keeps it
+ * equal to what the endpoint serves.
  */
 export const PALETTE: readonly PaletteItem[] = [
   { type: 'text', group: 'basic', title: { 'zh-CN': '单行文本', en: 'Text' } },
