@@ -89,11 +89,17 @@ type GroupKey struct {
 // count of all orders, in one pass). Only engine code builds it: the JSON
 // form has no filter, because callers such as the records API check the
 // fields a spec names and would not see the ones inside it.
+//
+// MinRows, when above zero (countDistinct only), counts only the values
+// found in at least MinRows of the group's rows that match Filter: the
+// members with two or more orders in the period. Adapters compute it in
+// the database (a group by the keys and the field, then a count per keys).
 type Measure struct {
-	Fn     AggFn
-	Field  Field
-	Filter *Node
-	As     string
+	Fn      AggFn
+	Field   Field
+	Filter  *Node
+	As      string
+	MinRows int
 }
 
 // Aggregate is a group-by over one collection. Rows come back as documents

@@ -51,8 +51,8 @@ func (o *ops) aggregateJoin(ctx context.Context, coll string, lookups []store.Lo
 		return `"` + as + `"`, nil
 	}
 
-	var b sqlBuf
-	b.w("SELECT * FROM (SELECT ")
+	b := &sqlBuf{}
+	b.w("SELECT ")
 	var groupCols []string
 	conv := make([]func(any) any, 0, len(a.Group)+len(a.Measures))
 	names := make([]string, 0, cap(conv))
@@ -64,7 +64,7 @@ func (o *ops) aggregateJoin(ctx context.Context, coll string, lookups []store.Lo
 		if i > 0 {
 			b.w(", ")
 		}
-		cv, err := c.groupKey(&b, g)
+		cv, err := c.groupKey(b, g)
 		if err != nil {
 			return nil, err
 		}
@@ -81,7 +81,7 @@ func (o *ops) aggregateJoin(ctx context.Context, coll string, lookups []store.Lo
 		if i > 0 || len(a.Group) > 0 {
 			b.w(", ")
 		}
-		cv, err := c.measure(&b, m)
+		cv, err := c.measure(b, m)
 		if err != nil {
 			return nil, err
 		}
@@ -92,7 +92,7 @@ func (o *ops) aggregateJoin(ctx context.Context, coll string, lookups []store.Lo
 	b.w(" FROM ")
 	b.add(from)
 	b.w(" WHERE ")
-	if err := c.filter(&b, a.Filter, 0); err != nil {
+	if err := c.filter(b, a.Filter, 0); err != nil {
 		return nil, err
 	}
 	if len(groupCols) > 0 {
@@ -104,18 +104,31 @@ func (o *ops) aggregateJoin(ctx context.Context, coll string, lookups []store.Lo
 			b.w(strconv.Itoa(i + 1))
 		}
 	}
+	if hasMinRows(a) {
+		// Distinct counts over values with several rows join their own
+		// two-level group-bys to the main one (aggregate_minrows.go).
+		w := &sqlBuf{}
+		if err := c.withMinRows(w, b, from, a); err != nil {
+			return nil, err
+		}
+		b = w
+	}
+	outer := &sqlBuf{}
+	outer.w("SELECT * FROM (")
+	outer.add(b)
+	b = outer
 	b.w(") WHERE ")
-	hc := filterCompiler{out: &b, operand: outputOperand(outs), arrays: false}
+	hc := filterCompiler{out: b, operand: outputOperand(outs), arrays: false}
 	if err := hc.node(a.Having, 0); err != nil {
 		return nil, err
 	}
-	if err := aggOrder(&b, a.Sort, groupCols, a.Outputs()); err != nil {
+	if err := aggOrder(b, a.Sort, groupCols, a.Outputs()); err != nil {
 		return nil, err
 	}
 	if a.Limit > 0 {
 		b.w(" LIMIT ", strconv.Itoa(a.Limit))
 	}
-	return o.aggRows(ctx, &b, names, conv)
+	return o.aggRows(ctx, b, names, conv)
 }
 
 // extremeOnly compiles the newest-or-oldest question — one min or max of
@@ -247,9 +260,17 @@ func (c *aggCompiler) measure(b *sqlBuf, m query.Measure) (func(any) any, error)
 		b.w(")")
 		return nil
 	}
-	if m.Fn == query.FnCount {
+	if m.Fn == query.FnCount && m.MinRows == 0 {
 		b.w("count(*)")
 		return asNumber, cond()
+	}
+	if m.MinRows != 0 {
+		// A placeholder: withMinRows reads the value from its join.
+		if _, err := c.distinctExpr(m); err != nil {
+			return nil, err
+		}
+		b.w("0")
+		return asNumber, nil
 	}
 	if m.Field.Array {
 		return nil, store.Wrapf(store.ErrInvalid, nil, "cannot aggregate the list field %q", m.Field.Path)
@@ -294,10 +315,10 @@ func (c *aggCompiler) measure(b *sqlBuf, m query.Measure) (func(any) any, error)
 		b.w(string(m.Fn), "(", x, ")")
 		return byKind(m.Field.Kind), cond()
 	case query.FnCountDistinct:
-		// Nulls are not counted, as in SQL's COUNT(DISTINCT); decimals
-		// count by value, not by text.
-		if m.Field.Kind == query.KindDecimal && !isID {
-			x = decNormFunc + "(" + r.raw(rest) + ")"
+		// Nulls are not counted, as in SQL's COUNT(DISTINCT).
+		x, err := c.distinctExpr(m)
+		if err != nil {
+			return nil, err
 		}
 		b.w("count(DISTINCT ", x, ")")
 		return asNumber, cond()
