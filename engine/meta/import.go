@@ -81,12 +81,15 @@ func (s *Service) Import(ctx context.Context, b Bundle, opt ImportOptions, user 
 				return err
 			}
 		}
-		return nil
+		return touchStamp(ctx, ops) // once for the whole import
 	}
 	if opt.DryRun {
 		err = run(s.st, false)
 	} else {
 		err = s.st.Tx(ctx, func(tx store.Ops) error { return run(tx, true) })
+		if err == nil {
+			s.heads.drop()
+		}
 	}
 	if err != nil && !errs.HasCode(err, ErrImportConflict.Code) {
 		return ImportResult{App: target, DryRun: opt.DryRun}, err

@@ -44,13 +44,17 @@ func (s *Service) Publish(ctx context.Context, app string, kind Kind, key string
 		if err := advanceHead(ctx, tx, h, store.Patch{Set: store.Doc{"published": v, "updatedBy": user, "updatedAt": at}}); err != nil {
 			return Definition{}, err
 		}
+		if err := touchStamp(ctx, tx); err != nil {
+			return Definition{}, err
+		}
 		return upgrade(revisionFromDoc(doc))
 	})
 }
 
 // onHead runs change on the head of app/kind/key in one transaction, once
 // ifMatch (when not 0) is the head's latest version: the start Publish and
-// Rollback share.
+// Rollback share. After a commit this process's head cache is dropped, so
+// the change is served at once here (other instances: within HeadTTL).
 func (s *Service) onHead(ctx context.Context, app string, kind Kind, key string, ifMatch int,
 	change func(tx store.Ops, h head) (Definition, error)) (Definition, error) {
 	if err := checkAddress(app, kind, key); err != nil {
@@ -71,6 +75,7 @@ func (s *Service) onHead(ctx context.Context, app string, kind Kind, key string,
 	if err != nil {
 		return Definition{}, err
 	}
+	s.heads.drop()
 	return out, nil
 }
 
@@ -116,6 +121,6 @@ func (s *Service) Rollback(ctx context.Context, app string, kind Kind, key strin
 		if _, err := tx.Insert(ctx, collRevisions, revisionDoc(d)); err != nil {
 			return Definition{}, staleOr(err, h.Latest, h.Latest)
 		}
-		return d, nil
+		return d, touchStamp(ctx, tx)
 	})
 }

@@ -13,26 +13,28 @@ import (
 // concurrent use, and several Services (in one process or in several
 // server processes) may share one store: every write is a transaction with
 // conditions on the definition's head, and the published-definition cache
-// checks the head on every read.
+// is revalidated against a store-wide change counter (heads.go).
 type Service struct {
 	st    store.Store
 	cache *publishedCache
+	heads *headCache
 	now   func() time.Time
 }
 
 // NewService returns a Service over st. Call Init once before use.
 func NewService(st store.Store) *Service {
-	return &Service{st: st, cache: newPublishedCache(), now: time.Now}
+	return &Service{st: st, cache: newPublishedCache(), heads: newHeadCache(HeadTTL), now: time.Now}
 }
 
-// Init creates the indexes the service's queries rely on.
+// Init creates the indexes the service's queries rely on and the change
+// counter the head cache checks.
 func (s *Service) Init(ctx context.Context) error {
 	for _, coll := range []string{collHeads, collRevisions} {
 		if err := s.st.EnsureIndexes(ctx, coll, indexes[coll]); err != nil {
 			return err
 		}
 	}
-	return nil
+	return ensureStamp(ctx, s.st)
 }
 
 func (s *Service) stamp() string { return query.FormatTime(s.now()) }
@@ -68,12 +70,15 @@ func (s *Service) Create(ctx context.Context, d Definition, user string) (Defini
 		if _, err := tx.Insert(ctx, collHeads, hd); err != nil {
 			return existsOr(err, d)
 		}
-		_, err := tx.Insert(ctx, collRevisions, revisionDoc(d))
-		return existsOr(err, d)
+		if _, err := tx.Insert(ctx, collRevisions, revisionDoc(d)); err != nil {
+			return existsOr(err, d)
+		}
+		return touchStamp(ctx, tx) // "no such definition" may be cached
 	})
 	if err != nil {
 		return Definition{}, err
 	}
+	s.heads.drop()
 	return d, nil
 }
 
