@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -36,7 +37,7 @@ func (o ops) AggregateJoin(ctx context.Context, coll string, lookups []store.Loo
 	if o.s.backend == BackendLungo {
 		return nil, store.ErrUnsupported
 	}
-	pipeline, err := joinPipeline(lookups, spec)
+	pipeline, err := joinPipeline(coll, lookups, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -56,14 +57,17 @@ func (o ops) AggregateJoin(ctx context.Context, coll string, lookups []store.Loo
 // field name in $group and $project.
 var aliasRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
-// aggregatePipeline compiles a spec without lookups.
-func aggregatePipeline(spec *query.Aggregate) (mdb.Pipeline, error) { return joinPipeline(nil, spec) }
+// aggregatePipeline compiles a spec without lookups over coll.
+func aggregatePipeline(coll string, spec *query.Aggregate) (mdb.Pipeline, error) {
+	return joinPipeline(coll, nil, spec)
+}
 
 // joinPipeline compiles spec over the lookups. Inside $group the keys live
 // under _id.k0, _id.k1... and measures under m0, m1..., so no alias can
 // collide with _id or with an operator; $project then renames them to the
-// aliases.
-func joinPipeline(lookups []store.Lookup, spec *query.Aggregate) (mdb.Pipeline, error) {
+// aliases. Distinct counts with MinRows are $unionWith branches over coll
+// (aggregate_minrows.go).
+func joinPipeline(coll string, lookups []store.Lookup, spec *query.Aggregate) (mdb.Pipeline, error) {
 	if spec == nil || len(spec.Measures) == 0 {
 		return nil, store.Wrapf(store.ErrInvalid, nil, "an aggregation needs at least one measure")
 	}
@@ -114,9 +118,21 @@ func joinPipeline(lookups []store.Lookup, spec *query.Aggregate) (mdb.Pipeline, 
 		id = keys
 	}
 	group := bson.D{{Key: "_id", Value: id}}
+	prefix := slices.Clone(pipe)
+	var unions mdb.Pipeline
 	for i, m := range spec.Measures {
 		if err := alias(m.As); err != nil {
 			return nil, err
+		}
+		if m.MinRows != 0 {
+			u, out, err := minRowsUnion(coll, prefix, id, m, fmt.Sprintf("m%d", i))
+			if err != nil {
+				return nil, err
+			}
+			unions = append(unions, u)
+			project = append(project, bson.E{Key: m.As, Value: out})
+			hasIDAlias = hasIDAlias || m.As == "_id"
+			continue
 		}
 		acc, out, err := measureExprs(m, fmt.Sprintf("m%d", i))
 		if err != nil {
@@ -127,6 +143,7 @@ func joinPipeline(lookups []store.Lookup, spec *query.Aggregate) (mdb.Pipeline, 
 		hasIDAlias = hasIDAlias || m.As == "_id"
 	}
 	pipe = append(pipe, bson.D{{Key: "$group", Value: group}})
+	pipe = append(pipe, mergeUnions(unions)...)
 	if !hasIDAlias {
 		project = append(bson.D{{Key: "_id", Value: int32(0)}}, project...)
 	}

@@ -57,7 +57,7 @@ func TestJoinPipelineGolden(t *testing.T) {
 			if name == "conditional_bins_cyclic" {
 				ls = lookups[1:2]
 			}
-			p, err := joinPipeline(ls, spec)
+			p, err := joinPipeline("sales", ls, spec)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,7 +94,7 @@ func TestJoinPipelineRefuses(t *testing.T) {
 		"bad lookup collection":       {[]store.Lookup{{As: "a", Coll: "", From: "b"}}, &query.Aggregate{Measures: count}},
 	}
 	for name, c := range bad {
-		if _, err := joinPipeline(c.lookups, c.spec); !errors.Is(err, store.ErrInvalid) {
+		if _, err := joinPipeline("sales", c.lookups, c.spec); !errors.Is(err, store.ErrInvalid) {
 			t.Errorf("%s: got %v, want ErrInvalid", name, err)
 		}
 	}

@@ -92,7 +92,7 @@ func TestAggregatePipelineGolden(t *testing.T) {
 	}
 	for name, spec := range cases {
 		t.Run(name, func(t *testing.T) {
-			p, err := aggregatePipeline(spec)
+			p, err := aggregatePipeline("sales", spec)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -152,7 +152,7 @@ func TestAggregatePipelineRefuses(t *testing.T) {
 		"negative":      {Measures: count, Limit: -1},
 	}
 	for name, spec := range bad {
-		if _, err := aggregatePipeline(spec); !errors.Is(err, store.ErrInvalid) {
+		if _, err := aggregatePipeline("sales", spec); !errors.Is(err, store.ErrInvalid) {
 			t.Errorf("%s: got %v, want ErrInvalid", name, err)
 		}
 	}

@@ -32,6 +32,7 @@ func RunReport(t *testing.T, h Harness) {
 	t.Run("JoinRefuses", s.reportJoinRefuses)
 	t.Run("Quantiles", s.reportQuantiles)
 	t.Run("Extremes", s.reportExtremes)
+	t.Run("MinRows", s.reportMinRows)
 }
 
 // reportFixture is the loaded data of the report cases.
