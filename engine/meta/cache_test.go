@@ -88,3 +88,26 @@ func assertPublished(t *testing.T, s *Service, version int, wantTitle string) De
 	}
 	return d
 }
+
+// TestStampMissing: on a store whose change counter was never created (no
+// Init), the cache reads it as 0 and the first write that moves it creates
+// it, which another Service then notices after its TTL.
+func TestStampMissing(t *testing.T) {
+	ctx := context.Background()
+	a, _ := withApp(t)
+	if err := a.st.Delete(ctx, collStamp, stampID, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := NewService(a.st)
+	at := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	b.now = func() time.Time { return at }
+	mustCreate(t, a, KindForm, "crm", "members", formSpec("v1"))
+	_, err := b.Published(ctx, "crm", KindForm, "members")
+	wantCode(t, err, ErrNotPublished.Code, ErrNotPublished.Class)
+	mustPublish(t, a, KindForm, "crm", "members", 1)
+	if n, err := readStamp(ctx, a.st); err != nil || n != 2 {
+		t.Fatalf("counter %d, %v after a create and a publish on a store without it; want 2", n, err)
+	}
+	at = at.Add(HeadTTL)
+	assertPublished(t, b, 1, "v1")
+}
