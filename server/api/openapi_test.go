@@ -63,7 +63,8 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 		"PUT /api/apps/{app}/meta/{kind}/{key}", "POST /api/apps/{app}/meta/{kind}/{key}/publish",
 		"GET /api/apps/{app}/meta/{kind}/{key}/versions",
 		"GET /api/apps/{app}/rights", "GET /api/apps/{app}/forms/{form}/rights",
-		"GET /api/apps/{app}/forms/{form}/saved-views", "PUT /api/apps/{app}/forms/{form}/saved-views/{id}"} {
+		"GET /api/apps/{app}/forms/{form}/saved-views", "PUT /api/apps/{app}/forms/{form}/saved-views/{id}",
+		"POST /api/apps/{app}/actions/{action}/test"} {
 		if !documented[k] {
 			t.Errorf("contract route %s is missing", k)
 		}

@@ -123,6 +123,7 @@ func New(d Deps) *Server {
 	s.savedViewRoutes(r)
 	s.fileRoutes(r)
 	s.actionRoutes(r)
+	s.actionTestRoutes(r)
 	s.ledgerRoutes(r)
 	s.ruleRoutes(r)
 	s.templateRoutes(r)
