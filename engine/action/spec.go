@@ -106,6 +106,9 @@ const (
 	writeInsert writeKind = iota
 	writeUpdate
 	writeDelete
+	// writeDeferred is a write hook's work (form.Deferrer), done in the
+	// replay right after the write it follows.
+	writeDeferred
 )
 
 // specWrite is one buffered write, replayed in order at commit.
@@ -116,6 +119,7 @@ type specWrite struct {
 	doc   store.Doc // insert: the document; update: the new document the run saw
 	patch store.Patch
 	cond  *query.Node
+	fn    func(ctx context.Context, tx store.Ops) error // deferred
 }
 
 func newSpecOps(st store.Ops) *specOps {
@@ -481,4 +485,21 @@ func (s *specOps) Delete(ctx context.Context, coll, id string, cond *query.Node)
 	s.written(coll, e)
 	s.writes = append(s.writes, specWrite{kind: writeDelete, coll: coll, id: id, cond: cond})
 	return nil
+}
+
+// Defer takes a write hook's work for the replay (form.Deferrer): the
+// hook's derived data is left out of what the run reads and writes, so
+// concurrent runs do not conflict on it.
+func (s *specOps) Defer(fn func(ctx context.Context, tx store.Ops) error) bool {
+	if s.abort == nil {
+		s.writes = append(s.writes, specWrite{kind: writeDeferred, fn: fn})
+	}
+	return true // after an abort the run is redone inside the writer anyway
+}
+
+// Defer passes a write hook's work to the speculation under c, if any
+// (form.Deferrer): the records service sees the host's counting wrapper.
+func (c *countingOps) Defer(fn func(ctx context.Context, tx store.Ops) error) bool {
+	d, ok := c.Ops.(form.Deferrer)
+	return ok && d.Defer(fn)
 }

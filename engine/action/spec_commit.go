@@ -59,7 +59,9 @@ func (s *specOps) fresh(ctx context.Context, tx store.Ops) bool {
 
 // apply replays the buffered writes through tx in order and reports
 // whether each gave what the speculation saw; it stops at the first that
-// did not (the caller then rolls the turn back).
+// did not (the caller then rolls the turn back). Deferred hook work runs
+// in its place among them; its failure also rolls the turn back, and the
+// run done again inside the writer meets it itself.
 func (s *specOps) apply(ctx context.Context, tx store.Ops) bool {
 	for i := range s.writes {
 		w := &s.writes[i]
@@ -76,6 +78,10 @@ func (s *specOps) apply(ctx context.Context, tx store.Ops) bool {
 			}
 		case writeDelete:
 			if err := tx.Delete(ctx, w.coll, w.id, w.cond); err != nil {
+				return false
+			}
+		case writeDeferred:
+			if err := w.fn(ctx, tx); err != nil {
 				return false
 			}
 		}

@@ -2,6 +2,7 @@ package form
 
 import (
 	"context"
+	"maps"
 	"sync"
 
 	"github.com/tangram/tangram/engine/store"
@@ -32,23 +33,46 @@ func (r *Records) SetWriteHook(h func(ctx context.Context, tx store.Ops, app, fo
 	writeHooks.Store(r.cache, WriteHook(h))
 }
 
+// Deferrer is implemented by the store.Ops of a run that can take a
+// write hook's work later in the same transaction: engine/action's
+// speculative runs, which execute a script outside the writer and replay
+// its writes in the writer's turn. Derived data kept by the hook (report
+// rollup cells and write counters) is read by no script, yet every
+// checkout would read and rewrite the same cells, so their speculations
+// would always conflict. Deferred, the hook's work is done in the replay,
+// right after the write it belongs to, against the real transaction: the
+// same work in the same place, outside the run's read set.
+//
+// Defer takes fn when it will run it (its error then fails the replay,
+// and the run is done again with the hook inline); false means the
+// caller must run the hook itself, now.
+type Deferrer interface {
+	Defer(fn func(ctx context.Context, tx store.Ops) error) bool
+}
+
 // onWrite calls the write hook, if any, for one write of a record of f.
 func (r *Records) onWrite(ctx context.Context, tx store.Ops, f *Form, before, after store.Doc) error {
 	h, ok := writeHooks.Load(r.cache)
 	if !ok {
 		return nil
 	}
-	return h.(WriteHook)(ctx, tx, f.App, f.Key, before, after)
+	hook := h.(WriteHook)
+	if d, ok := tx.(Deferrer); ok {
+		// The writer may change its documents after this call; the hook
+		// reads their top-level values only.
+		before, after := maps.Clone(before), maps.Clone(after)
+		app, key := f.App, f.Key
+		if d.Defer(func(ctx context.Context, tx store.Ops) error { return hook(ctx, tx, app, key, before, after) }) {
+			return nil
+		}
+	}
+	return hook(ctx, tx, f.App, f.Key, before, after)
 }
 
 // onWrites calls the write hook for the records a batch created.
 func (r *Records) onWrites(ctx context.Context, tx store.Ops, f *Form, recs []store.Doc) error {
-	h, ok := writeHooks.Load(r.cache)
-	if !ok {
-		return nil
-	}
 	for _, rec := range recs {
-		if err := h.(WriteHook)(ctx, tx, f.App, f.Key, nil, rec); err != nil {
+		if err := r.onWrite(ctx, tx, f, nil, rec); err != nil {
 			return err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tangram/tangram/engine/errs"
@@ -142,14 +143,42 @@ func (c *Compiled) rollupDefOf() *rollupDef {
 }
 
 // loc is the rollup's zone.
-func (d *rollupDef) loc() *time.Location {
-	if l, err := time.LoadLocation(d.Zone); err == nil {
-		return l
+func (d *rollupDef) loc() *time.Location { return zoneOf(d.Zone) }
+
+// zones caches time.LoadLocation, which reads the zone's tzdata file on
+// every call: the write hook needs a rollup's zone for every cell.
+var zones sync.Map // name -> *time.Location
+
+// zoneOf is the named zone (the default one when unknown).
+func zoneOf(name string) *time.Location {
+	if l, ok := zones.Load(name); ok {
+		return l.(*time.Location)
 	}
-	return query.DefaultLocation
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		l = query.DefaultLocation
+	}
+	zones.Store(name, l)
+	return l
 }
 
-// registry reads the rollups of a form (none when the form has none).
+// The registry document changes only when a rollup is built (or its
+// state moves), and every write reads it: decoding it each time was a
+// tenth of the write hook. writeRegistry stamps it with a fresh random
+// "rev", and the decoded rollups are kept by rev (random, so two stores
+// in one process never share an entry); a registry written before revs
+// is decoded every time until its next build. The decoded rollups are
+// shared: nobody changes a rollupDef read from the registry.
+var registries = struct {
+	sync.Mutex
+	m map[string][]*rollupDef
+}{m: map[string][]*rollupDef{}}
+
+// maxRegistries bounds the cache: past it, it starts over.
+const maxRegistries = 512
+
+// readRegistry reads the rollups of a form (none when the form has
+// none). The slice is the caller's; its rollups are shared.
 func readRegistry(ctx context.Context, ops store.Ops, app, form string) ([]*rollupDef, error) {
 	doc, err := ops.Get(ctx, collRollups, app+":"+form)
 	if errors.Is(err, store.ErrNotFound) {
@@ -158,12 +187,29 @@ func readRegistry(ctx context.Context, ops store.Ops, app, form string) ([]*roll
 	if err != nil {
 		return nil, err
 	}
+	rev, _ := doc["rev"].(string)
+	if rev != "" {
+		registries.Lock()
+		defs, ok := registries.m[rev]
+		registries.Unlock()
+		if ok {
+			return slices.Clone(defs), nil
+		}
+	}
 	raw, _ := json.Marshal(doc["rollups"])
 	var defs []*rollupDef
 	if err := json.Unmarshal(raw, &defs); err != nil {
 		return nil, errs.Wrap(err, errs.Internal, "report.rollup", "the rollup registry of %s/%s cannot be read", app, form)
 	}
-	return defs, nil
+	if rev != "" {
+		registries.Lock()
+		if len(registries.m) >= maxRegistries {
+			clear(registries.m)
+		}
+		registries.m[rev] = defs
+		registries.Unlock()
+	}
+	return slices.Clone(defs), nil
 }
 
 // writeRegistry replaces the form's registry entry for def.Report.
@@ -183,9 +229,10 @@ func writeRegistry(ctx context.Context, ops store.Ops, app, form string, def *ro
 		list = []any{}
 	}
 	id := app + ":" + form
-	_, err = ops.Update(ctx, collRollups, id, store.Patch{Set: map[string]any{"rollups": list}}, nil)
+	rev := store.NewID()
+	_, err = ops.Update(ctx, collRollups, id, store.Patch{Set: map[string]any{"rollups": list, "rev": rev}}, nil)
 	if errors.Is(err, store.ErrNotFound) {
-		_, err = ops.Insert(ctx, collRollups, store.Doc{"_id": id, "rollups": list})
+		_, err = ops.Insert(ctx, collRollups, store.Doc{"_id": id, "rollups": list, "rev": rev})
 	}
 	return err
 }

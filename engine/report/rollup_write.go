@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"reflect"
 	"strings"
 	"time"
 
@@ -84,11 +85,24 @@ func (d *rollupDef) dayOf(v any) any {
 }
 
 // onWrite moves a record's contribution from before's cells to after's,
-// on every level.
+// on every level. A write that changes none of the fields the rollup
+// reads (the member's points, a sale's note) leaves it as it is; one
+// that stays in its cell moves the cell by the difference.
 func (d *rollupDef) onWrite(ctx context.Context, tx store.Ops, raw string, before, after store.Doc) error {
+	if d.unchanged(before, after) {
+		return nil
+	}
 	for _, level := range rollupLevels {
 		bid, bkey, bok := d.cellOf(before, level)
 		aid, akey, aok := d.cellOf(after, level)
+		if bok && aok && bid == aid {
+			if patch, ok := d.shift(before, after); ok {
+				if err := d.applyPatch(ctx, tx, level, aid, akey, after, patch, 1); err != nil {
+					return err
+				}
+				continue
+			}
+		}
 		if bok {
 			if err := d.apply(ctx, tx, raw, level, bid, bkey, before, -1); err != nil {
 				return err
@@ -103,8 +117,151 @@ func (d *rollupDef) onWrite(ctx context.Context, tx store.Ops, raw string, befor
 	return nil
 }
 
+// unchanged reports whether before and after count alike in every cell:
+// both live and equal on every field the rollup reads.
+func (d *rollupDef) unchanged(before, after store.Doc) bool {
+	if before == nil || after == nil || (before["_deleted"] == true) != (after["_deleted"] == true) {
+		return false
+	}
+	if !sameField(before[d.DateField], after[d.DateField]) {
+		return false
+	}
+	for _, l := range [][]string{d.Grain, d.Sums, d.Mins, d.Maxs} {
+		for _, f := range l {
+			if !sameField(before[f], after[f]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// sameField compares two stored values; false when unsure (the caller
+// then does the full work).
+func sameField(a, b any) bool {
+	switch a.(type) {
+	case nil, string, bool, json.Number, int64, int, float64:
+		return a == b // b of another type is unequal, never a panic
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// shift is the increments that move a cell from before's contribution to
+// after's, both in it: ok is false when they need more than increments
+// (a decimal sum, a changed extreme), and the caller then removes before
+// and adds after.
+func (d *rollupDef) shift(before, after store.Doc) (store.Patch, bool) {
+	for _, l := range [][]string{d.Mins, d.Maxs} {
+		for _, f := range l {
+			if !sameField(before[f], after[f]) {
+				return store.Patch{}, false
+			}
+		}
+	}
+	patch := store.Patch{Inc: map[string]int64{}}
+	for _, f := range d.Sums {
+		bi, bc, ok1 := d.intPart(before, f)
+		ai, ac, ok2 := d.intPart(after, f)
+		if !ok1 || !ok2 {
+			return store.Patch{}, false
+		}
+		if ac != bc {
+			patch.Inc["_c_"+f] = ac - bc
+		}
+		if ai != bi {
+			patch.Inc["_s_"+f] = ai - bi
+		}
+	}
+	return patch, true
+}
+
+// intPart is rec's part of an integer sum of f: the value and 1, or 0
+// and 0 when absent; ok is false when it needs an exact decimal sum.
+func (d *rollupDef) intPart(rec store.Doc, f string) (v, c int64, ok bool) {
+	if ratOf(rec[f]) == nil {
+		return 0, 0, true
+	}
+	i, isInt := query.ToInt(rec[f])
+	if !isInt || isDecimal(d, f) {
+		return 0, 0, false
+	}
+	return i, 1, true
+}
+
+// incPatch is rec's contribution (sign 1) or its removal (-1) as
+// increments; ok is false when the cell must be read first (a decimal
+// sum, or extremes to compare).
+func (d *rollupDef) incPatch(rec store.Doc, sign int64) (store.Patch, bool) {
+	if len(d.Mins) > 0 || len(d.Maxs) > 0 {
+		return store.Patch{}, false
+	}
+	patch := store.Patch{Inc: map[string]int64{"_n": sign}}
+	for _, f := range d.Sums {
+		v, c, ok := d.intPart(rec, f)
+		if !ok {
+			return store.Patch{}, false
+		}
+		if c != 0 {
+			patch.Inc["_c_"+f], patch.Inc["_s_"+f] = sign, sign*v
+		}
+	}
+	return patch, true
+}
+
+// newCell is the cell of one record.
+func (d *rollupDef) newCell(id string, key, rec store.Doc) store.Doc {
+	doc := store.Doc{"_id": id, "_n": int64(1)}
+	for k, v := range key {
+		doc[k] = v
+	}
+	for _, f := range d.Sums {
+		if r := ratOf(rec[f]); r != nil {
+			doc["_s_"+f], doc["_c_"+f] = rec[f], int64(1)
+		} else {
+			doc["_s_"+f], doc["_c_"+f] = int64(0), int64(0)
+		}
+	}
+	for _, f := range d.Mins {
+		doc["_min_"+f] = rec[f]
+	}
+	for _, f := range d.Maxs {
+		doc["_max_"+f] = rec[f]
+	}
+	return doc
+}
+
+// applyPatch increments a cell without reading it first (one store call
+// where a read and an update were two, and nothing to conflict on but
+// the cell itself). A cell that is not there is rec's alone (sign 1) or,
+// for a removal, one a build is about to recompute; one left with no
+// record is deleted.
+func (d *rollupDef) applyPatch(ctx context.Context, tx store.Ops, level, id string, key, rec store.Doc, patch store.Patch, sign int64) error {
+	if len(patch.Inc) == 0 && len(patch.Set) == 0 {
+		return nil
+	}
+	coll := d.coll(level)
+	next, err := tx.Update(ctx, coll, id, patch, nil)
+	if errors.Is(err, store.ErrNotFound) {
+		if sign < 0 {
+			return nil // see apply
+		}
+		_, err = tx.Insert(ctx, coll, d.newCell(id, key, rec))
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if n, _ := query.ToInt(next["_n"]); n <= 0 {
+		return tx.Delete(ctx, coll, id, nil)
+	}
+	return nil
+}
+
 // apply adds (sign 1) or removes (sign -1) rec's contribution to a cell.
 func (d *rollupDef) apply(ctx context.Context, tx store.Ops, raw, level, id string, key store.Doc, rec store.Doc, sign int64) error {
+	if patch, ok := d.incPatch(rec, sign); ok {
+		return d.applyPatch(ctx, tx, level, id, key, rec, patch, sign)
+	}
 	coll := d.coll(level)
 	cell, err := tx.Get(ctx, coll, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -113,24 +270,7 @@ func (d *rollupDef) apply(ctx context.Context, tx store.Ops, raw, level, id stri
 			// this cell is recomputed from the records afterwards.
 			return nil
 		}
-		doc := store.Doc{"_id": id, "_n": int64(1)}
-		for k, v := range key {
-			doc[k] = v
-		}
-		for _, f := range d.Sums {
-			if r := ratOf(rec[f]); r != nil {
-				doc["_s_"+f], doc["_c_"+f] = rec[f], int64(1)
-			} else {
-				doc["_s_"+f], doc["_c_"+f] = int64(0), int64(0)
-			}
-		}
-		for _, f := range d.Mins {
-			doc["_min_"+f] = rec[f]
-		}
-		for _, f := range d.Maxs {
-			doc["_max_"+f] = rec[f]
-		}
-		_, err = tx.Insert(ctx, coll, doc)
+		_, err = tx.Insert(ctx, coll, d.newCell(id, key, rec))
 		return err
 	}
 	if err != nil {
