@@ -84,6 +84,7 @@ type measurePlan struct {
 	format     string
 	decimals   int
 	cumulative bool
+	minRows    int // countDistinct of values with at least this many rows
 	label      json.RawMessage
 }
 
@@ -335,6 +336,7 @@ func (c *Compiled) compileMeasures(p *problems, names map[string]bool) {
 				mp.filter = c.parseFilter(m.Filter, at+".filter", p)
 			}
 		}
+		c.checkMinRows(m, mp, at, p)
 		if m.Cumulative && !mp.additive() {
 			p.add(at+".cumulative", "report.cumulative")
 		}
@@ -383,7 +385,7 @@ func storeMeasures(mp *measurePlan) []query.Measure {
 			{Fn: query.FnCount, Filter: query.And(mp.filter, present), As: avgCount(mp.as)},
 		}
 	}
-	return []query.Measure{{Fn: query.AggFn(mp.op), Field: mp.fi.q, Filter: mp.filter, As: mp.as}}
+	return []query.Measure{{Fn: query.AggFn(mp.op), Field: mp.fi.q, Filter: mp.filter, As: mp.as, MinRows: mp.minRows}}
 }
 
 func avgSum(as string) string   { return "__s_" + as }

@@ -103,6 +103,10 @@ type Measure struct {
 	Format     string          `json:"format,omitempty"`
 	Decimals   *int            `json:"decimals,omitempty"`
 	Cumulative bool            `json:"cumulative,omitempty"`
+	// MinRows (countDistinct only) counts only the values found in at
+	// least MinRows of the group's rows that match Filter: members with 2
+	// or more orders in the period (minrows.go).
+	MinRows *int `json:"minRows,omitempty"`
 }
 
 // Segments regroups the rows by named rules over integer dimensions (RFM
