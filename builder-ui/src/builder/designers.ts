@@ -5,9 +5,11 @@ import { FlowDesigner } from './flow/FlowDesigner';
 import { FormDesigner } from './form/FormDesigner';
 import type { Designer } from './lifecycle/useDesigner';
 import { NavDesigner } from './nav/NavDesigner';
+import { PageDesigner } from './page/PageDesigner';
 import { ReportDesigner } from './report/ReportDesigner';
 import { RoleDesigner } from './role/RoleDesigner';
 import { RuleDesigner } from './rule/RuleDesigner';
+import { ViewDesigner } from './view/ViewDesigner';
 
 /** The designer of each kind the builder edits. */
 export const designers: Record<string, ComponentType<{ d: Designer<never> }>> = {
@@ -19,4 +21,6 @@ export const designers: Record<string, ComponentType<{ d: Designer<never> }>> = 
   app: NavDesigner as unknown as ComponentType<{ d: Designer<never> }>,
   automation: AutomationDesigner as unknown as ComponentType<{ d: Designer<never> }>,
   role: RoleDesigner as unknown as ComponentType<{ d: Designer<never> }>,
+  view: ViewDesigner as unknown as ComponentType<{ d: Designer<never> }>,
+  page: PageDesigner as unknown as ComponentType<{ d: Designer<never> }>,
 };

@@ -2,12 +2,12 @@ import type { Kind } from '../api/meta';
 import type { LocalizedText } from '../api/types';
 
 /** The kinds the builder creates and edits, in the order its home lists them. */
-export const DESIGN_KINDS = ['form', 'flow', 'rule', 'report', 'dashboard', 'automation', 'role'] as const satisfies readonly Kind[];
+export const DESIGN_KINDS = ['form', 'flow', 'rule', 'report', 'dashboard', 'automation', 'role', 'view', 'page'] as const satisfies readonly Kind[];
 
 export type DesignKind = (typeof DESIGN_KINDS)[number];
 
 /** The kinds whose new definition reads a form's records (picked at creation). */
-export const NEEDS_FORM: ReadonlySet<string> = new Set(['flow', 'report', 'automation']);
+export const NEEDS_FORM: ReadonlySet<string> = new Set(['flow', 'report', 'automation', 'view']);
 
 /** What a new definition starts from: the title, and the form of kinds that need one. */
 export interface NewSpecInput {
@@ -23,7 +23,8 @@ export const DEF_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
  * as version 1 and the designer takes over: a form without fields, a flow
  * with its first state, a decision table with one input and one output, a
  * report counting records, an empty dashboard, a disabled automation on
- * the creation of the form's records, without actions yet; a role granting nothing yet.
+ * the creation of the form's records, without actions yet; a role granting nothing yet;
+ * a table view of the form's records; a page without blocks.
  */
 export function newSpec(kind: DesignKind, input: NewSpecInput): Record<string, unknown> {
   const title = input.title;
@@ -49,5 +50,9 @@ export function newSpec(kind: DesignKind, input: NewSpecInput): Record<string, u
       return { title, enabled: false, trigger: { type: 'record.created', config: { form } }, actions: [] };
     case 'role':
       return { title, permissions: [] };
+    case 'view':
+      return { title, form, type: 'table' };
+    case 'page':
+      return { title, blocks: [] };
   }
 }

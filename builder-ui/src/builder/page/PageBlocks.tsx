@@ -1,0 +1,94 @@
+import { Alert, Button, Card, Col, Empty, Row, Typography } from 'antd';
+import { Link } from 'react-router-dom';
+import type { ViewSpec } from '../../api/formTypes';
+import { getDefinition } from '../../api/meta';
+import { useAsync } from '../../hooks/useAsync';
+import type { MessageKey } from '../../i18n/messages';
+import { useI18n } from '../../i18n/useI18n';
+import { publishedForm } from '../../records/resolve';
+import { problemText } from '../errors';
+import { RecordsPreview } from '../view/RecordsPreview';
+import { blockPath, GRID, parseMarkdown, type Block } from './model';
+
+/** How many records a list block shows. */
+const LIST_ROWS = 5;
+
+/** A text block's markdown as headings, paragraphs and lists (never as HTML). */
+function TextBlock({ markdown }: { markdown: unknown }) {
+  const { text } = useI18n();
+  const src = typeof markdown === 'string' || (typeof markdown === 'object' && markdown !== null) ? text(markdown as never) : '';
+  return (
+    <Typography>
+      {parseMarkdown(src).map((p, i) =>
+        p.kind === 'heading' ? (
+          <Typography.Title key={i} level={Math.min(5, p.level + 1) as 2 | 3 | 4 | 5} style={{ marginTop: 0 }}>
+            {p.text}
+          </Typography.Title>
+        ) : p.kind === 'list' ? (
+          <ul key={i}>
+            {p.items.map((it, k) => (
+              <li key={k}>{it}</li>
+            ))}
+          </ul>
+        ) : (
+          <Typography.Paragraph key={i}>{p.text}</Typography.Paragraph>
+        ),
+      )}
+    </Typography>
+  );
+}
+
+/** A list block: the view's first records, as its latest revision lists them. */
+function ViewBlock({ app, view }: { app: string; view: string }) {
+  const { t } = useI18n();
+  const { data, error } = useAsync(async () => {
+    const v = await getDefinition<ViewSpec>(app, 'view', view);
+    const f = await publishedForm(app, v.spec.form);
+    return { v: v.spec, form: f.spec };
+  }, [app, view]);
+  if (error) return <Alert type="warning" showIcon message={problemText(t, error)} />;
+  if (!data) return null;
+  return <RecordsPreview app={app} form={data.v.form} spec={data.form} columns={data.v.columns} filter={data.v.filter} sort={data.v.sort} limit={Math.min(LIST_ROWS, data.v.pageSize ?? LIST_ROWS)} testId={`page-view-${view}`} />;
+}
+
+/**
+ * A page's blocks drawn top to bottom on the 24-column grid (full width
+ * on a phone): text, a list's first records, and links to dashboards,
+ * reports and addresses, each under its title.
+ */
+export function PageBlocks({ app, blocks }: { app: string; blocks: Block[] }) {
+  const { t, text } = useI18n();
+  if (blocks.length === 0) return <Empty description={t('builder.page.noBlocks')} />;
+  return (
+    <Row gutter={[12, 12]} data-testid="page-blocks">
+      {blocks.map((b, i) => {
+        const path = blockPath(app, b);
+        const url = typeof b.config?.url === 'string' ? b.config.url : '';
+        const title = b.title ? text(b.title) : undefined;
+        return (
+          <Col key={b.id ?? i} xs={24} md={b.span ?? GRID} data-testid={`page-block-${b.id ?? i}`}>
+            <Card size="small" title={title} extra={path && <Link to={path}>{t('builder.page.open')}</Link>} style={{ minWidth: 0 }}>
+              {b.type === 'text' ? (
+                <TextBlock markdown={b.config?.markdown} />
+              ) : b.type === 'view' && typeof b.config?.view === 'string' && b.config.view ? (
+                <ViewBlock app={app} view={b.config.view} />
+              ) : b.type === 'link' && url ? (
+                url.startsWith('/') ? (
+                  <Link to={url}>{title || url}</Link>
+                ) : (
+                  <Button type="link" href={url} target="_blank" rel="noreferrer" style={{ padding: 0 }}>
+                    {title || url}
+                  </Button>
+                )
+              ) : path ? (
+                <Link to={path}>{t(`builder.page.openKind.${b.type}` as MessageKey)}</Link>
+              ) : (
+                <Typography.Text type="secondary">{t('builder.page.unset')}</Typography.Text>
+              )}
+            </Card>
+          </Col>
+        );
+      })}
+    </Row>
+  );
+}
