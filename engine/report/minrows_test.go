@@ -2,11 +2,14 @@ package report
 
 import (
 	"fmt"
+	"math/big"
 	"strings"
 	"testing"
 
 	"github.com/tangram/tangram/engine/errs"
+	"github.com/tangram/tangram/engine/form"
 	"github.com/tangram/tangram/engine/meta"
+	"github.com/tangram/tangram/engine/query"
 	"github.com/tangram/tangram/engine/store"
 )
 
@@ -174,5 +177,61 @@ func TestMinRowsRefused(t *testing.T) {
 				t.Errorf("%s %s: %s", uri, m, got)
 			}
 		}
+	}
+}
+
+// The CRM template's repurchase reports on demo data equal the standard
+// definition computed here from the stored sales: per month (the trend)
+// and for one month (the KPI), members with 2 or more completed sales
+// over members with at least one.
+func TestTemplateRepurchaseStandard(t *testing.T) {
+	e := newCRMEnv(t)
+	e.loadCRM(6, 150, 2500)
+	sales, err := e.st.Find(e.ctx, form.RecordsCollection("crm", "transactions"), store.Query{Limit: store.MaxLimit})
+	if err != nil || len(sales) != 2500 {
+		t.Fatalf("sales: %d %v", len(sales), err)
+	}
+	counts := map[string]map[any]int{} // month -> member -> completed sales
+	for _, s := range sales {
+		if s["status"] != "completed" || !inPeriod(s, "2025-01-01", "2026-03-31") {
+			continue
+		}
+		k := fmt.Sprint(bucket(s, query.BucketMonth))
+		if counts[k] == nil {
+			counts[k] = map[any]int{}
+		}
+		counts[k][s["member"]]++
+	}
+	want := func(k string) string {
+		var buyers, repeat int64
+		for _, n := range counts[k] {
+			buyers++
+			if n >= 2 {
+				repeat++
+			}
+		}
+		return fmt.Sprintf("%d/%d/%s", buyers, repeat, new(big.Rat).SetFrac64(repeat, buyers).FloatString(4))
+	}
+	wide := map[string]any{"period": map[string]string{"from": "2025-01-01", "to": "2026-03-31"}}
+	r := e.run(e.admin, "repurchase-rate", wide)
+	if len(r.Rows) != 15 {
+		t.Fatalf("%d months", len(r.Rows))
+	}
+	repeats := 0
+	tpl := func(row map[string]any) string { // the template names the rate repurchaseRate
+		return fmt.Sprintf("%v/%v/%v", row["buyers"], row["repeatBuyers"], row["repurchaseRate"])
+	}
+	for _, row := range r.Rows {
+		if got, w := tpl(row), want(row["month"].(string)); got != w {
+			t.Errorf("%v: %s, want %s", row["month"], got, w)
+		}
+		repeats += int(intOf(row["repeatBuyers"]))
+	}
+	if repeats == 0 {
+		t.Error("no month has a repeat buyer: the data does not test the measure")
+	}
+	feb := map[string]any{"period": map[string]string{"from": "2026-02-01", "to": "2026-02-28"}}
+	if got, w := tpl(e.run(e.admin, "repurchase-kpi", feb).Rows[0]), want("2026-02"); got != w {
+		t.Errorf("KPI, February 2026: %s, want %s", got, w)
 	}
 }
