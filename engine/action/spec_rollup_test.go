@@ -29,19 +29,28 @@ const ticketsSpec = `{"title": "小票", "fields": [
   {"key": "status", "type": "select", "label": "状态", "options": [
     {"value": "completed", "label": "完成"}, {"value": "refunded", "label": "已退"}]}]}`
 
-// Two rollups: one of counts and integer sums (kept by increments alone)
-// and one with a decimal sum and extremes (read and set).
+// Three rollups: one of counts and integer sums (kept by increments
+// alone), another report of the same shape (sharing its cells, which the
+// hook must then move once, not twice), and one with a decimal sum and
+// extremes (read and set).
 const (
 	ticketsSimple = `{"title": "按店", "dataset": {"form": "tickets"},
   "dimensions": [{"field": "store", "as": "store"}, {"field": "soldAt", "bucket": "month", "as": "month"}],
   "measures": [{"op": "count", "as": "n"}, {"op": "sum", "field": "amount", "as": "sales"}],
   "rollup": {"dateField": "soldAt", "grain": ["store", "status"]}}`
+	ticketsSame = `{"title": "按状态", "dataset": {"form": "tickets"},
+  "dimensions": [{"field": "status", "as": "status"}],
+  "measures": [{"op": "sum", "field": "amount", "as": "sales"}, {"op": "count", "as": "n"}],
+  "rollup": {"dateField": "soldAt", "grain": ["status", "store"]}}`
 	ticketsFull = `{"title": "全量", "dataset": {"form": "tickets"},
   "dimensions": [{"field": "store", "as": "store"}, {"field": "soldAt", "bucket": "day", "as": "day"}],
   "measures": [{"op": "count", "as": "n"}, {"op": "sum", "field": "amount", "as": "sales"}, {"op": "sum", "field": "weight", "as": "w"},
     {"op": "min", "field": "amount", "as": "lo"}, {"op": "max", "field": "amount", "as": "hi"}],
   "rollup": {"dateField": "soldAt", "grain": ["store"]}}`
 )
+
+// rollupReports are the reports with rollups over tickets.
+var rollupReports = []string{"tickets-simple", "tickets-same", "tickets-full"}
 
 // rollupEnv is env with tickets, the two reports, their rollups built and
 // the report service's write hook attached to the records.
@@ -54,13 +63,20 @@ func rollupEnv(t *testing.T) (*env, *report.Service) {
 	}
 	e.publish(meta.KindForm, "tickets", ticketsSpec)
 	e.publish(meta.KindReport, "tickets-simple", ticketsSimple)
+	e.publish(meta.KindReport, "tickets-same", ticketsSame)
 	e.publish(meta.KindReport, "tickets-full", ticketsFull)
 	rep := report.New(report.Deps{Store: e.st, Meta: e.meta, Guard: e.svc.guard, Records: e.rec})
 	e.rec.SetWriteHook(rep.Hook())
-	for _, k := range []string{"tickets-simple", "tickets-full"} {
-		if _, err := rep.BuildRollup(e.ctx, e.admin, "shop", k); err != nil {
+	colls := map[string]string{}
+	for _, k := range rollupReports {
+		st, err := rep.BuildRollup(e.ctx, e.admin, "shop", k)
+		if err != nil {
 			t.Fatal(err)
 		}
+		colls[k] = st.Coll
+	}
+	if colls["tickets-simple"] != colls["tickets-same"] || colls["tickets-simple"] == colls["tickets-full"] {
+		t.Fatalf("rollup collections %v: want one per shape", colls)
 	}
 	for key, src := range map[string]string{
 		"sell":   `return records.create('tickets', {store: input.store, soldAt: input.at, amount: input.amount, weight: input.weight, status: 'completed'})._id;`,
@@ -109,7 +125,7 @@ func cells(e *env) map[string]string {
 func sameAsRebuilt(e *env, rep *report.Service) {
 	e.t.Helper()
 	kept := cells(e)
-	for _, k := range []string{"tickets-simple", "tickets-full"} {
+	for _, k := range rollupReports {
 		if _, err := rep.BuildRollup(e.ctx, e.admin, "shop", k); err != nil {
 			e.t.Fatal(err)
 		}

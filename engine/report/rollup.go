@@ -71,6 +71,10 @@ type rollupDef struct {
 	Maxs      []string `json:"maxs"`
 	Decimals  []string `json:"decimals"` // summed fields holding decimals
 	State     string   `json:"state"`
+	// shared marks a rollup whose collection an earlier one of the
+	// registry keeps already (one shape, several reports): its writes
+	// are that one's, so onWrite leaves them to it.
+	shared bool
 }
 
 // Rollup states.
@@ -138,7 +142,17 @@ func (c *Compiled) rollupDefOf() *rollupDef {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s|%s|%s|%v|%v|%v|%v|%s", c.App, d.Report, d.DateField, d.Grain, d.Sums, d.Mins, d.Maxs, d.Zone)
 	d.Hash = hex.EncodeToString(h.Sum(nil)[:12])
-	d.Coll = "report_rollup_" + d.Hash
+	// The cells depend only on the form and the rollup's shape, not on
+	// the report: reports of one shape (the CRM's sales by region, by
+	// province, by store and month, the trend and the AOV all count and
+	// sum paid by store, unit, status and channel) share one collection,
+	// so a sale moves two cells per shape instead of two per report.
+	// (Rollups built before this kept one collection per report; their
+	// registry entries still name it, so they go on working.)
+	h = sha256.New()
+	fmt.Fprintf(h, "shape|%s|%s|%s|%s|%s|%v|%v|%v|%v|%v|%v", c.App, c.cat.forms[""].Key, d.DateField, d.DateKind, d.Zone,
+		d.Grain, d.Kinds, d.Sums, d.Mins, d.Maxs, d.Decimals)
+	d.Coll = "report_rollup_" + hex.EncodeToString(h.Sum(nil)[:12])
 	return d
 }
 
@@ -200,6 +214,11 @@ func readRegistry(ctx context.Context, ops store.Ops, app, form string) ([]*roll
 	var defs []*rollupDef
 	if err := json.Unmarshal(raw, &defs); err != nil {
 		return nil, errs.Wrap(err, errs.Internal, "report.rollup", "the rollup registry of %s/%s cannot be read", app, form)
+	}
+	seen := map[string]bool{}
+	for _, d := range defs {
+		d.shared = seen[d.Coll]
+		seen[d.Coll] = true
 	}
 	if rev != "" {
 		registries.Lock()

@@ -89,7 +89,7 @@ func (d *rollupDef) dayOf(v any) any {
 // reads (the member's points, a sale's note) leaves it as it is; one
 // that stays in its cell moves the cell by the difference.
 func (d *rollupDef) onWrite(ctx context.Context, tx store.Ops, raw string, before, after store.Doc) error {
-	if d.unchanged(before, after) {
+	if d.shared || d.unchanged(before, after) {
 		return nil
 	}
 	for _, level := range rollupLevels {
