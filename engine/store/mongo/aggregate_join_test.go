@@ -1,10 +1,7 @@
 package mongo
 
 import (
-	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/tangram/tangram/engine/query"
@@ -61,20 +58,7 @@ func TestJoinPipelineGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := pipelineJSON(t, p)
-			path := filepath.Join("testdata", "aggregate", name+".json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("pipeline differs from %s:\n%s", path, got)
-			}
+			checkGolden(t, name, p)
 		})
 	}
 }

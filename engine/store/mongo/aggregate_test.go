@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
+	mdb "go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/tangram/tangram/engine/query"
 	"github.com/tangram/tangram/engine/store"
@@ -96,24 +97,31 @@ func TestAggregatePipelineGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := pipelineJSON(t, p)
-			path := filepath.Join("testdata", "aggregate", name+".json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("pipeline differs from %s:\n%s", path, got)
-			}
+			checkGolden(t, name, p)
 		})
+	}
+}
+
+// checkGolden compares a pipeline with testdata/aggregate/<name>.json
+// (rewritten first with -update).
+func checkGolden(t *testing.T, name string, p mdb.Pipeline) {
+	t.Helper()
+	got := pipelineJSON(t, p)
+	path := filepath.Join("testdata", "aggregate", name+".json")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("pipeline differs from %s:\n%s", path, got)
 	}
 }
 
