@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { ActionDesigner } from './action/ActionDesigner';
 import { AutomationDesigner } from './automation/AutomationDesigner';
 import { DashboardDesigner } from './dashboard/DashboardDesigner';
 import { FlowDesigner } from './flow/FlowDesigner';
@@ -20,6 +21,7 @@ export const designers: Record<string, ComponentType<{ d: Designer<never> }>> = 
   dashboard: DashboardDesigner as unknown as ComponentType<{ d: Designer<never> }>,
   app: NavDesigner as unknown as ComponentType<{ d: Designer<never> }>,
   automation: AutomationDesigner as unknown as ComponentType<{ d: Designer<never> }>,
+  action: ActionDesigner as unknown as ComponentType<{ d: Designer<never> }>,
   role: RoleDesigner as unknown as ComponentType<{ d: Designer<never> }>,
   view: ViewDesigner as unknown as ComponentType<{ d: Designer<never> }>,
   page: PageDesigner as unknown as ComponentType<{ d: Designer<never> }>,

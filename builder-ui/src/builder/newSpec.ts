@@ -1,8 +1,9 @@
 import type { Kind } from '../api/meta';
 import type { LocalizedText } from '../api/types';
+import { newActionSpec } from './action/model';
 
 /** The kinds the builder creates and edits, in the order its home lists them. */
-export const DESIGN_KINDS = ['form', 'flow', 'rule', 'report', 'dashboard', 'automation', 'role', 'view', 'page'] as const satisfies readonly Kind[];
+export const DESIGN_KINDS = ['form', 'flow', 'rule', 'report', 'dashboard', 'automation', 'action', 'role', 'view', 'page'] as const satisfies readonly Kind[];
 
 export type DesignKind = (typeof DESIGN_KINDS)[number];
 
@@ -48,6 +49,8 @@ export function newSpec(kind: DesignKind, input: NewSpecInput): Record<string, u
       return { title, widgets: [] };
     case 'automation':
       return { title, enabled: false, trigger: { type: 'record.created', config: { form } }, actions: [] };
+    case 'action':
+      return { ...newActionSpec(title) };
     case 'role':
       return { title, permissions: [] };
     case 'view':

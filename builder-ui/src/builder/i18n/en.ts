@@ -22,6 +22,7 @@ export const builderEn: Record<keyof typeof builderZhCN, string> = {
   'builder.kind.report': 'Reports',
   'builder.kind.dashboard': 'Dashboards',
   'builder.kind.automation': 'Automations',
+  'builder.kind.action': 'Actions',
   'builder.unsaved': 'Unsaved changes',
   'builder.undo': 'Undo (Ctrl+Z)',
   'builder.redo': 'Redo (Ctrl+Shift+Z)',

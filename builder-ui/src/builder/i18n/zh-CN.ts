@@ -23,6 +23,7 @@ export const builderZhCN = {
   'builder.kind.report': '报表',
   'builder.kind.dashboard': '仪表盘',
   'builder.kind.automation': '自动化',
+  'builder.kind.action': '动作',
   'builder.unsaved': '有未保存的修改',
   'builder.undo': '撤销 (Ctrl+Z)',
   'builder.redo': '重做 (Ctrl+Shift+Z)',
