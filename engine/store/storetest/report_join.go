@@ -20,6 +20,8 @@ import (
 // document under an internal name, the spec's paths are renamed to it, and
 // the renamed spec is evaluated with the same matches/measure functions
 // the Aggregate cases use.
+// Distinct counts with MinRows (report_minrows.go) are checked against
+// numbers worked out by hand instead.
 
 // RunReport runs the report aggregation cases. Adapters whose store lacks
 // store.JoinAggregator fail; NoAggregate skips with its reason.
