@@ -75,7 +75,7 @@ func checkScript(t *testing.T, d meta.Definition) {
 	if strings.Contains(spec.Script, "@include") {
 		t.Errorf("%s: include not expanded", d.Ref())
 	}
-	for _, fn := range []string{"fail", "findMember", "phoneOf", "spendSince"} {
+	for _, fn := range []string{"fail", "findMember", "phoneOf", "monthOf", "spendMonthsOf", "addSpend"} {
 		if strings.Contains(spec.Script, fn+"(") && !strings.Contains(spec.Script, "function "+fn+"(") {
 			t.Errorf("%s calls %s without defining it", d.Ref(), fn)
 		}
