@@ -86,7 +86,7 @@ export function PageDesigner({ d }: { d: Designer<PageSpec> }) {
         <Flex vertical gap={12} style={{ flex: 1, minWidth: 0 }}>
           <Card size="small" title={t('builder.page.settings')}>
             <Form layout={narrow ? 'vertical' : 'inline'} size="small" component="div" style={{ rowGap: 8 }}>
-              <Form.Item label={t('builder.form.label')} validateStatus={titleProblems.length > 0 ? 'error' : undefined} help={titleProblems.join('; ') || undefined}>
+              <Form.Item label={t('builder.form.label')} validateStatus={titleProblems.length > 0 ? 'error' : undefined} help={titleProblems.length > 0 ? <span data-testid="problem-title">{titleProblems.join('; ')}</span> : undefined}>
                 <LocalizedInput value={spec.title} onChange={(title) => d.set({ ...spec, title: title ?? '' }, 'page:title')} onBlur={d.seal} label={t('builder.form.label')} testId="page-title" />
               </Form.Item>
               <Form.Item label={t('builder.nav.icon')} validateStatus={iconProblems.length > 0 ? 'error' : undefined} help={iconProblems.join('; ') || undefined}>
@@ -99,7 +99,7 @@ export function PageDesigner({ d }: { d: Designer<PageSpec> }) {
                     else delete next.icon;
                     d.set(next);
                   }}
-                  options={MENU_ICONS.map((i) => ({ value: i, label: <span>{iconFor(i)} {i}</span> }))}
+                  options={MENU_ICONS.map((i) => ({ value: i, title: i, label: <span>{iconFor(i)} {i}</span> }))}
                   virtual={false}
                   style={{ minWidth: 140 }}
                   aria-label={t('builder.nav.icon')}

@@ -102,6 +102,7 @@ export function ColumnList({ columns, fields, onAdd, onRemove, onMove, onWidth, 
         options={free.map((f) => ({ value: f.key, label: text(f.label) || f.key }))}
         optionFilterProp="label"
         disabled={free.length === 0}
+        virtual={false}
         style={{ width: '100%' }}
         aria-label={t('builder.view.addColumn')}
         data-testid="view-add-column"

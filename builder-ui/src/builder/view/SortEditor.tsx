@@ -26,7 +26,7 @@ export function SortEditor({ keys, fields, onChange }: Props) {
     <Flex vertical gap={6} data-testid="view-sort">
       {keys.map((k, i) => (
         <Flex key={i} gap={6} align="center" wrap>
-          <Select showSearch optionFilterProp="label" size="small" value={k.field} onChange={(field: string) => at(i, { ...k, field })} options={options.map((o) => ({ ...o, disabled: o.value !== k.field && used.has(o.value) }))} style={{ flex: '1 1 140px', minWidth: 0 }} aria-label={t('builder.view.sortField')} />
+          <Select showSearch optionFilterProp="label" virtual={false} size="small" value={k.field} onChange={(field: string) => at(i, { ...k, field })} options={options.map((o) => ({ ...o, disabled: o.value !== k.field && used.has(o.value) }))} style={{ flex: '1 1 140px', minWidth: 0 }} aria-label={t('builder.view.sortField')} />
           <Select
             size="small"
             value={k.desc ? 'desc' : 'asc'}
