@@ -338,6 +338,7 @@ export const builderEn: Record<keyof typeof builderZhCN, string> = {
   'builder.report.as': 'Output name',
   'builder.report.bucket': 'Group dates by',
   'builder.report.chart': 'Chart',
+  'builder.report.minRows': 'Count a value only with at least N rows (e.g. 2: repeat buyers)',
   'builder.report.cumulative': 'Running total',
   'builder.report.dimensions': 'Dimensions (drop fields to group by)',
   'builder.report.dropHere': 'Drop here',

@@ -339,6 +339,7 @@ export const builderZhCN = {
   'builder.report.as': '输出名',
   'builder.report.bucket': '按时间分组',
   'builder.report.chart': '图表',
+  'builder.report.minRows': '至少出现 N 行才计数（如 2：复购会员）',
   'builder.report.cumulative': '累计',
   'builder.report.dimensions': '维度（拖入字段，按它分组）',
   'builder.report.dropHere': '拖到这里',

@@ -133,11 +133,16 @@ export function ReportDesigner({ d }: { d: Designer<ReportSpec> }) {
                   <LocalizedInput value={spec.measures[selMea].label} onChange={(l) => d.set(updateMeasure(spec, selMea, { label: l }), `ml:${selMea}`)} label={t('builder.form.label')} />
                 </Form.Item>
                 <Form.Item label={t('builder.setting.op')}>
-                  <Select value={spec.measures[selMea].op} onChange={(op: Measure['op']) => d.set(updateMeasure(spec, selMea, op === 'count' ? { op, field: undefined } : { op }))} options={OPS.map((o) => ({ value: o, label: t(`builder.agg.${o}` as MessageKey) }))} />
+                  <Select value={spec.measures[selMea].op} onChange={(op: Measure['op']) => d.set(updateMeasure(spec, selMea, op === 'count' ? { op, field: undefined, minRows: undefined } : op === 'countDistinct' ? { op } : { op, minRows: undefined }))} options={OPS.map((o) => ({ value: o, label: t(`builder.agg.${o}` as MessageKey) }))} />
                 </Form.Item>
                 <Form.Item label={t('builder.report.format')}>
                   <Select allowClear value={spec.measures[selMea].format} onChange={(format?: Measure['format']) => d.set(updateMeasure(spec, selMea, { format }))} options={(['number', 'money', 'percent'] as const).map((f) => ({ value: f, label: t(`builder.report.format.${f}` as MessageKey) }))} />
                 </Form.Item>
+                {spec.measures[selMea].op === 'countDistinct' && (
+                  <Form.Item label={t('builder.report.minRows')}>
+                    <InputNumber min={1} precision={0} value={spec.measures[selMea].minRows ?? null} onChange={(n) => d.set(updateMeasure(spec, selMea, { minRows: n && n > 1 ? n : undefined }))} data-testid="measure-min-rows" />
+                  </Form.Item>
+                )}
                 <Form.Item label={t('builder.report.cumulative')}>
                   <Switch checked={spec.measures[selMea].cumulative === true} onChange={(c) => d.set(updateMeasure(spec, selMea, { cumulative: c || undefined }))} />
                 </Form.Item>

@@ -33,6 +33,14 @@ describe('report model', () => {
     expect(example.measures.map(measureKey)).toContain(example.sort!.replace(/^-/, ''));
   });
 
+  it('sets and clears a distinct count\'s minimum rows (repeat buyers)', () => {
+    const i = example.measures.findIndex((m) => m.op === 'countDistinct');
+    expect(i).toBeGreaterThanOrEqual(0);
+    const repeat = updateMeasure(example, i, { minRows: 2 });
+    expect(repeat.measures[i]).toMatchObject({ op: 'countDistinct', minRows: 2 });
+    expect(JSON.parse(JSON.stringify(updateMeasure(repeat, i, { minRows: undefined }))).measures[i]).not.toHaveProperty('minRows');
+  });
+
   it('offers the form fields and the joined form fields', () => {
     const fields = datasetFields(example, forms);
     expect(fields.map((f) => f.path)).toEqual(['store', 'amount', 'paidAt', 'status', 'member', 's.region']);

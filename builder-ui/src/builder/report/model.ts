@@ -22,6 +22,8 @@ export interface Measure {
   format?: 'number' | 'money' | 'percent';
   decimals?: number;
   cumulative?: boolean;
+  /** countDistinct only: count a value when it has at least this many rows (repeat buyers: 2). */
+  minRows?: number;
 }
 
 export interface ReportSpec {
