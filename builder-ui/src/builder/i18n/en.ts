@@ -547,7 +547,7 @@ export const builderEn: Record<keyof typeof builderZhCN, string> = {
   'builder.view.type.kanban': 'Kanban',
   'builder.view.type.calendar': 'Calendar',
   'builder.view.kanbanField': 'Kanban column field',
-  'builder.view.groupBy': 'Group by',
+  'builder.view.switchHelp': 'Used when someone switches the list to kanban or calendar',
   'builder.view.dateField': 'Calendar date field',
   'builder.view.pageSize': 'Rows per page',
   'builder.view.pickForm': 'Pick the form the view lists',

@@ -548,7 +548,7 @@ export const builderZhCN = {
   'builder.view.type.kanban': '看板',
   'builder.view.type.calendar': '日历',
   'builder.view.kanbanField': '看板分组字段',
-  'builder.view.groupBy': '分组字段',
+  'builder.view.switchHelp': '用户在列表中切换到看板或日历时使用',
   'builder.view.dateField': '日历日期字段',
   'builder.view.pageSize': '每页条数',
   'builder.view.pickForm': '先选择视图要列出的表单',

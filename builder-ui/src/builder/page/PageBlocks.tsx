@@ -1,7 +1,7 @@
 import { Alert, Button, Card, Col, Empty, Row, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import type { ViewSpec } from '../../api/formTypes';
-import { getDefinition } from '../../api/meta';
+import { getDefinition, getPublished } from '../../api/meta';
 import { useAsync } from '../../hooks/useAsync';
 import type { MessageKey } from '../../i18n/messages';
 import { useI18n } from '../../i18n/useI18n';
@@ -38,14 +38,14 @@ function TextBlock({ markdown }: { markdown: unknown }) {
   );
 }
 
-/** A list block: the view's first records, as its latest revision lists them. */
-function ViewBlock({ app, view }: { app: string; view: string }) {
+/** A list block: the view's first records, as its published (or, in the designer, latest) revision lists them. */
+function ViewBlock({ app, view, published }: { app: string; view: string; published: boolean }) {
   const { t } = useI18n();
   const { data, error } = useAsync(async () => {
-    const v = await getDefinition<ViewSpec>(app, 'view', view);
+    const v = await (published ? getPublished : getDefinition)<ViewSpec>(app, 'view', view);
     const f = await publishedForm(app, v.spec.form);
     return { v: v.spec, form: f.spec };
-  }, [app, view]);
+  }, [app, view, published]);
   if (error) return <Alert type="warning" showIcon message={problemText(t, error)} />;
   if (!data) return null;
   return <RecordsPreview app={app} form={data.v.form} spec={data.form} columns={data.v.columns} filter={data.v.filter} sort={data.v.sort} limit={Math.min(LIST_ROWS, data.v.pageSize ?? LIST_ROWS)} testId={`page-view-${view}`} />;
@@ -54,9 +54,10 @@ function ViewBlock({ app, view }: { app: string; view: string }) {
 /**
  * A page's blocks drawn top to bottom on the 24-column grid (full width
  * on a phone): text, a list's first records, and links to dashboards,
- * reports and addresses, each under its title.
+ * reports and addresses, each under its title. The runtime shows the
+ * published views; the designer's preview their latest revisions.
  */
-export function PageBlocks({ app, blocks }: { app: string; blocks: Block[] }) {
+export function PageBlocks({ app, blocks, published = false }: { app: string; blocks: Block[]; published?: boolean }) {
   const { t, text } = useI18n();
   if (blocks.length === 0) return <Empty description={t('builder.page.noBlocks')} />;
   return (
@@ -71,7 +72,7 @@ export function PageBlocks({ app, blocks }: { app: string; blocks: Block[] }) {
               {b.type === 'text' ? (
                 <TextBlock markdown={b.config?.markdown} />
               ) : b.type === 'view' && typeof b.config?.view === 'string' && b.config.view ? (
-                <ViewBlock app={app} view={b.config.view} />
+                <ViewBlock app={app} view={b.config.view} published={published} />
               ) : b.type === 'link' && url ? (
                 url.startsWith('/') ? (
                   <Link to={url}>{title || url}</Link>

@@ -56,14 +56,14 @@ export function ViewDesigner({ d }: { d: Designer<ViewSpec> }) {
         <Form.Item label={t('builder.view.type')} {...status('type')}>
           <Segmented block value={type} onChange={(v) => d.set(setType(spec, v as ViewType, form))} options={VIEW_TYPES.map((v) => ({ value: v, label: t(`builder.view.type.${v}` as MessageKey) }))} data-testid="view-type" />
         </Form.Item>
-        {(type === 'kanban' || type === 'table') && (
-          <Form.Item label={type === 'kanban' ? t('builder.view.kanbanField') : t('builder.view.groupBy')} {...status('groupBy')}>
-            <Select allowClear={type === 'table'} value={spec.groupBy} onChange={(g?: string) => d.set(withOptional(spec, 'groupBy', g))} options={fieldOptions(form ? groupFields(form) : [])} aria-label={t('builder.view.groupBy')} data-testid="view-group-by" />
+        {type !== 'calendar' && (
+          <Form.Item label={t('builder.view.kanbanField')} extra={type === 'table' ? t('builder.view.switchHelp') : undefined} {...status('groupBy')}>
+            <Select allowClear={type !== 'kanban'} value={spec.groupBy} onChange={(g?: string) => d.set(withOptional(spec, 'groupBy', g))} options={fieldOptions(form ? groupFields(form) : [])} aria-label={t('builder.view.kanbanField')} data-testid="view-group-by" />
           </Form.Item>
         )}
-        {type === 'calendar' && (
-          <Form.Item label={t('builder.view.dateField')} {...status('dateField')}>
-            <Select value={spec.dateField} onChange={(f: string) => d.set(withOptional(spec, 'dateField', f))} options={fieldOptions(form ? dateFields(form) : [])} aria-label={t('builder.view.dateField')} data-testid="view-date-field" />
+        {type !== 'kanban' && (
+          <Form.Item label={t('builder.view.dateField')} extra={type === 'table' ? t('builder.view.switchHelp') : undefined} {...status('dateField')}>
+            <Select allowClear={type !== 'calendar'} value={spec.dateField} onChange={(f?: string) => d.set(withOptional(spec, 'dateField', f))} options={fieldOptions(form ? dateFields(form) : [])} aria-label={t('builder.view.dateField')} data-testid="view-date-field" />
           </Form.Item>
         )}
         <Form.Item label={t('builder.view.pageSize')} {...status('pageSize')}>

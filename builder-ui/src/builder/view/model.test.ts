@@ -78,7 +78,7 @@ describe('layout', () => {
     const c = setType(k, 'calendar', members);
     expect(c).toMatchObject({ type: 'calendar', dateField: 'birthday' });
     expect(setType({ ...base, dateField: 'registeredAt' }, 'calendar', members).dateField).toBe('registeredAt');
-    expect(setType(c, 'table', members)).not.toHaveProperty('dateField');
+    expect(setType(c, 'table', members)).toMatchObject({ type: 'table', groupBy: 'tier', dateField: 'birthday' });
   });
   it('forgets the old form\'s fields when the form changes', () => {
     const s: ViewSpec = { ...base, columns: [{ field: 'name' }], filter: { tier: 'gold' }, sort: '-name', groupBy: 'tier', pageSize: 30 };

@@ -113,9 +113,9 @@ export function dateFields(form: FormSpec): FieldDef[] {
 
 /**
  * The spec with another layout: a kanban gets the first choice field to
- * group by and a calendar the first date field when it has none yet;
- * a table keeps groupBy (its rows group) but loses dateField, which only
- * a calendar reads.
+ * group by and a calendar the first date field when it has none yet.
+ * Both stay whatever the layout: the runtime's list switches between
+ * table, kanban and calendar and reads them there.
  */
 export function setType(spec: ViewSpec, type: ViewType, form: FormSpec | undefined): ViewSpec {
   let next: ViewSpec = { ...spec, type };
@@ -123,7 +123,6 @@ export function setType(spec: ViewSpec, type: ViewType, form: FormSpec | undefin
   const dates = form ? dateFields(form) : [];
   if (type === 'kanban' && !groups.some((f) => f.key === next.groupBy)) next = withOptional(next, 'groupBy', groups[0]?.key);
   if (type === 'calendar' && !dates.some((f) => f.key === next.dateField)) next = withOptional(next, 'dateField', dates[0]?.key);
-  if (type !== 'calendar') next = withOptional(next, 'dateField', undefined);
   return next;
 }
 
