@@ -130,7 +130,7 @@ export function TestPanel({ d, onResult, onShowLine }: { d: Designer<ActionSpec>
             type={result.ok ? 'success' : 'error'}
             showIcon
             data-testid="test-summary"
-            message={result.ok ? a('test.ok', { version: result.version, ms: result.ms.toFixed(1) }) : a('test.failed', { version: result.version })}
+            message={result.ok ? a('test.ok', { version: result.version, ms: Number(result.ms).toFixed(1) }) : a('test.failed', { version: result.version })}
             description={<span data-testid="test-rolled-back">{a('test.rolledBack')}</span>}
           />
           {result.ok ? (

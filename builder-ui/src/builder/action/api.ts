@@ -32,7 +32,8 @@ export interface ActionTestResult {
   error?: { code: string; message: string; errors?: { path: string; message: string }[]; line?: number; column?: number };
   logs: string[];
   writes: { records: RecordWrite[]; ledger: LedgerPost[]; other: Record<string, number>; truncated?: boolean };
-  ms: number;
+  /** Milliseconds; a decimal, so a string after the exact JSON parse. */
+  ms: number | string;
 }
 
 const seg = encodeURIComponent;
