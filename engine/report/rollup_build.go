@@ -89,12 +89,15 @@ func (s *Service) BuildRollups(ctx context.Context, p *auth.Principal, app strin
 	return out, nil
 }
 
-// rollupReady reports whether c's rollup is ready for its definition.
+// rollupReady reports whether c's rollup is ready for its definition, in
+// the collection of its shape: one built before rollups of a shape shared
+// their collection is rebuilt into it (runs still use the old one until
+// then), so that writes move one set of cells per shape.
 func (s *Service) rollupReady(ctx context.Context, c *Compiled) (bool, error) {
 	want := c.rollupDefOf()
 	defs, err := readRegistry(ctx, s.st, c.App, c.cat.forms[""].Key)
 	for _, d := range defs {
-		if d.Report == c.Key && d.Hash == want.Hash && d.State == rollupReady {
+		if d.Report == c.Key && d.Hash == want.Hash && d.Coll == want.Coll && d.State == rollupReady {
 			return true, err
 		}
 	}

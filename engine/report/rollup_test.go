@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -285,4 +287,52 @@ func (r *Result) stamp(e *env) string {
 		e.t.Fatal(err)
 	}
 	return docs[0]["_updatedAt"].(string)
+}
+
+// Two reports of one rollup shape share a collection; BuildRollups leaves
+// a ready rollup alone, except one in a collection of its own (built
+// before shapes shared one), which it rebuilds into its shape's.
+func TestRollupShapesShareCollection(t *testing.T) {
+	e := newEnv(t)
+	e.load(3, 10, 200)
+	e.publish(meta.KindReport, "a", rolledIntSales)
+	e.publish(meta.KindReport, "b", strings.Replace(rolledIntSales, `"totals": true`, `"totals": false`, 1))
+	e.svc.Hook()
+	sa := must(e.svc.BuildRollup(e.ctx, e.admin, "crm", "a"))
+	sb := must(e.svc.BuildRollup(e.ctx, e.admin, "crm", "b"))
+	if sa.Coll != sb.Coll {
+		t.Fatalf("collections %s and %s for one shape", sa.Coll, sb.Coll)
+	}
+	// "a" as a rollup built before: its own collection, a copy of the cells.
+	defs := must(readRegistry(e.ctx, e.st, "crm", "transactions"))
+	old := *defs[slices.IndexFunc(defs, func(d *rollupDef) bool { return d.Report == "a" })]
+	old.Coll = "report_rollup_old_a"
+	for _, level := range rollupLevels {
+		cells := must(e.st.Find(e.ctx, sa.Coll+strings.TrimPrefix(old.coll(level), old.Coll), store.Query{Limit: store.MaxLimit}))
+		if _, err := e.st.InsertMany(e.ctx, old.coll(level), cells); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.st.Tx(e.ctx, func(tx store.Ops) error { return writeRegistry(e.ctx, tx, "crm", "transactions", &old) }); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run(e.admin, "a", nil); r.Source != "rollup" {
+		t.Fatalf("old collection: source %s", r.Source)
+	}
+	got := map[string]string{}
+	for _, st := range must(e.svc.BuildRollups(e.ctx, e.admin, "crm")) {
+		got[st.Report] = st.Coll
+	}
+	if got["a"] != sa.Coll || got["b"] != sa.Coll {
+		t.Fatalf("after BuildRollups: %v, want both in %s", got, sa.Coll)
+	}
+	for _, d := range must(readRegistry(e.ctx, e.st, "crm", "transactions")) {
+		if d.Coll != sa.Coll || d.State != rollupReady {
+			t.Fatalf("registry entry %+v", d)
+		}
+	}
+	raw := e.rawService()
+	for _, key := range []string{"a", "b"} {
+		rolledEqualsRaw(t, e, raw, key)
+	}
 }
