@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, openPage, resultsDir } from './browser';
-import { confirmPop, signInAt } from './builderHelpers';
+import { confirmPop, createInBuilder, signInAt } from './builderHelpers';
 import { AdminApi } from './fixture';
 import { startServer, type TestServer } from './server';
 
@@ -106,6 +106,28 @@ describe('the action designer', () => {
       receiptId: 'E2E-REAL-1', store: 'S0001', member: { phone: PHONE }, lines: [{ sku: 'A1', category: '食品', quantity: 1, price: '10' }], cashierNote: '测试',
     });
     expect(sale.pointsEarned).toBeGreaterThan(0);
+  });
+
+  it('creates an action, marks a compile error at its line after save, and test-runs the draft', async () => {
+    const page = await openPage(browser, 'action-new', { viewport: { width: 1440, height: 1000 } });
+    await signInAt(page, server.url, '/apps/crm/builder');
+    await createInBuilder(page, '动作', 'e2e-echo', '回声');
+    await page.getByTestId('param-add').click();
+    await page.getByTestId('param-name-0').fill('text');
+    const script = page.getByTestId('action-script');
+    await script.fill("log('hi');\nconst x = ;\nreturn {echo: input.text};");
+    await page.getByTestId('save-draft').click();
+    // The server refuses the save; its syntax error is marked at line 2.
+    await page.getByTestId('script-mark-2').waitFor();
+    expect(await page.getByTestId('script-problems').textContent()).toContain('line 2');
+    await script.fill("log('hi');\nconst x = 1;\nreturn {echo: input.text, x};");
+    await page.getByRole('tab', { name: '试运行' }).click();
+    await page.getByTestId('test-input-text').fill('你好');
+    await page.getByTestId('test-run-button').click();
+    await expect.poll(() => page.getByTestId('test-summary').textContent(), { timeout: 15_000 }).toMatch(/运行成功/);
+    expect(JSON.parse((await page.getByTestId('test-output').textContent()) ?? '{}')).toEqual({ echo: '你好', x: 1 });
+    expect(await page.getByTestId('test-log').textContent()).toBe('hi');
+    expect(await page.getByTestId('designer-status').textContent()).toMatch(/草稿/);
   });
 
   it('fits 375 px without scrolling the page sideways', async () => {
