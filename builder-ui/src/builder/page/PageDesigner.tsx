@@ -1,9 +1,8 @@
-import { DeleteOutlined, HolderOutlined, PlusOutlined } from '@ant-design/icons';
+import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { DndContext, KeyboardSensor, PointerSensor, closestCenter, useSensor, useSensors, type DragEndEvent } from '@dnd-kit/core';
-import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from '@dnd-kit/sortable';
-import { CSS } from '@dnd-kit/utilities';
+import { SortableContext, sortableKeyboardCoordinates, verticalListSortingStrategy } from '@dnd-kit/sortable';
 import { Button, Card, Dropdown, Empty, Flex, Form, Select, Tag, Typography } from 'antd';
-import { useMemo, useState, type ReactNode } from 'react';
+import { useMemo, useState } from 'react';
 import { listDefinitions } from '../../api/meta';
 import type { Definition } from '../../api/types';
 import { useAsync } from '../../hooks/useAsync';
@@ -16,6 +15,7 @@ import { LocalizedInput } from '../LocalizedInput';
 import { MENU_ICONS } from '../nav/ItemEditor';
 import { SidePanel, useNarrow } from '../SidePanel';
 import { problemsAt } from '../view/model';
+import { SortableRow } from '../view/SortableRow';
 import { BlockEditor } from './BlockEditor';
 import { addBlock, BLOCK_TYPES, moveBlock, newBlock, pageProblems, removeBlock, setBlockType, setConfig, updateBlock, type PageSpec } from './model';
 import { PageBlocks } from './PageBlocks';
@@ -25,20 +25,6 @@ type Targets = Record<'view' | 'dashboard' | 'report', Definition[]>;
 async function loadTargets(app: string): Promise<Targets> {
   const [view, dashboard, report] = await Promise.all([listDefinitions(app, 'view'), listDefinitions(app, 'dashboard'), listDefinitions(app, 'report')]);
   return { view, dashboard, report };
-}
-
-function SortableBlock({ id, children }: { id: string; children: (handle: ReactNode) => ReactNode }) {
-  const { setNodeRef, attributes, listeners, transform, transition } = useSortable({ id });
-  const { t } = useI18n();
-  return (
-    <div ref={setNodeRef} style={{ transform: CSS.Translate.toString(transform), transition }}>
-      {children(
-        <span {...attributes} {...listeners} style={{ cursor: 'grab', touchAction: 'none', padding: '0 4px' }} aria-label={t('builder.rule.dragRow')} data-testid={`block-handle-${id}`}>
-          <HolderOutlined />
-        </span>,
-      )}
-    </div>
-  );
 }
 
 /**
@@ -126,7 +112,7 @@ export function PageDesigner({ d }: { d: Designer<PageSpec> }) {
                   {spec.blocks.map((b, i) => {
                     const own = problemsAt(problems, `blocks[${i}]`);
                     return (
-                      <SortableBlock key={ids[i]} id={ids[i]!}>
+                      <SortableRow key={ids[i]} id={ids[i]!} testId={`block-handle-${ids[i]}`}>
                         {(handle) => (
                           <div
                             onClick={() => select(i)}
@@ -161,7 +147,7 @@ export function PageDesigner({ d }: { d: Designer<PageSpec> }) {
                             )}
                           </div>
                         )}
-                      </SortableBlock>
+                      </SortableRow>
                     );
                   })}
                 </Flex>

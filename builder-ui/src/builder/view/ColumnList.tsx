@@ -1,12 +1,11 @@
-import { DeleteOutlined, HolderOutlined } from '@ant-design/icons';
+import { DeleteOutlined } from '@ant-design/icons';
 import { DndContext, KeyboardSensor, PointerSensor, closestCenter, useSensor, useSensors, type DragEndEvent } from '@dnd-kit/core';
-import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from '@dnd-kit/sortable';
-import { CSS } from '@dnd-kit/utilities';
+import { SortableContext, sortableKeyboardCoordinates, verticalListSortingStrategy } from '@dnd-kit/sortable';
 import { Button, Empty, Flex, InputNumber, Select, Typography } from 'antd';
-import type { ReactNode } from 'react';
 import type { FieldDef, ViewColumn } from '../../api/formTypes';
 import { useI18n } from '../../i18n/useI18n';
 import { clampWidth, MAX_WIDTH, MIN_WIDTH, problemsAt } from './model';
+import { SortableRow } from './SortableRow';
 
 interface Props {
   columns: ViewColumn[];
@@ -19,20 +18,6 @@ interface Props {
   onFixed: (i: number, fixed: 'left' | 'right' | undefined) => void;
   /** Server and local problems, paths relative to the spec. */
   problems: { path: string; message: string }[];
-}
-
-function Row({ id, children }: { id: string; children: (handle: ReactNode) => ReactNode }) {
-  const { setNodeRef, attributes, listeners, transform, transition } = useSortable({ id });
-  const { t } = useI18n();
-  return (
-    <div ref={setNodeRef} style={{ transform: CSS.Translate.toString(transform), transition }}>
-      {children(
-        <span {...attributes} {...listeners} style={{ cursor: 'grab', touchAction: 'none', padding: '0 4px' }} aria-label={t('builder.rule.dragRow')} data-testid={`column-handle-${id}`}>
-          <HolderOutlined />
-        </span>,
-      )}
-    </div>
-  );
 }
 
 /**
@@ -58,7 +43,7 @@ export function ColumnList({ columns, fields, onAdd, onRemove, onMove, onWidth, 
           {columns.map((c, i) => {
             const own = problemsAt(problems, `columns[${i}]`);
             return (
-              <Row key={c.field} id={c.field}>
+              <SortableRow key={c.field} id={c.field} testId={`column-handle-${c.field}`}>
                 {(handle) => (
                   <div data-testid={`view-column-${c.field}`} style={{ border: `1px solid ${own.length > 0 ? '#ff4d4f' : '#f0f0f0'}`, borderRadius: 6, padding: '4px 6px' }}>
                     <Flex gap={6} align="center" wrap>
@@ -89,7 +74,7 @@ export function ColumnList({ columns, fields, onAdd, onRemove, onMove, onWidth, 
                     )}
                   </div>
                 )}
-              </Row>
+              </SortableRow>
             );
           })}
         </SortableContext>

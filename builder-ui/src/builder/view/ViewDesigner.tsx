@@ -1,5 +1,5 @@
 import { Card, Empty, Flex, Form, InputNumber, Segmented, Select, Typography } from 'antd';
-import { useMemo } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import type { ViewSpec, ViewType } from '../../api/formTypes';
 import { listDefinitions } from '../../api/meta';
 import { useAsync } from '../../hooks/useAsync';
@@ -19,6 +19,20 @@ import { SortEditor } from './SortEditor';
 
 /** How many records the preview lists. */
 const PREVIEW_ROWS = 5;
+
+/** A card of the designer, outlined in red with its problems under it when it has some. */
+function ProblemCard({ title, testId, problems, problemId, children }: { title: string; testId?: string; problems: string[]; problemId: string; children: ReactNode }) {
+  return (
+    <Card size="small" title={title} data-testid={testId} style={problems.length > 0 ? { borderColor: '#ff4d4f' } : undefined}>
+      {children}
+      {problems.length > 0 && (
+        <Typography.Text type="danger" data-testid={problemId}>
+          {problems.join('; ')}
+        </Typography.Text>
+      )}
+    </Card>
+  );
+}
 
 /**
  * The view designer: the form a view lists, its layout (table, kanban,
@@ -97,22 +111,12 @@ export function ViewDesigner({ d }: { d: Designer<ViewSpec> }) {
                   problems={problems}
                 />
               </Card>
-              <Card size="small" title={t('builder.view.filter')} data-testid="view-filter" style={problemsAt(problems, 'filter').length > 0 ? { borderColor: '#ff4d4f' } : undefined}>
+              <ProblemCard title={t('builder.view.filter')} testId="view-filter" problems={problemsAt(problems, 'filter')} problemId="problem-filter">
                 <FilterEditor key={`${spec.form}:${filterable.length}`} app={d.app} form={spec.form} fields={filterable} value={spec.filter} onChange={(filter) => d.set(withOptional(spec, 'filter', filter), 'view:filter')} />
-                {problemsAt(problems, 'filter').length > 0 && (
-                  <Typography.Text type="danger" data-testid="problem-filter">
-                    {problemsAt(problems, 'filter').join('; ')}
-                  </Typography.Text>
-                )}
-              </Card>
-              <Card size="small" title={t('builder.view.sort')} style={problemsAt(problems, 'sort').length > 0 ? { borderColor: '#ff4d4f' } : undefined}>
+              </ProblemCard>
+              <ProblemCard title={t('builder.view.sort')} problems={problemsAt(problems, 'sort')} problemId="problem-sort">
                 <SortEditor keys={parseSort(spec.sort)} fields={columnFields(form)} onChange={(keys) => d.set(setSort(spec, keys))} />
-                {problemsAt(problems, 'sort').length > 0 && (
-                  <Typography.Text type="danger" data-testid="problem-sort">
-                    {problemsAt(problems, 'sort').join('; ')}
-                  </Typography.Text>
-                )}
-              </Card>
+              </ProblemCard>
               <Card size="small" title={t('builder.view.preview', { n: Math.min(PREVIEW_ROWS, spec.pageSize ?? PREVIEW_ROWS) })}>
                 <RecordsPreview app={d.app} form={spec.form} spec={form} columns={spec.columns} filter={spec.filter} sort={spec.sort} limit={Math.min(PREVIEW_ROWS, spec.pageSize ?? PREVIEW_ROWS)} testId="view-preview" />
               </Card>
