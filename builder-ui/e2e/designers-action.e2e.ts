@@ -46,6 +46,16 @@ async function memberState(): Promise<[number, number, number]> {
   return [sales.items.length, entries.items.length, Number(rec.points ?? 0)];
 }
 
+/** Fills the checkout's test form: a receipt of one line for the member, at S0001. */
+async function fillBasket(page: Page, receiptId: string, line: object): Promise<void> {
+  await page.getByRole('tab', { name: '试运行' }).click();
+  await page.getByTestId('test-input-receiptId').fill(receiptId);
+  await page.getByTestId('test-input-store').fill('S0001');
+  await page.getByTestId('test-input-member').fill(JSON.stringify({ phone: PHONE }));
+  await page.getByTestId('test-input-lines').fill(JSON.stringify([line]));
+  await page.getByTestId('test-run-button').click();
+}
+
 /** Publishes the open designer and waits until the published revision is shown. */
 async function publish(page: Page): Promise<void> {
   await page.getByTestId('publish').click();
@@ -62,12 +72,7 @@ describe('the action designer', () => {
     expect(await page.getByTestId('action-script').inputValue()).toContain('ledger.post');
     const before = await memberState();
 
-    await page.getByRole('tab', { name: '试运行' }).click();
-    await page.getByTestId('test-input-receiptId').fill('E2E-TEST-1');
-    await page.getByTestId('test-input-store').fill('S0001');
-    await page.getByTestId('test-input-member').fill(JSON.stringify({ phone: PHONE }));
-    await page.getByTestId('test-input-lines').fill(JSON.stringify([{ sku: 'A1', category: '食品', quantity: 2, price: '39.90' }]));
-    await page.getByTestId('test-run-button').click();
+    await fillBasket(page, 'E2E-TEST-1', { sku: 'A1', category: '食品', quantity: 2, price: '39.90' });
 
     await expect.poll(() => page.getByTestId('test-summary').textContent(), { timeout: 15_000 }).toMatch(/运行成功/);
     const output = JSON.parse((await page.getByTestId('test-output').textContent()) ?? '{}') as { pointsEarned?: number; receiptId?: string };
@@ -138,12 +143,7 @@ describe('the action designer', () => {
     mkdirSync(resultsDir, { recursive: true });
     await page.screenshot({ path: join(resultsDir, 'phone-action.png'), fullPage: true });
     expect(await page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(375);
-    await page.getByRole('tab', { name: '试运行' }).click();
-    await page.getByTestId('test-input-receiptId').fill('E2E-PHONE-1');
-    await page.getByTestId('test-input-store').fill('S0001');
-    await page.getByTestId('test-input-member').fill(JSON.stringify({ phone: PHONE }));
-    await page.getByTestId('test-input-lines').fill(JSON.stringify([{ sku: 'B2', category: '美妆', quantity: 1, price: '88' }]));
-    await page.getByTestId('test-run-button').click();
+    await fillBasket(page, 'E2E-PHONE-1', { sku: 'B2', category: '美妆', quantity: 1, price: '88' });
     await page.getByTestId('test-writes').waitFor({ timeout: 15_000 });
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(resultsDir, 'phone-action-test.png'), fullPage: true });

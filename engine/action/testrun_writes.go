@@ -2,7 +2,6 @@ package action
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strings"
 
@@ -173,22 +172,8 @@ func (r *writeRecorder) noteRecord(formKey, id, op string, fields []string) {
 // ledgerPostOf reads a ledger entry row (engine/ledger's entry document).
 func ledgerPostOf(id string, d store.Doc) LedgerPost {
 	str := func(k string) string { s, _ := d[k].(string); return s }
-	return LedgerPost{Entry: id, Owner: str("owner"), Kind: str("kind"), Unit: str("unit"), Amount: int64Of(d["amount"]),
-		BalanceAfter: int64Of(d["balanceAfter"]), Type: str("type"), Key: str("key"), Ref: str("ref"), ExpiresAt: str("expiresAt")}
-}
-
-// int64Of reads an integer a document holds.
-func int64Of(v any) int64 {
-	switch x := v.(type) {
-	case int64:
-		return x
-	case int:
-		return int64(x)
-	case float64:
-		return int64(x)
-	case json.Number:
-		n, _ := x.Int64()
-		return n
-	}
-	return 0
+	amount, _ := query.ToInt(d["amount"])
+	after, _ := query.ToInt(d["balanceAfter"])
+	return LedgerPost{Entry: id, Owner: str("owner"), Kind: str("kind"), Unit: str("unit"), Amount: amount,
+		BalanceAfter: after, Type: str("type"), Key: str("key"), Ref: str("ref"), ExpiresAt: str("expiresAt")}
 }
