@@ -2,6 +2,9 @@ package api_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tangram/tangram/engine/action"
@@ -109,6 +112,9 @@ func TestActionTestRun(t *testing.T) {
 		t.Fatalf("input errors %v", inv["errors"])
 	}
 	h.Expect(h.Do("POST", checkoutTest, `{"input": `), 400, "request.malformed")
+	h.Expect(h.Do("POST", checkoutTest, `{"input": `+strings.Repeat("[", 100)+strings.Repeat("]", 100)+`}`), 400, "request.too_deep")
+	h.Expect(h.Do("POST", checkoutTest, `{"input": 5}`), 422, "action.input")
+	h.Expect(h.Do("POST", checkoutTest, `{"input": {}, "version": 3}`), 400, "request.type")
 	h.Expect(h.Do("POST", checkoutTest, map[string]any{"inputs": basket}), 400, "request.unknown_field")
 	h.Expect(h.Do("POST", checkoutTest, map[string]any{"input": basket, "version": "latest"}), 400, "action.test_version")
 	h.Expect(h.Do("POST", "/api/apps/crm/actions/nope/test", map[string]any{"input": basket}), 404, "")
@@ -133,4 +139,43 @@ func firstLog(res map[string]any) string {
 	}
 	s, _ := logs[0].(string)
 	return s
+}
+
+// TestActionTestRunConcurrent: test runs beside real checkouts of the
+// same member keep nothing of their own and do not disturb the real
+// ones: every real receipt is recorded once, no test receipt is, and the
+// ledgers reconcile.
+func TestActionTestRunConcurrent(t *testing.T) {
+	c := newCRM(t)
+	m := c.register("13800138078", "并发")
+	var wg sync.WaitGroup
+	errs := make(chan string, 40)
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := map[string]any{"receiptId": fmt.Sprintf("C-%d", i), "store": "S0001", "member": map[string]any{"id": m},
+				"lines": []any{line("A1", "食品", 1, "10")}}
+			path, want := "/api/apps/crm/actions/checkout", 200
+			if i%2 == 0 {
+				body["receiptId"] = fmt.Sprintf("TEST-%d", i)
+				body, path = map[string]any{"input": body}, checkoutTest
+			}
+			if r := c.h.Do("POST", path, body); r.Status != want || (path == checkoutTest && r.Map()["ok"] != true) {
+				errs <- fmt.Sprintf("%s: %d %s", path, r.Status, r.Body)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if n := len(c.find("transactions", map[string]any{"member": m})); n != 10 {
+		t.Fatalf("%d transactions, want the 10 real ones", n)
+	}
+	if n := len(c.find("transactions", map[string]any{"receiptId": map[string]any{"$startsWith": "TEST-"}})); n != 0 {
+		t.Fatalf("%d test receipts kept", n)
+	}
+	c.reconcile()
 }
