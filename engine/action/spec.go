@@ -41,7 +41,10 @@ import (
 //     the run is redone instead (rare in practice: a checkout's queries
 //     look for other documents than the ones it writes);
 //   - anything unusual (an invalid collection or patch, a store error
-//     other than not found) gives up rather than guess the store's answer.
+//     other than not found) gives up rather than guess the store's answer;
+//   - Defer (form.Deferrer) queues a records write hook's work (report
+//     rollups) among the writes, to run in the replay: derived data no
+//     script reads stays out of what the run read and wrote.
 //
 // One run uses one specOps from one goroutine (the script's): host
 // functions are called synchronously by the script engine.

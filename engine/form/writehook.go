@@ -17,6 +17,11 @@ import (
 //
 // Unlike record events, the hook also runs under WithoutEvents: demo data
 // and migrations are no news, but they change what reports count.
+//
+// Under a speculative run (Deferrer) the call comes later, in the writer's
+// turn, right after the replay of the write, with copies of the records'
+// top-level values: the same transaction and the same point in it, so an
+// error still fails the write (the run is then done again inline).
 type WriteHook func(ctx context.Context, tx store.Ops, app, form string, before, after store.Doc) error
 
 // writeHooks are the attached hooks, by the records service they belong to
