@@ -161,10 +161,12 @@ func (s *Service) SetSpeculation(m Speculation) {
 // speculation that turns out stale or diverged (or gives up) was wasted:
 // the script then runs a second time inside the writer, and a diverged
 // one costs a rolled-back turn as well. Some actions conflict with each
-// other nearly always: every CRM checkout updates the same report rollup
-// cells (engine/report's write hook) and write counters, so on a busy
-// store 96% of their speculations diverged, and each checkout cost about
-// twice the CPU of running inside the writer (docs/PERFORMANCE.md). An
+// other nearly always: every CRM checkout used to update the same report
+// rollup cells (engine/report's write hook) and write counters inside its
+// speculation, so on a busy store 96% of them diverged, and each checkout
+// cost about twice the CPU of running inside the writer
+// (docs/PERFORMANCE.md; the hook's work is now deferred to the replay,
+// form.Deferrer, and those checkouts speculate again). An
 // action whose recent speculations were mostly wasted therefore runs
 // inside the writer, and still speculates one run in specProbe, so that
 // it goes back to speculating once its runs stop conflicting.
