@@ -2,6 +2,7 @@ package action
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -116,4 +117,34 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// BenchmarkTestRun measures a designer's test run of the checkout (the
+// draft compiled, the run rolled back, its writes summarised) beside a
+// real run of the same action, one caller at a time.
+//
+//	go test ./engine/action/ -run '^$' -bench BenchmarkTestRun -benchtime 2000x
+func BenchmarkTestRun(b *testing.B) {
+	e := newEnv(b)
+	e.svc.SetSpeculation(SpeculateNever)
+	m := e.member("孙三", "gold")
+	in := func(i int) json.RawMessage {
+		return json.RawMessage(`{"receiptId": "B` + strconv.Itoa(i) + `", "member": "` + m + `", "amount": 1250}`)
+	}
+	b.Run("test-draft", func(b *testing.B) {
+		for i := range b.N {
+			if res, err := e.svc.Test(e.ctx, e.admin, "shop", "checkout", TestRequest{Input: in(i), Version: "draft"}); err != nil || !res.OK {
+				b.Fatalf("%+v: %v", res, err)
+			}
+		}
+	})
+	n := 0 // receipts are unique across the benchmark's rounds
+	b.Run("run", func(b *testing.B) {
+		for range b.N {
+			n++
+			if _, err := e.run(e.admin, "checkout", string(in(n)), Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
