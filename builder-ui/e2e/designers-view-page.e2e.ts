@@ -82,6 +82,10 @@ describe('the view designer', () => {
     await drag(page, page.getByTestId('column-handle-tier'), page.getByTestId('view-column-points'));
     await expect.poll(() => columns.locator('[data-testid^="view-column-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')))).toEqual(['view-column-name', 'view-column-tier', 'view-column-points']);
     await page.getByTestId('view-column-name').getByLabel('列宽').fill('160');
+    // The points column gets a title of its own.
+    await page.getByTestId('view-column-points').getByRole('button', { name: '列标题（留空用字段名）' }).click();
+    await page.locator('.ant-popover:not(.ant-popover-hidden)').getByLabel('列标题（留空用字段名） (中文)').fill('当前积分');
+    await page.keyboard.press('Escape');
 
     const filter = page.getByTestId('view-filter');
     await filter.getByRole('button', { name: /添加条件$/ }).click();
@@ -98,7 +102,7 @@ describe('the view designer', () => {
 
     await publish(page);
     const stored = await api.call<{ spec: { columns: { field: string; width?: number }[]; filter: unknown; sort: string } }>('GET', '/api/apps/crm/meta/view/gold-members?status=published');
-    expect(stored.spec.columns).toEqual([{ field: 'name', width: 160 }, { field: 'tier' }, { field: 'points' }]);
+    expect(stored.spec.columns).toEqual([{ field: 'name', width: 160 }, { field: 'tier' }, { field: 'points', label: { 'zh-CN': '当前积分' } }]);
     expect(stored.spec.filter).toEqual({ tier: { $eq: 'gold' } });
     expect(stored.spec.sort).toBe('-points');
 
@@ -106,7 +110,7 @@ describe('the view designer', () => {
     await page.getByTestId('list-title').filter({ hasText: '金卡会员' }).waitFor();
     const rows = page.locator('[data-testid="record-table"] .ant-table-tbody tr.ant-table-row');
     await expect.poll(() => rows.count()).toBe(2);
-    expect(await headers(page)).toEqual(['姓名', '会员等级', '积分']);
+    expect(await headers(page)).toEqual(['姓名', '会员等级', '当前积分']);
     expect(await rows.allTextContents()).toEqual([expect.stringContaining('金卡丁'), expect.stringContaining('金卡甲')]);
     mkdirSync(resultsDir, { recursive: true });
     await page.screenshot({ path: join(resultsDir, 'view-designer-runtime.png'), fullPage: true });

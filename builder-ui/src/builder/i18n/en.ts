@@ -558,6 +558,7 @@ export const builderEn: Record<keyof typeof builderZhCN, string> = {
   'builder.view.width': 'Width',
   'builder.view.auto': 'Auto',
   'builder.view.fixed': 'Pin',
+  'builder.view.columnLabel': 'Column title (empty: the field\'s)',
   'builder.view.fixedLeft': 'Left',
   'builder.view.fixedRight': 'Right',
   'builder.view.filter': 'Filter',

@@ -559,6 +559,7 @@ export const builderZhCN = {
   'builder.view.width': '列宽',
   'builder.view.auto': '自动',
   'builder.view.fixed': '固定',
+  'builder.view.columnLabel': '列标题（留空用字段名）',
   'builder.view.fixedLeft': '左侧',
   'builder.view.fixedRight': '右侧',
   'builder.view.filter': '筛选条件',

@@ -1,21 +1,24 @@
-import { DeleteOutlined } from '@ant-design/icons';
+import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
 import { DndContext, KeyboardSensor, PointerSensor, closestCenter, useSensor, useSensors, type DragEndEvent } from '@dnd-kit/core';
 import { SortableContext, sortableKeyboardCoordinates, verticalListSortingStrategy } from '@dnd-kit/sortable';
-import { Button, Empty, Flex, InputNumber, Select, Typography } from 'antd';
-import type { FieldDef, ViewColumn } from '../../api/formTypes';
+import { Button, Empty, Flex, InputNumber, Popover, Select, Typography } from 'antd';
+import type { ViewColumn } from '../../api/formTypes';
+import type { LocalizedText } from '../../api/types';
 import { useI18n } from '../../i18n/useI18n';
-import { clampWidth, MAX_WIDTH, MIN_WIDTH, problemsAt } from './model';
+import { LocalizedInput } from '../LocalizedInput';
+import { clampWidth, MAX_WIDTH, MIN_WIDTH, problemsAt, type ColumnChoice } from './model';
 import { SortableRow } from './SortableRow';
 
 interface Props {
   columns: ViewColumn[];
-  /** The fields a column can show. */
-  fields: FieldDef[];
+  /** What a column can show. */
+  choices: ColumnChoice[];
   onAdd: (field: string) => void;
   onRemove: (i: number) => void;
   onMove: (from: number, to: number) => void;
   onWidth: (i: number, width: number | undefined) => void;
   onFixed: (i: number, fixed: 'left' | 'right' | undefined) => void;
+  onLabel: (i: number, label: LocalizedText | undefined) => void;
   /** Server and local problems, paths relative to the spec. */
   problems: { path: string; message: string }[];
 }
@@ -25,16 +28,17 @@ interface Props {
  * the arrow keys), with its width and pinning; a field added from the
  * form's fields not yet shown; each column's problems under it.
  */
-export function ColumnList({ columns, fields, onAdd, onRemove, onMove, onWidth, onFixed, problems }: Props) {
+export function ColumnList({ columns, choices, onAdd, onRemove, onMove, onWidth, onFixed, onLabel, problems }: Props) {
   const { t, text } = useI18n();
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 5 } }), useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }));
   const ids = columns.map((c) => c.field);
-  const byKey = new Map(fields.map((f) => [f.key, f]));
-  const label = (c: ViewColumn) => (c.label ? text(c.label) : text(byKey.get(c.field.split('.')[0] ?? '')?.label)) || c.field;
+  const byPath = new Map(choices.map((c) => [c.path, c]));
+  const path = (c: ColumnChoice) => c.labels.map((l) => text(l)).join(' / ');
+  const label = (c: ViewColumn) => (c.label ? text(c.label) : byPath.has(c.field) ? path(byPath.get(c.field)!) : '') || c.field;
   const onDragEnd = (e: DragEndEvent) => {
     if (e.over && e.active.id !== e.over.id) onMove(ids.indexOf(String(e.active.id)), ids.indexOf(String(e.over.id)));
   };
-  const free = fields.filter((f) => !ids.includes(f.key));
+  const free = choices.filter((c) => !ids.includes(c.path));
   return (
     <Flex vertical gap={6} data-testid="view-columns">
       {columns.length === 0 && <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('builder.view.noColumns')} />}
@@ -65,6 +69,9 @@ export function ColumnList({ columns, fields, onAdd, onRemove, onMove, onWidth, 
                         style={{ width: 90 }}
                         aria-label={t('builder.view.fixed')}
                       />
+                      <Popover trigger="click" title={t('builder.view.columnLabel')} content={<LocalizedInput value={c.label} onChange={(l) => onLabel(i, l)} label={t('builder.view.columnLabel')} />}>
+                        <Button size="small" type="text" icon={<EditOutlined />} aria-label={t('builder.view.columnLabel')} />
+                      </Popover>
                       <Button size="small" type="text" danger icon={<DeleteOutlined />} onClick={() => onRemove(i)} aria-label={t('builder.remove')} />
                     </Flex>
                     {own.length > 0 && (
@@ -84,7 +91,7 @@ export function ColumnList({ columns, fields, onAdd, onRemove, onMove, onWidth, 
         value={null}
         placeholder={t('builder.view.addColumn')}
         onChange={(f: string) => onAdd(f)}
-        options={free.map((f) => ({ value: f.key, label: text(f.label) || f.key }))}
+        options={free.map((c) => ({ value: c.path, label: path(c) || c.path }))}
         optionFilterProp="label"
         disabled={free.length === 0}
         virtual={false}

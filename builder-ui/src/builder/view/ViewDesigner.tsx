@@ -1,6 +1,6 @@
 import { Card, Empty, Flex, Form, InputNumber, Segmented, Select, Typography } from 'antd';
 import { useMemo, type ReactNode } from 'react';
-import type { ViewSpec, ViewType } from '../../api/formTypes';
+import type { FieldDef, ViewSpec, ViewType } from '../../api/formTypes';
 import { listDefinitions } from '../../api/meta';
 import { useAsync } from '../../hooks/useAsync';
 import type { MessageKey } from '../../i18n/messages';
@@ -13,7 +13,7 @@ import type { Designer } from '../lifecycle/useDesigner';
 import { LocalizedInput } from '../LocalizedInput';
 import { useNarrow } from '../SidePanel';
 import { ColumnList } from './ColumnList';
-import { addColumn, columnFields, dateFields, groupFields, MAX_PAGE_SIZE, moveColumn, parseSort, problemsAt, removeColumn, setForm, setSort, setType, updateColumn, VIEW_TYPES, viewProblems, withOptional } from './model';
+import { addColumn, columnChoices, columnFields, relationFields, dateFields, groupFields, MAX_PAGE_SIZE, moveColumn, parseSort, problemsAt, removeColumn, setForm, setSort, setType, updateColumn, VIEW_TYPES, viewProblems, withOptional } from './model';
 import { RecordsPreview } from './RecordsPreview';
 import { SortEditor } from './SortEditor';
 
@@ -48,6 +48,13 @@ export function ViewDesigner({ d }: { d: Designer<ViewSpec> }) {
   const { data: formDefs } = useAsync(() => listDefinitions(d.app, 'form'), [d.app]);
   const { data: formDef, error: formError } = useAsync(() => (spec.form ? publishedForm(d.app, spec.form) : Promise.resolve(undefined)), [d.app, spec.form]);
   const form = formDef?.spec;
+  // The forms the relations point at, for columns of related records (a form not yet published is left out).
+  const { data: targets } = useAsync(async () => {
+    const rels = form ? relationFields(form) : [];
+    const specs = await Promise.all(rels.map((r) => publishedForm(d.app, String(r.form)).then((x) => x.spec, () => undefined)));
+    return new Map(rels.flatMap((r, i) => (specs[i] ? [[String(r.form), specs[i]] as const] : [])));
+  }, [d.app, form]);
+  const choices = useMemo(() => (form ? columnChoices(form, targets ?? new Map(), { _createdAt: t('builder.view.createdAt'), _updatedAt: t('builder.view.updatedAt') }) : []), [form, targets, t]);
   const filterable = useMemo(() => (form ? filterFields(form) : []), [form]);
   const local = useMemo(() => viewProblems(spec, form).map((p) => ({ path: p.path, message: t(`builder.view.problem.${p.code}` as MessageKey, p.params) })), [spec, form, t]);
   const problems = [...local, ...d.problems];
@@ -56,7 +63,7 @@ export function ViewDesigner({ d }: { d: Designer<ViewSpec> }) {
     return msgs.length > 0 ? { validateStatus: 'error' as const, help: <span data-testid={`problem-${path}`}>{msgs.join('; ')}</span> } : {};
   };
   const type = spec.type ?? 'table';
-  const fieldOptions = (list: { key: string; label?: unknown }[]) => list.map((f) => ({ value: f.key, label: text(f.label as never) || f.key }));
+  const fieldOptions = (list: FieldDef[]) => list.map((f) => ({ value: f.key, label: text(f.label) || f.key }));
 
   const settings = (
     <Card size="small" title={t('builder.view.settings')} style={{ width: narrow ? '100%' : 300, flex: 'none' }} data-testid="view-settings">
@@ -102,12 +109,13 @@ export function ViewDesigner({ d }: { d: Designer<ViewSpec> }) {
               <Card size="small" title={t('builder.view.columns')}>
                 <ColumnList
                   columns={spec.columns ?? []}
-                  fields={columnFields(form)}
+                  choices={choices}
                   onAdd={(f) => d.set(addColumn(spec, f))}
                   onRemove={(i) => d.set(removeColumn(spec, i))}
                   onMove={(from, to) => d.set(moveColumn(spec, from, to))}
                   onWidth={(i, width) => d.set(updateColumn(spec, i, { width }), `view:width:${i}`)}
                   onFixed={(i, fixed) => d.set(updateColumn(spec, i, { fixed }))}
+                  onLabel={(i, label) => d.set(updateColumn(spec, i, { label }), `view:label:${i}`)}
                   problems={problems}
                 />
               </Card>

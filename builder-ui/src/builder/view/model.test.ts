@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FormSpec, ViewSpec } from '../../api/formTypes';
 import { repoFile } from '../testing/goSource';
-import { addColumn, clampWidth, dateFields, formatSort, groupFields, moveColumn, parseSort, problemsAt, removeColumn, setForm, setSort, setType, updateColumn, viewProblems, withOptional } from './model';
+import { addColumn, clampWidth, columnChoices, relationFields, dateFields, formatSort, groupFields, moveColumn, parseSort, problemsAt, removeColumn, setForm, setSort, setType, updateColumn, viewProblems, withOptional } from './model';
 
 const members: FormSpec = {
   title: '会员',
@@ -64,6 +64,19 @@ describe('columns', () => {
     expect(clampWidth(120.6)).toBe(121);
     expect(clampWidth(null)).toBeUndefined();
     expect(clampWidth(Number.NaN)).toBeUndefined();
+  });
+});
+
+describe('column choices', () => {
+  it('offers the fields, the fields of related records (one hop, single relations) and the record times', () => {
+    const stores = { title: '门店', fields: [{ key: 'name', type: 'text', label: '店名' }, { key: 'region', type: 'select', label: '大区' }, { key: 'manager', type: 'relation', label: '店长', form: 'staff' }] } as unknown as FormSpec;
+    const withMany = { ...members, fields: [...members.fields, { key: 'friends', type: 'relation', label: '好友', form: 'members', multiple: true }] } as FormSpec;
+    expect(relationFields(withMany).map((f) => f.key)).toEqual(['homeStore']);
+    const choices = columnChoices(withMany, new Map([['stores', stores]]), { _createdAt: '创建', _updatedAt: '更新' });
+    expect(choices.map((c) => c.path)).toEqual(['name', 'tier', 'birthday', 'registeredAt', 'homeStore', 'tags', 'friends', 'homeStore.name', 'homeStore.region', '_createdAt', '_updatedAt']);
+    expect(choices.find((c) => c.path === 'homeStore.name')?.labels).toEqual(['门店', '店名']);
+    // A related form that could not be read adds nothing.
+    expect(columnChoices(members, new Map(), { _createdAt: 'c', _updatedAt: 'u' }).some((c) => c.path.includes('.'))).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { FieldDef, FormSpec, ViewColumn, ViewSpec, ViewType } from '../../api/formTypes';
+import type { LocalizedText } from '../../api/types';
 import { SYSTEM_FIELDS } from '../../records/stored';
 
 /** The layouts the view designer offers (engine/meta/schemas/view.json; the runtime draws these three). */
@@ -99,6 +100,32 @@ function nonEmpty<T>(list: T[]): T[] | undefined {
 /** Fields a column can show: every stored field of the form (sub-tables aside) and the record times. */
 export function columnFields(form: FormSpec): FieldDef[] {
   return form.fields.filter((f) => f.type !== 'subtable');
+}
+
+/** A column the designer offers: a field, or a field of a related record (homeStore.name), with the labels along the way. */
+export interface ColumnChoice {
+  path: string;
+  labels: LocalizedText[];
+}
+
+/** The relation fields of form whose target a column can reach into (one hop, one related record). */
+export function relationFields(form: FormSpec): FieldDef[] {
+  return form.fields.filter((f) => f.type === 'relation' && typeof f.form === 'string' && f.form !== '' && f.multiple !== true);
+}
+
+/**
+ * The columns a view of form can show: its fields, then the fields of
+ * the records its relations point at (targets holds the related forms
+ * that could be read), then the record times.
+ */
+export function columnChoices(form: FormSpec, targets: ReadonlyMap<string, FormSpec>, times: Record<'_createdAt' | '_updatedAt', LocalizedText>): ColumnChoice[] {
+  const out: ColumnChoice[] = columnFields(form).map((f) => ({ path: f.key, labels: [f.label] }));
+  for (const r of relationFields(form)) {
+    const target = targets.get(String(r.form));
+    for (const g of target ? columnFields(target).filter((x) => x.type !== 'relation') : []) out.push({ path: `${r.key}.${g.key}`, labels: [r.label, g.label] });
+  }
+  out.push({ path: '_createdAt', labels: [times._createdAt] }, { path: '_updatedAt', labels: [times._updatedAt] });
+  return out;
 }
 
 /** The fields a kanban can group by: single-choice fields. */
