@@ -146,6 +146,11 @@ describe('the page designer', () => {
     await props.getByLabel('区块标题 (中文)').fill('本周');
     await drag(page, page.getByTestId('block-handle-2:text1'), page.getByTestId('block-row-0'));
     await expect.poll(() => page.getByTestId('page-block-list').locator('[data-testid^="block-row-"] .ant-tag').allTextContents()).toEqual(['文字', '文字', '列表视图']);
+    // A KPI card: the member report, half the width.
+    await page.getByTestId('add-block').click();
+    await page.getByTestId('add-block-report').click();
+    await search(page, props, '报表 / 指标卡', '会员资产', '会员资产');
+    await props.getByLabel('宽度（共 24 格）').fill('12');
     await page.getByTestId('page-title-zh').fill('总部工作台');
     await choose(page, page.locator('body'), '图标', 'dashboard');
 
@@ -154,10 +159,14 @@ describe('the page designer', () => {
     await preview.getByTestId('page-block-text1').getByRole('heading', { name: '本周重点' }).waitFor();
     await expect.poll(() => preview.getByTestId('page-block-text1').locator('li').allTextContents()).toEqual(['金卡会员回访', '双倍积分日']);
     await expect.poll(() => preview.getByTestId('page-view-members-vip').locator('.ant-table-tbody tr.ant-table-row').count(), { timeout: 10_000 }).toBe(3);
+    await preview.getByTestId('page-report-member-kpi').waitFor();
+    expect((await preview.getByTestId('page-block-report1').boundingBox())!.width).toBeLessThan((await preview.boundingBox())!.width * 0.6);
+    mkdirSync(resultsDir, { recursive: true });
+    await page.screenshot({ path: join(resultsDir, 'page-designer-preview.png'), fullPage: true });
 
     await publish(page);
     const stored = await api.call<{ version: number; spec: { title: unknown; icon: string; blocks: { id: string; type: string }[] } }>('GET', '/api/apps/crm/meta/page/hq-home?status=published');
-    expect(stored.spec.blocks.map((b) => `${b.type}:${b.id}`)).toEqual(['text:text1', 'text:intro', 'view:vip']);
+    expect(stored.spec.blocks.map((b) => `${b.type}:${b.id}`)).toEqual(['text:text1', 'text:intro', 'view:vip', 'report:report1']);
     expect(stored.spec.icon).toBe('dashboard');
 
     await page.goto(`${server.url}/apps/crm/page/hq-home`);

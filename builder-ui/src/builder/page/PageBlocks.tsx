@@ -1,7 +1,9 @@
-import { Alert, Button, Card, Col, Empty, Row, Typography } from 'antd';
+import { Alert, Button, Card, Col, Empty, Row, Skeleton, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import type { ViewSpec } from '../../api/formTypes';
 import { getDefinition, getPublished } from '../../api/meta';
+import { runReport } from '../../dashboards/api';
+import { ChartView } from '../../extensions/charts/ChartView';
 import { useAsync } from '../../hooks/useAsync';
 import type { MessageKey } from '../../i18n/messages';
 import { useI18n } from '../../i18n/useI18n';
@@ -51,10 +53,26 @@ function ViewBlock({ app, view, published }: { app: string; view: string; publis
   return <RecordsPreview app={app} form={data.v.form} spec={data.form} columns={data.v.columns} filter={data.v.filter} sort={data.v.sort} limit={Math.min(LIST_ROWS, data.v.pageSize ?? LIST_ROWS)} testId={`page-view-${view}`} />;
 }
 
+/** How tall a report block's chart is. */
+const CHART_HEIGHT = 260;
+
+/** A report block: the published report run with its default parameters, drawn by its chart (a KPI card, a bar chart...). */
+function ReportBlock({ app, report }: { app: string; report: string }) {
+  const { t } = useI18n();
+  const { data, error } = useAsync(() => runReport(app, report, {}), [app, report]);
+  if (error) return <Alert type="warning" showIcon message={problemText(t, error)} />;
+  if (!data) return <Skeleton active paragraph={{ rows: 3 }} />;
+  return (
+    <div data-testid={`page-report-${report}`} style={{ minWidth: 0 }}>
+      <ChartView result={data} height={CHART_HEIGHT} />
+    </div>
+  );
+}
+
 /**
  * A page's blocks drawn top to bottom on the 24-column grid (full width
- * on a phone): text, a list's first records, and links to dashboards,
- * reports and addresses, each under its title. The runtime shows the
+ * on a phone): text, a list's first records, a report's chart, and
+ * links to dashboards and addresses, each under its title. The runtime shows the
  * published views; the designer's preview their latest revisions.
  */
 export function PageBlocks({ app, blocks, published = false }: { app: string; blocks: Block[]; published?: boolean }) {
@@ -73,6 +91,8 @@ export function PageBlocks({ app, blocks, published = false }: { app: string; bl
                 <TextBlock markdown={b.config?.markdown} />
               ) : b.type === 'view' && typeof b.config?.view === 'string' && b.config.view ? (
                 <ViewBlock app={app} view={b.config.view} published={published} />
+              ) : b.type === 'report' && typeof b.config?.report === 'string' && b.config.report ? (
+                <ReportBlock app={app} report={b.config.report} />
               ) : b.type === 'link' && url ? (
                 url.startsWith('/') ? (
                   <Link to={url}>{title || url}</Link>
