@@ -17,7 +17,7 @@ import { SidePanel, useNarrow } from '../SidePanel';
 import { problemsAt } from '../view/model';
 import { SortableRow } from '../view/SortableRow';
 import { BlockEditor } from './BlockEditor';
-import { addBlock, BLOCK_TYPES, moveBlock, newBlock, pageProblems, removeBlock, setBlockType, setConfig, updateBlock, type PageSpec } from './model';
+import { addBlock, BLOCK_TYPES, moveBlock, movedIndex, newBlock, pageProblems, removeBlock, setBlockType, setConfig, updateBlock, type PageSpec } from './model';
 import { PageBlocks } from './PageBlocks';
 
 type Targets = Record<'view' | 'dashboard' | 'report', Definition[]>;
@@ -51,7 +51,7 @@ export function PageDesigner({ d }: { d: Designer<PageSpec> }) {
     const from = ids.indexOf(String(e.active.id));
     const to = ids.indexOf(String(e.over.id));
     d.set(moveBlock(spec, from, to));
-    if (selected === from) setSelected(to);
+    if (selected !== undefined) setSelected(movedIndex(selected, from, to));
   };
   const select = (i: number) => {
     setSelected(i);

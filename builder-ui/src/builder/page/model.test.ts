@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { repoFile } from '../testing/goSource';
-import { addBlock, blockPath, freshId, MAX_BLOCKS, moveBlock, newBlock, pageProblems, parseMarkdown, removeBlock, setBlockType, setConfig, updateBlock, validUrl, type PageSpec } from './model';
+import { addBlock, blockPath, freshId, MAX_BLOCKS, moveBlock, movedIndex, newBlock, pageProblems, parseMarkdown, removeBlock, setBlockType, setConfig, updateBlock, validUrl, type PageSpec } from './model';
 
 const page = (blocks: PageSpec['blocks']): PageSpec => ({ title: '首页', blocks });
 
@@ -23,6 +23,14 @@ describe('blocks', () => {
     expect(s.blocks.map((b) => b.id)).toEqual(['link1', 'view1']);
     const full = page(Array.from({ length: MAX_BLOCKS }, (_x, i) => ({ id: `b${i}`, type: 'text' })));
     expect(addBlock(full, newBlock(full.blocks, 'text'))).toBe(full);
+  });
+  it('keeps a selection on its block when another moves past it', () => {
+    // Blocks a b c d, b selected (1).
+    expect(movedIndex(1, 1, 3)).toBe(3);
+    expect(movedIndex(1, 0, 2)).toBe(0);
+    expect(movedIndex(1, 3, 0)).toBe(2);
+    expect(movedIndex(1, 2, 3)).toBe(1);
+    expect(movedIndex(1, 0, 1)).toBe(0);
   });
   it('updates settings and drops the emptied ones', () => {
     let s = page([{ id: 'v', type: 'view', title: '会员', span: 12, config: {} }]);

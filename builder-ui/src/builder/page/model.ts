@@ -71,6 +71,14 @@ export function moveBlock(spec: PageSpec, from: number, to: number): PageSpec {
   return { ...spec, blocks };
 }
 
+/** Where the item at i ends up when the item at from moves to to (a selection follows its block). */
+export function movedIndex(i: number, from: number, to: number): number {
+  if (i === from) return to;
+  if (from < i && to >= i) return i - 1;
+  if (from > i && to <= i) return i + 1;
+  return i;
+}
+
 function clean<T extends object>(o: T): T {
   const out = { ...o } as Record<string, unknown>;
   for (const [k, v] of Object.entries(out)) if (v === undefined || v === '' || v === null) delete out[k];
