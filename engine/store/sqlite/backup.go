@@ -14,33 +14,49 @@ import (
 var ErrInUse = errors.New("sqlite: the database is in use by another process")
 
 // Backup writes a consistent copy of the whole database to destPath, a
-// file that must not exist yet, while the store keeps serving. It runs
-// VACUUM INTO on a connection of its own: that reads one snapshot (a WAL
-// read transaction, so writers carry on and the copy holds exactly the
-// transactions committed before it started) and writes a compact,
-// self-contained database file (no WAL beside it) that Open can use as is.
+// file that must not exist yet, while the store keeps serving (see
+// BackupFile).
 func (s *Store) Backup(ctx context.Context, destPath string) error {
 	if s.closed.Load() {
 		return errClosed
 	}
-	abs, err := filepath.Abs(destPath)
+	return BackupFile(ctx, s.path, destPath)
+}
+
+// BackupFile writes a consistent copy of the database file at srcPath to
+// destPath (which must not exist yet), from this process or from another
+// one while a server uses the file. It runs VACUUM INTO on a connection of
+// its own: that reads one snapshot (a WAL read transaction, so writers
+// carry on and the copy holds exactly the transactions committed before
+// it started) and writes a compact, self-contained database file (no WAL
+// beside it) that Open can use as is. It is not one of a store's pooled
+// readers, which a long copy would take from the API, and it changes
+// nothing in the source (query_only would refuse VACUUM INTO, which counts
+// as a write, though it writes only the new file).
+func BackupFile(ctx context.Context, srcPath, destPath string) error {
+	src, err := filepath.Abs(srcPath)
 	if err != nil {
 		return fmt.Errorf("sqlite: backup: %w", err)
 	}
-	if _, err := os.Stat(abs); err == nil {
-		return fmt.Errorf("sqlite: backup: %s already exists", abs)
+	dest, err := filepath.Abs(destPath)
+	if err != nil {
+		return fmt.Errorf("sqlite: backup: %w", err)
 	}
-	// Not a pooled reader: those are query_only, and a long VACUUM INTO
-	// would hold one of the few reader connections the API needs.
-	db, err := openDB(dsn(s.path, false))
+	if _, err := os.Stat(src); err != nil {
+		return fmt.Errorf("sqlite: backup: %w", err)
+	}
+	if _, err := os.Stat(dest); err == nil {
+		return fmt.Errorf("sqlite: backup: %s already exists", dest)
+	}
+	db, err := openDB(dsn(src, false))
 	if err != nil {
 		return fmt.Errorf("sqlite: backup: %w", err)
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", abs); err != nil {
-		_ = os.Remove(abs)
-		return fmt.Errorf("sqlite: backup to %s: %w", abs, err)
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", dest); err != nil {
+		_ = os.Remove(dest)
+		return fmt.Errorf("sqlite: backup to %s: %w", dest, err)
 	}
 	return nil
 }

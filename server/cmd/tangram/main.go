@@ -23,6 +23,10 @@ usage:
                             list the shipped templates, install one (with demo data)
   tangram bench checkout|records-create [-url URL] [-c 32] [-duration 30s | -n N]
                             load-test a running server (password from TANGRAM_PASSWORD)
+  tangram backup [-data DIR] -out FILE
+                            consistent backup of a data dir (.tar.gz) while the server runs
+  tangram restore -in FILE [-data DIR] [-force]
+                            check a backup, then restore it (server stopped)
   tangram version           print the version
 `
 
@@ -41,6 +45,10 @@ func main() {
 		err = cli.Template(os.Args[2:])
 	case "bench":
 		err = cli.Bench(os.Args[2:])
+	case "backup":
+		err = cli.Backup(os.Args[2:])
+	case "restore":
+		err = cli.Restore(os.Args[2:])
 	case "version":
 		fmt.Println(cli.Version)
 	case "-h", "--help", "help":
