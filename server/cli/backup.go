@@ -68,23 +68,14 @@ type Member struct {
 // Backup runs `tangram backup`: a consistent copy of a data dir, taken
 // while the server keeps running, in one .tar.gz.
 func Backup(args []string) error {
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	dataDir := fs.String("data", env("TANGRAM_DATA_DIR", "./data"), "data directory of the embedded store (TANGRAM_DATA_DIR)")
-	mongoURI := fs.String("mongo", env("TANGRAM_MONGO_URI", ""), "MongoDB URI (TANGRAM_MONGO_URI): refused, see the message")
-	out := fs.String("out", "", "the archive to write (.tar.gz); it must not exist")
-	if err := fs.Parse(args); err != nil {
+	var out string
+	dataDir, err := parseArchiveFlags("backup", "tangram backup [-data DIR] -out FILE", args, &out, func(fs *flag.FlagSet) {
+		fs.StringVar(&out, "out", "", "the archive to write (.tar.gz); it must not exist")
+	})
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q; usage: tangram backup [-data DIR] -out FILE", fs.Arg(0))
-	}
-	if *mongoURI != "" {
-		return errMongoBackup
-	}
-	if *out == "" {
-		return errors.New("give the archive to write: tangram backup -data DIR -out tangram-backup.tar.gz")
-	}
-	m, err := BackupDataDir(context.Background(), *dataDir, *out)
+	m, err := BackupDataDir(context.Background(), dataDir, out)
 	if err != nil {
 		return err
 	}
@@ -92,8 +83,31 @@ func Backup(args []string) error {
 	for _, mb := range m.Members {
 		total += mb.Size
 	}
-	fmt.Printf("wrote %s: the database and %d uploaded files, %d bytes before compression\n", *out, len(m.Members)-1, total)
+	fmt.Printf("wrote %s: the database and %d uploaded files, %d bytes before compression\n", out, len(m.Members)-1, total)
 	return nil
+}
+
+// parseArchiveFlags parses the flags backup and restore share (-data,
+// -mongo) and those bind declares; file is the archive flag's value, which
+// must be given. A MongoDB URI is refused with what to use instead.
+func parseArchiveFlags(name, usage string, args []string, file *string, bind func(*flag.FlagSet)) (dataDir string, err error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.StringVar(&dataDir, "data", env("TANGRAM_DATA_DIR", "./data"), "data directory of the embedded store (TANGRAM_DATA_DIR)")
+	mongoURI := fs.String("mongo", env("TANGRAM_MONGO_URI", ""), "MongoDB URI (TANGRAM_MONGO_URI): refused, see the message")
+	bind(fs)
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	if fs.NArg() > 0 {
+		return "", fmt.Errorf("unexpected argument %q; usage: %s", fs.Arg(0), usage)
+	}
+	if *mongoURI != "" {
+		return "", errMongoBackup
+	}
+	if *file == "" {
+		return "", fmt.Errorf("give the archive; usage: %s", usage)
+	}
+	return dataDir, nil
 }
 
 // BackupDataDir writes the archive of dataDir to out, which must not

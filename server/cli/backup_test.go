@@ -44,10 +44,7 @@ func newBackupFixture(t *testing.T) *backupFixture {
 	t.Helper()
 	ctx := t.Context()
 	dir := filepath.Join(t.TempDir(), "data")
-	st, err := store.Open(ctx, "sqlite://"+filepath.ToSlash(filepath.Join(dir, dbMember)), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openDataDir(t, dir)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	_, svc, err := api.Wire(ctx, st, api.WireOptions{Log: log, DataDir: dir, SLAEvery: -1,
 		Auth: auth.Config{Hash: auth.HashParams{Time: 1, Memory: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}}})
@@ -81,6 +78,20 @@ func newBackupFixture(t *testing.T) *backupFixture {
 	}
 	fx.visit = doc[form.SysID].(string)
 	return fx
+}
+
+// openDataDir opens the store of a data dir as `tangram serve` does.
+func openDataDir(t *testing.T, dir string) store.Store {
+	t.Helper()
+	uri, err := Config{DataDir: dir}.StoreURI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(t.Context(), uri, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 func fileRef(r files.Ref) map[string]any {
@@ -164,10 +175,7 @@ func TestBackupRestoreWhileWriting(t *testing.T) {
 	if res.MovedAside != "" {
 		t.Fatalf("moved aside %q for a new dir", res.MovedAside)
 	}
-	rst, err := store.Open(ctx, "sqlite://"+filepath.ToSlash(filepath.Join(target, dbMember)), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rst := openDataDir(t, target)
 	defer rst.Close()
 	for _, c := range fixed {
 		if n := count(t, rst, c); n != before[c] {

@@ -28,30 +28,22 @@ type RestoreResult struct {
 // Restore runs `tangram restore`: it checks a backup archive completely,
 // then puts it in place as the data dir, with the server stopped.
 func Restore(args []string) error {
-	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
-	in := fs.String("in", "", "the backup archive (.tar.gz) made by tangram backup")
-	dataDir := fs.String("data", env("TANGRAM_DATA_DIR", "./data"), "data directory to restore into (TANGRAM_DATA_DIR)")
-	mongoURI := fs.String("mongo", env("TANGRAM_MONGO_URI", ""), "MongoDB URI (TANGRAM_MONGO_URI): refused, see the message")
-	force := fs.Bool("force", false, "restore over a data dir that is not empty, moving it aside to DIR.before-restore-<time>")
-	if err := fs.Parse(args); err != nil {
+	var in string
+	var force bool
+	dataDir, err := parseArchiveFlags("restore", "tangram restore -in FILE [-data DIR] [-force]", args, &in, func(fs *flag.FlagSet) {
+		fs.StringVar(&in, "in", "", "the backup archive (.tar.gz) made by tangram backup")
+		fs.BoolVar(&force, "force", false, "restore over a data dir that is not empty, moving it aside to DIR.before-restore-<time>")
+	})
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q; usage: tangram restore -in FILE [-data DIR] [-force]", fs.Arg(0))
-	}
-	if *mongoURI != "" {
-		return errMongoBackup
-	}
-	if *in == "" {
-		return errors.New("give the archive to restore: tangram restore -in tangram-backup.tar.gz [-data DIR] [-force]")
-	}
-	res, err := RestoreDataDir(context.Background(), *in, *dataDir, *force)
+	res, err := RestoreDataDir(context.Background(), in, dataDir, force)
 	if err != nil {
 		return err
 	}
 	m := res.Manifest
 	fmt.Printf("restored %s into %s: the database and %d uploaded files (backup of %s, tangram %s)\n",
-		*in, *dataDir, len(m.Members)-1, m.CreatedAt.Format(time.RFC3339), m.TangramVersion)
+		in, dataDir, len(m.Members)-1, m.CreatedAt.Format(time.RFC3339), m.TangramVersion)
 	if res.MovedAside != "" {
 		fmt.Printf("the previous data dir is kept at %s; remove it once the restored server is checked\n", res.MovedAside)
 	}

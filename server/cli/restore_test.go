@@ -20,10 +20,7 @@ func smallBackup(t *testing.T) (archive string, blobID string) {
 	t.Helper()
 	ctx := t.Context()
 	dir := filepath.Join(t.TempDir(), "data")
-	st, err := store.Open(ctx, "sqlite://"+filepath.ToSlash(filepath.Join(dir, dbMember)), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openDataDir(t, dir)
 	docs := make([]store.Doc, 300)
 	for i := range docs {
 		docs[i] = store.Doc{"n": int64(i), "text": strings.Repeat("x", i%50)}
@@ -257,10 +254,7 @@ func TestRestoreTargets(t *testing.T) {
 	}
 
 	// The restored store opens; while it is open, a restore is refused.
-	st, err := store.Open(ctx, "sqlite://"+filepath.ToSlash(filepath.Join(target, dbMember)), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openDataDir(t, target)
 	if n, err := st.Count(ctx, "c", nil); err != nil || n != 300 {
 		t.Fatalf("restored documents: %d, %v", n, err)
 	}
