@@ -129,7 +129,7 @@ describe('the view designer', () => {
 });
 
 describe('the page designer', () => {
-  it('edits a page\'s blocks, previews them and publishes; the runtime shows the new revision', async () => {
+  it('edits a page\'s blocks, previews them and publishes; the runtime draws the new blocks in order', async () => {
     const page = await openPage(browser, 'page-designer', { viewport: { width: 1440, height: 1000 } });
     await signInAt(page, server.url, '/apps/crm/builder');
     await page.getByRole('tab', { name: /^页面/ }).click();
@@ -170,8 +170,14 @@ describe('the page designer', () => {
     expect(stored.spec.icon).toBe('dashboard');
 
     await page.goto(`${server.url}/apps/crm/page/hq-home`);
-    await page.getByRole('heading', { name: '总部工作台' }).waitFor();
-    expect(await page.locator('.ant-descriptions').textContent()).toContain(String(stored.version));
+    // The runtime draws the published blocks in their new order.
+    const screen = page.getByTestId('page-screen');
+    await screen.getByRole('heading', { name: '总部工作台' }).waitFor();
+    await expect.poll(() => screen.getByTestId('page-block-text1').locator('li').allTextContents()).toEqual(['金卡会员回访', '双倍积分日']);
+    await expect.poll(() => screen.getByTestId('page-view-members-vip').locator('.ant-table-tbody tr.ant-table-row').count(), { timeout: 10_000 }).toBe(3);
+    await screen.getByTestId('page-report-member-kpi').waitFor();
+    const order = await screen.locator('[data-testid^="page-block-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+    expect(order).toEqual(['page-block-text1', 'page-block-intro', 'page-block-vip', 'page-block-report1']);
   });
 
   it('refuses a block whose id repeats, at the block', async () => {

@@ -2,7 +2,7 @@ import { BrowserRouter, Route, Routes } from 'react-router-dom';
 import { AntdProvider } from './AntdProvider';
 import { AuthProvider } from './auth/AuthProvider';
 import { DashboardPage, InboxPage, InboxShell, ReportPage } from './dashboards/routes';
-import { BuilderDesignerPage, BuilderHomePage } from './builder/routes';
+import { BuilderDesignerPage, BuilderHomePage, PageScreenPage } from './builder/routes';
 import { RequireAuth } from './auth/RequireAuth';
 import { I18nProvider } from './i18n/I18nProvider';
 import { AppLayout } from './layout/AppLayout';
@@ -57,6 +57,7 @@ export function App() {
                 <Route path="inbox" element={<InboxPage />} />
                 <Route path="dashboard/:key" element={<DashboardPage />} />
                 <Route path="report/:key" element={<ReportPage />} />
+                <Route path="page/:key" element={<PageScreenPage />} />
                 <Route path=":kind/:key" element={<DefinitionPage />} />
               </Route>
               <Route path="*" element={<NotFoundPage />} />
