@@ -56,7 +56,8 @@ func Restore(args []string) error {
 // manifest (nothing is written before it passes); it is then unpacked into
 // a new directory beside dataDir, checked again as it is written, and only
 // then swapped in by renames, the previous dataDir (with force) moved to
-// dataDir.before-restore-<UTC time>. Any failure before the swap removes
+// dataDir.before-restore-<UTC time>. The unpacked database must pass
+// SQLite's quick_check before the swap. Any failure before the swap removes
 // the unpacked copy and leaves dataDir as it was.
 func RestoreDataDir(ctx context.Context, in, dataDir string, force bool) (*RestoreResult, error) {
 	dir, err := filepath.Abs(dataDir)
@@ -98,6 +99,11 @@ func RestoreDataDir(ctx context.Context, in, dataDir string, force bool) (*Resto
 	m, err := readArchive(ctx, in, stage)
 	if err != nil {
 		return nil, err
+	}
+	// The checksums prove the copy is the one backed up; quick_check that
+	// the database in it is whole (a backup of an already damaged file).
+	if err := sqlite.QuickCheck(ctx, filepath.Join(stage, dbMember)); err != nil {
+		return nil, fmt.Errorf("restore: the database in %s does not pass SQLite's check: %w; nothing was restored", in, err)
 	}
 	// A server started meanwhile would lose its database under it.
 	if err := checkStopped(ctx, dir); err != nil {

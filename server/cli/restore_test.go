@@ -4,6 +4,9 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -93,6 +96,7 @@ func TestRestoreRefusesDamagedArchives(t *testing.T) {
 		"symlink member":         rebuild(t, good, symlinkDB),
 		"manifest not JSON":      rebuild(t, good, func(h *tar.Header, b []byte) (*tar.Header, []byte) { return manifestBody(h, b, []byte("{")) }),
 		"manifest other backend": rebuild(t, good, func(h *tar.Header, b []byte) (*tar.Header, []byte) { return otherBackend(h, b) }),
+		"damaged database":       damagedDB(t, good),
 	}
 	for name, data := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -213,6 +217,39 @@ func manifestBody(h *tar.Header, b, body []byte) (*tar.Header, []byte) {
 
 func otherBackend(h *tar.Header, b []byte) (*tar.Header, []byte) {
 	return manifestBody(h, b, bytes.Replace(b, []byte(`"backend": "sqlite"`), []byte(`"backend": "mongo"`), 1))
+}
+
+// damagedDB garbles pages of the archive's database and writes a manifest
+// that matches: the checksums pass, SQLite's check does not.
+func damagedDB(t *testing.T, archive []byte) []byte {
+	t.Helper()
+	es := members(t, archive)
+	var m Manifest
+	for i, e := range es {
+		switch e.h.Name {
+		case dbMember:
+			b := slices.Clone(e.b)
+			for j := len(b) / 3; j < len(b)/3+4096; j++ {
+				b[j] = 0xA5
+			}
+			es[i].b = b
+		case manifestMember:
+			if err := json.Unmarshal(e.b, &m); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for i := range m.Members {
+		for _, e := range es {
+			if e.h.Name == m.Members[i].Name {
+				sum := sha256.Sum256(e.b)
+				m.Members[i].SHA256 = hex.EncodeToString(sum[:])
+			}
+		}
+	}
+	body, _ := json.Marshal(m)
+	es[len(es)-1].b = body
+	return pack(t, es)
 }
 
 // TestRestoreTargets: a non-empty data dir is refused without -force and

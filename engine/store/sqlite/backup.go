@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // ErrInUse is returned by CheckUnused when another connection (a running
@@ -112,4 +113,45 @@ func lockErr(err error) error {
 		return ErrInUse
 	}
 	return fmt.Errorf("sqlite: %w", err)
+}
+
+// QuickCheck runs SQLite's quick_check on the database file at path (a
+// restored copy, before it is put in place) and reports any damage it
+// finds. It reads only; the file must not be in use.
+func QuickCheck(ctx context.Context, path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	db, err := openDB(dsn(abs, true))
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, "PRAGMA quick_check")
+	if err != nil {
+		return fmt.Errorf("sqlite: quick_check of %s: %w", abs, err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("sqlite: quick_check of %s: %w", abs, err)
+		}
+		if line != "ok" {
+			problems = append(problems, strings.Split(line, "\n")...)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: quick_check of %s: %w", abs, err)
+	}
+	if len(problems) > 0 {
+		// The first few lines say enough; a damaged page can yield hundreds.
+		return fmt.Errorf("sqlite: %s is damaged: %s", abs, strings.Join(problems[:min(len(problems), 4)], "; "))
+	}
+	return nil
 }
