@@ -46,8 +46,9 @@ var blobMemberRe = regexp.MustCompile(`^files/([A-Za-z0-9_-]{2})/([A-Za-z0-9_-]{
 
 // errMongoBackup is what backup and restore say for a MongoDB deployment.
 var errMongoBackup = errors.New("tangram backup/restore cover the embedded store (a data dir); " +
-	"for MongoDB use the database's own tools, which also cover the uploaded files (GridFS, in the same database): " +
-	"mongodump --uri URI --archive=FILE --gzip, and mongorestore --uri URI --archive=FILE --gzip --drop with the server stopped")
+	"for MongoDB use its own tools, which also cover the uploaded files (GridFS, in the same database): " +
+	"mongodump --uri URI --archive=FILE --gzip (add --oplog, on a dump of the whole replica set, for a point-in-time copy while the server runs), " +
+	"and with the server stopped mongorestore --uri URI --archive=FILE --gzip --drop (--oplogReplay for an --oplog dump)")
 
 // Manifest describes a backup archive.
 type Manifest struct {

@@ -17,12 +17,23 @@ import (
 	"github.com/tangram/tangram/engine/store"
 )
 
-// smallBackup makes a data dir with documents and one uploaded file,
-// closes it, and returns its archive.
+// smallBackup makes a data dir (smallDataDir) and returns its archive.
 func smallBackup(t *testing.T) (archive string, blobID string) {
 	t.Helper()
+	dir, blobID := smallDataDir(t)
+	archive = filepath.Join(t.TempDir(), "b.tar.gz")
+	if _, err := BackupDataDir(t.Context(), dir, archive); err != nil {
+		t.Fatal(err)
+	}
+	return archive, blobID
+}
+
+// smallDataDir makes a data dir with documents and one uploaded file, its
+// store closed.
+func smallDataDir(t *testing.T) (dir string, blobID string) {
+	t.Helper()
 	ctx := t.Context()
-	dir := filepath.Join(t.TempDir(), "data")
+	dir = filepath.Join(t.TempDir(), "data")
 	st := openDataDir(t, dir)
 	docs := make([]store.Doc, 300)
 	for i := range docs {
@@ -42,11 +53,7 @@ func smallBackup(t *testing.T) (archive string, blobID string) {
 	if _, _, err := blobs.Put(ctx, blobID, bytes.NewReader(bytes.Repeat([]byte("blob"), 5000))); err != nil {
 		t.Fatal(err)
 	}
-	archive = filepath.Join(t.TempDir(), "b.tar.gz")
-	if _, err := BackupDataDir(ctx, dir, archive); err != nil {
-		t.Fatal(err)
-	}
-	return archive, blobID
+	return dir, blobID
 }
 
 // listing names everything under dir (relative paths), sorted.
@@ -317,7 +324,8 @@ func TestRestoreTargets(t *testing.T) {
 	}
 }
 
-// TestBackupRestoreCommands: the subcommands' own refusals.
+// TestBackupRestoreCommands: the subcommands back up with -data and
+// restore into TANGRAM_DATA_DIR; their own refusals.
 func TestBackupRestoreCommands(t *testing.T) {
 	t.Setenv("TANGRAM_MONGO_URI", "")
 	t.Setenv("TANGRAM_DATA_DIR", "")
@@ -337,5 +345,24 @@ func TestBackupRestoreCommands(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: %v, want an error saying %q", c.args, err, c.want)
 		}
+	}
+
+	dir, blobID := smallDataDir(t)
+	out := filepath.Join(t.TempDir(), "b.tar.gz")
+	if err := Backup([]string{"-data", dir, "-out", out}); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(t.TempDir(), "restored")
+	t.Setenv("TANGRAM_DATA_DIR", target)
+	if err := Restore([]string{"-in", out}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{dbMember, filepath.Join("files", blobID[:2], blobID)} {
+		if _, err := os.Stat(filepath.Join(target, p)); err != nil {
+			t.Errorf("restored %s: %v", p, err)
+		}
+	}
+	if err := Restore([]string{"-in", out}); err == nil || !strings.Contains(err.Error(), "-force") {
+		t.Fatalf("second restore into the same dir: %v", err)
 	}
 }
