@@ -56,7 +56,8 @@ func Restore(args []string) error {
 // manifest (nothing is written before it passes); it is then unpacked into
 // a new directory beside dataDir, checked again as it is written, and only
 // then swapped in by renames, the previous dataDir (with force) moved to
-// dataDir.before-restore-<UTC time>. The unpacked database must pass
+// dataDir.before-restore-<UTC time> (to dataDir/.before-restore-<UTC time>
+// when dataDir is a mount point). The unpacked database must pass
 // SQLite's quick_check before the swap. Any failure before the swap removes
 // the unpacked copy and leaves dataDir as it was.
 func RestoreDataDir(ctx context.Context, in, dataDir string, force bool) (*RestoreResult, error) {
@@ -77,11 +78,19 @@ func RestoreDataDir(ctx context.Context, in, dataDir string, force bool) (*Resto
 	if _, err := readArchive(ctx, in, ""); err != nil {
 		return nil, err
 	}
+	// A data dir that is a mount point (a Docker volume, a disk of its
+	// own) cannot be renamed, nor can anything be renamed into it from its
+	// parent: then the copy is unpacked inside it and swapped entry by
+	// entry (swapInPlace).
+	inPlace := exists && !renamesOut(dir)
 	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o750); err != nil {
+	stageIn, stagePrefix := parent, "."+filepath.Base(dir)+".restore-*"
+	if inPlace {
+		stageIn, stagePrefix = dir, ".restore-*"
+	} else if err := os.MkdirAll(parent, 0o750); err != nil {
 		return nil, fmt.Errorf("restore: %w", err)
 	}
-	stage, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".restore-*")
+	stage, err := os.MkdirTemp(stageIn, stagePrefix)
 	if err != nil {
 		return nil, fmt.Errorf("restore: %w", err)
 	}
@@ -110,9 +119,23 @@ func RestoreDataDir(ctx context.Context, in, dataDir string, force bool) (*Resto
 		return nil, err
 	}
 	res := &RestoreResult{Manifest: m}
+	stamp := time.Now().UTC().Format("20060102T150405Z")
+	if inPlace {
+		aside := ""
+		if nonEmpty {
+			aside = filepath.Join(dir, ".before-restore-"+stamp)
+		}
+		if err := swapInPlace(dir, stage, aside); err != nil {
+			return nil, err
+		}
+		swapped = true
+		res.MovedAside = aside
+		syncDir(dir)
+		return res, nil
+	}
 	if exists {
 		if nonEmpty {
-			res.MovedAside = dir + ".before-restore-" + time.Now().UTC().Format("20060102T150405Z")
+			res.MovedAside = dir + ".before-restore-" + stamp
 			if err := os.Rename(dir, res.MovedAside); err != nil {
 				return nil, fmt.Errorf("restore: move the current data dir aside: %w", err)
 			}
@@ -129,6 +152,72 @@ func RestoreDataDir(ctx context.Context, in, dataDir string, force bool) (*Resto
 	swapped = true
 	syncDir(parent)
 	return res, nil
+}
+
+// renamesOut reports whether an entry of dir can be renamed into dir's
+// parent, which is what the swap by renames needs; it cannot when dir is a
+// mount point. A variable, so tests can take the in-place path.
+var renamesOut = func(dir string) bool {
+	f, err := os.CreateTemp(dir, ".restore-probe-*")
+	if err != nil {
+		return false
+	}
+	_ = f.Close()
+	out := filepath.Join(filepath.Dir(dir), filepath.Base(f.Name()))
+	if err := os.Rename(f.Name(), out); err != nil {
+		_ = os.Remove(f.Name())
+		return false
+	}
+	_ = os.Remove(out)
+	return true
+}
+
+// swapInPlace replaces the entries of dir with those of stage, a
+// directory inside it. With aside set (a new directory inside dir) the old
+// entries are moved there first. Each move is a rename within one file
+// system, so nothing is copied; a failed move puts back what was moved, so
+// dir is either restored or as it was.
+func swapInPlace(dir, stage, aside string) error {
+	var undo []func()
+	move := func(from, to string) error {
+		if err := os.Rename(from, to); err != nil {
+			for i := len(undo) - 1; i >= 0; i-- {
+				undo[i]()
+			}
+			return fmt.Errorf("restore: %w; the data dir is as it was", err)
+		}
+		undo = append(undo, func() { _ = os.Rename(to, from) })
+		return nil
+	}
+	if aside != "" {
+		old, err := os.ReadDir(dir)
+		if err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		if err := os.Mkdir(aside, 0o750); err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		undo = append(undo, func() { _ = os.Remove(aside) })
+		for _, e := range old {
+			if filepath.Join(dir, e.Name()) == stage {
+				continue
+			}
+			if err := move(filepath.Join(dir, e.Name()), filepath.Join(aside, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	restored, err := os.ReadDir(stage)
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	for _, e := range restored {
+		if err := move(filepath.Join(stage, e.Name()), filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	_ = os.Remove(stage) // empty now; a stray empty directory is harmless
+	return nil
 }
 
 // dirState reports whether dir exists and whether it holds anything.
@@ -156,13 +245,15 @@ func dirState(dir string) (exists, nonEmpty bool, err error) {
 }
 
 // checkStopped refuses a data dir whose database another process has open.
+// Any other failure of the check (the old file is damaged, which may be why
+// it is being restored) does not stop the restore: only a lock held by
+// someone else shows a running server.
 func checkStopped(ctx context.Context, dir string) error {
-	err := sqlite.CheckUnused(ctx, filepath.Join(dir, dbMember))
-	if errors.Is(err, sqlite.ErrInUse) {
+	if err := sqlite.CheckUnused(ctx, filepath.Join(dir, dbMember)); errors.Is(err, sqlite.ErrInUse) {
 		return fmt.Errorf("the database in %s is open in another process, most likely a running Tangram server: "+
 			"stop it first (for example `systemctl stop tangram` or `docker compose stop tangram`), run the restore, then start it again", dir)
 	}
-	return err
+	return nil
 }
 
 // readArchive reads the backup archive at path to its end and checks it:

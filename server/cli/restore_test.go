@@ -324,6 +324,54 @@ func TestRestoreTargets(t *testing.T) {
 	}
 }
 
+// TestRestoreIntoMountPoint: when the data dir's entries cannot be renamed
+// out of it (a mount point, such as the Docker image's /data volume), the
+// copy is unpacked inside it and swapped entry by entry; with -force the
+// old entries go to DIR/.before-restore-<time>.
+func TestRestoreIntoMountPoint(t *testing.T) {
+	ctx := t.Context()
+	archive, blobID := smallBackup(t)
+	parent := t.TempDir()
+	if !renamesOut(parent) {
+		t.Fatal("a plain directory's entries cannot be renamed out")
+	}
+	if got := listing(t, filepath.Dir(parent)); slices.ContainsFunc(got, func(n string) bool { return strings.Contains(n, "restore-probe") }) {
+		t.Fatalf("probe left behind: %v", got)
+	}
+	defer func(f func(string) bool) { renamesOut = f }(renamesOut)
+	renamesOut = func(string) bool { return false }
+
+	target := filepath.Join(parent, "data")
+	if err := os.MkdirAll(filepath.Join(target, "files", "zz"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(target, dbMember), []byte("old database"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := RestoreDataDir(ctx, archive, target, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aside := filepath.Base(res.MovedAside)
+	if filepath.Dir(res.MovedAside) != target || !strings.HasPrefix(aside, ".before-restore-") {
+		t.Fatalf("moved aside to %q", res.MovedAside)
+	}
+	want := []string{".", aside, aside + "/files", aside + "/files/zz", aside + "/" + dbMember,
+		"files", "files/" + blobID[:2], "files/" + blobID[:2] + "/" + blobID, dbMember}
+	slices.Sort(want)
+	if got := listing(t, target); !slices.Equal(got, want) {
+		t.Fatalf("after an in-place restore: %v, want %v", got, want)
+	}
+	if got := listing(t, parent); len(got) != len(want)+1 {
+		t.Fatalf("written beside the data dir: %v", got)
+	}
+	st := openDataDir(t, target)
+	defer st.Close()
+	if n, err := st.Count(ctx, "c", nil); err != nil || n != 300 {
+		t.Fatalf("restored documents: %d, %v", n, err)
+	}
+}
+
 // TestBackupRestoreCommands: the subcommands back up with -data and
 // restore into TANGRAM_DATA_DIR; their own refusals.
 func TestBackupRestoreCommands(t *testing.T) {
