@@ -184,7 +184,12 @@ func BackupDataDir(ctx context.Context, dataDir, out string) (*Manifest, error) 
 		if !blobMemberRe.MatchString(name) {
 			return nil
 		}
-		return add(name, path)
+		// A file removed since the listing is one whose metadata insert
+		// failed (files.Service deletes nothing else): no record has it.
+		if err := add(name, path); !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
