@@ -18,12 +18,8 @@ import (
 // document it has is whole, and at least what committed before it began).
 func TestBackupWhileWriting(t *testing.T) {
 	ctx := t.Context()
-	dir := t.TempDir()
-	s, err := Open(ctx, filepath.Join(dir, "live.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTest(t)
+	dir := filepath.Dir(s.Path())
 	for i := range 200 {
 		if _, err := s.Insert(ctx, "c", store.Doc{"_id": fmt.Sprintf("pre%04d", i), "n": int64(i)}); err != nil {
 			t.Fatal(err)
@@ -116,12 +112,8 @@ func TestCheckUnused(t *testing.T) {
 // shared-memory file beside it); a copy with a damaged page does not.
 func TestQuickCheck(t *testing.T) {
 	ctx := t.Context()
-	dir := t.TempDir()
-	s, err := Open(ctx, filepath.Join(dir, "live.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTest(t)
+	dir := filepath.Dir(s.Path())
 	docs := make([]store.Doc, 2000)
 	for i := range docs {
 		docs[i] = store.Doc{"n": int64(i), "s": fmt.Sprintf("text %d of a document", i)}
