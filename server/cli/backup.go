@@ -102,6 +102,9 @@ func parseArchiveFlags(name, usage string, args []string, file *string, bind fun
 	if fs.NArg() > 0 {
 		return "", fmt.Errorf("unexpected argument %q; usage: %s", fs.Arg(0), usage)
 	}
+	if strings.HasPrefix(*mongoURI, "lungo:") {
+		return "", errors.New("the lungo store is for tests and demos: stop the server and copy its file (lungo:///path names it); tangram backup/restore cover the embedded store")
+	}
 	if *mongoURI != "" {
 		return "", errMongoBackup
 	}

@@ -384,6 +384,7 @@ func TestBackupRestoreCommands(t *testing.T) {
 	}{
 		{Backup, []string{"-mongo", "mongodb://db:27017/tangram", "-out", "x.tar.gz"}, "mongodump"},
 		{Restore, []string{"-mongo", "mongodb://db:27017/tangram", "-in", "x.tar.gz"}, "mongorestore"},
+		{Backup, []string{"-mongo", "lungo:///tmp/demo.lungo", "-out", "x.tar.gz"}, "copy its file"},
 		{Backup, []string{"-data", t.TempDir()}, "-out"},
 		{Backup, []string{"-data", t.TempDir(), "-out", filepath.Join(t.TempDir(), "b.tar.gz")}, "no Tangram database"},
 		{Restore, []string{"-data", t.TempDir()}, "-in"},
