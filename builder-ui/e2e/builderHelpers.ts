@@ -1,14 +1,32 @@
 import type { Locator, Page } from 'playwright-core';
 import { ADMIN_PASSWORD } from './server';
 
-/** Signs in on the sign-in page the UI sends an unauthenticated visitor to, and lands on path. */
+type Cookies = Awaited<ReturnType<ReturnType<Page['context']>['cookies']>>;
+
+/** The administrator's session cookies per server, after the first sign-in. */
+const adminSessions = new Map<string, Cookies>();
+
+/**
+ * Signs in on the sign-in page the UI sends an unauthenticated visitor to,
+ * and lands on path. Later pages on the same server reuse that session:
+ * the server allows ten sign-ins per user a minute, and a file of designer
+ * tests opens more pages than that.
+ */
 export async function signInAt(page: Page, url: string, path: string): Promise<void> {
+  const saved = adminSessions.get(url);
+  if (saved) {
+    await page.context().addCookies(saved);
+    await page.goto(`${url}${path}`);
+    await page.waitForURL((u) => u.pathname === path);
+    return;
+  }
   await page.goto(`${url}${path}`);
   await page.waitForURL(/\/sign-in/);
   await page.getByLabel('用户名').fill('admin');
   await page.getByLabel('密码').fill(ADMIN_PASSWORD);
   await page.getByTestId('sign-in-submit').click();
   await page.waitForURL((u) => u.pathname === path);
+  adminSessions.set(url, await page.context().cookies());
 }
 
 /**
