@@ -404,12 +404,27 @@ func (s *Service) onWrite(ctx context.Context, tx store.Ops, app, formKey string
 	if id == "" {
 		id, _ = before["_id"].(string)
 	}
-	if err := bumpVersion(ctx, tx, app, formKey, id); err != nil {
-		return err
+	// In a batch (form.WithWriteBatch) one bump tells the caches the form
+	// changed, and the registry cannot change inside the transaction.
+	memo := form.WriteBatchMemo(ctx)
+	bumped, regKey := "version:"+app+":"+formKey, "registry:"+app+":"+formKey
+	if memo == nil || memo[bumped] == nil {
+		if err := bumpVersion(ctx, tx, app, formKey, id); err != nil {
+			return err
+		}
+		if memo != nil {
+			memo[bumped] = true
+		}
 	}
-	defs, err := readRegistry(ctx, tx, app, formKey)
-	if err != nil {
-		return err
+	defs, cached := memo[regKey].([]*rollupDef)
+	if !cached {
+		var err error
+		if defs, err = readRegistry(ctx, tx, app, formKey); err != nil {
+			return err
+		}
+		if memo != nil {
+			memo[regKey] = defs
+		}
 	}
 	raw := form.RecordsCollection(app, formKey)
 	for _, d := range defs {
