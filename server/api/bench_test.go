@@ -59,6 +59,15 @@ func newBenchServer(b *testing.B) *benchServer {
 	records := form.NewRecords(st, ms, guard, as.Audit, scripts)
 	srv := api.New(api.Deps{Store: st, Meta: ms, Auth: as, Guard: guard, Records: records,
 		Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Version: "bench"})
+	tr := &http.Transport{MaxIdleConns: 128, MaxIdleConnsPerHost: 128}
+	s := &benchServer{b: b, st: st, url: serveBench(b, srv, scripts.Close, func() { _ = st.Close() }), client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+	s.signIn(password)
+	return s
+}
+
+// serveBench serves srv on a loopback port until the benchmark ends, then
+// shuts it down and runs closers in order; it returns the server's URL.
+func serveBench(b *testing.B, srv *api.Server, closers ...func()) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -66,17 +75,20 @@ func newBenchServer(b *testing.B) *benchServer {
 	go func() { _ = srv.App.Listener(ln) }()
 	b.Cleanup(func() {
 		_ = srv.App.ShutdownWithTimeout(5 * time.Second)
-		scripts.Close()
-		_ = st.Close()
+		for _, c := range closers {
+			c()
+		}
 	})
-	tr := &http.Transport{MaxIdleConns: 128, MaxIdleConnsPerHost: 128}
-	s := &benchServer{b: b, st: st, url: "http://" + ln.Addr().String(), client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+	return "http://" + ln.Addr().String()
+}
+
+// signIn signs the administrator in and keeps the session token.
+func (s *benchServer) signIn(password string) {
 	var login struct {
 		Token string `json:"token"`
 	}
 	s.call("POST", "/api/auth/login", map[string]any{"username": "admin", "password": password}, 200, &login)
 	s.token = login.Token
-	return s
 }
 
 // call sends one request and fails unless it answers status; out, when

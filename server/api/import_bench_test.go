@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -56,22 +55,8 @@ func newWiredBenchServer(b *testing.B) *benchServer {
 	if _, _, err := svc.Auth.EnsureAdmin(ctx, password); err != nil {
 		b.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	go func() { _ = srv.App.Listener(ln) }()
-	b.Cleanup(func() {
-		_ = srv.App.ShutdownWithTimeout(5 * time.Second)
-		svc.Close()
-		_ = st.Close()
-	})
-	s := &benchServer{b: b, st: st, url: "http://" + ln.Addr().String(), client: &http.Client{Timeout: 30 * time.Second}}
-	var login struct {
-		Token string `json:"token"`
-	}
-	s.call("POST", "/api/auth/login", map[string]any{"username": "admin", "password": password}, 200, &login)
-	s.token = login.Token
+	s := &benchServer{b: b, st: st, url: serveBench(b, srv, svc.Close, func() { _ = st.Close() }), client: &http.Client{Timeout: 30 * time.Second}}
+	s.signIn(password)
 	return s
 }
 
