@@ -98,6 +98,10 @@ describe('builder journeys on the CRM', () => {
     // Before: an ordinary day for the same basket and a member of the same tier.
     const ordinary = await checkout('13800138101', 'E2E-JOURNEY-1');
     expect(ordinary).toBeGreaterThan(0);
+    // Today's multiplier before the change (2 if the test runs on one of
+    // the template's holidays), so the comparison holds on any day.
+    const inputs = { tier: 'normal', store: 'S0001', category: '食品', day: today };
+    const was = await api.call<{ outputs: { multiplier: string } }>('POST', '/api/apps/crm/rules/points-earn/evaluate', { inputs });
 
     const page = await openPage(browser, 'journey-points', { viewport: { width: 1600, height: 1000 } });
     await signInAt(page, server.url, '/apps/crm/builder/rule/points-earn');
@@ -139,9 +143,12 @@ describe('builder journeys on the CRM', () => {
     expect(row.then).toMatchObject({ multiplier: '2', reason: '店庆双倍积分' });
     expect(row.priority).toBe(100);
 
-    // The next checkout, same basket, same tier: exactly twice the points.
+    // The table now answers 2 for today; the next checkout, same basket,
+    // same tier, earns the points of multiplier 2 (twice an ordinary day's).
+    const now = await api.call<{ outputs: { multiplier: string } }>('POST', '/api/apps/crm/rules/points-earn/evaluate', { inputs });
+    expect(Number(now.outputs.multiplier)).toBe(2);
     const holiday = await checkout('13800138102', 'E2E-JOURNEY-2');
-    expect(holiday).toBe(2 * ordinary);
+    expect(holiday * Number(was.outputs.multiplier)).toBe(2 * ordinary);
   });
 
   it('draws an approval flow in the designer, and a submitted request reaches the store manager inbox', async () => {

@@ -4,14 +4,15 @@ import { AdminApi } from './fixture';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './server';
 
 /**
- * The CRM the dashboard and inbox browser tests run on: the crm-retail
- * template with 200 demo members (8 stores, about two thousand sales over
- * the months before today), installed by `tangram serve` itself through
- * its TANGRAM_TEMPLATE and TANGRAM_DEMO_MEMBERS settings.
+ * The CRM the browser tests run on: the crm-retail template with, by
+ * default, 200 demo members (8 stores, about two thousand sales over the
+ * months before today), installed by `tangram serve` itself through its
+ * TANGRAM_TEMPLATE and TANGRAM_DEMO_MEMBERS settings. The designer tests
+ * pass 0: they make the few records they count.
  */
-export async function startCrmServer(): Promise<TestServer> {
+export async function startCrmServer(demoMembers = 200): Promise<TestServer> {
   process.env.TANGRAM_TEMPLATE = 'crm-retail';
-  process.env.TANGRAM_DEMO_MEMBERS = '200';
+  if (demoMembers > 0) process.env.TANGRAM_DEMO_MEMBERS = String(demoMembers);
   try {
     return await startServer();
   } finally {

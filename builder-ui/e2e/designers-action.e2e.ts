@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, openPage, resultsDir } from './browser';
 import { confirmPop, createInBuilder, signInAt } from './builderHelpers';
 import { AdminApi } from './fixture';
-import { startServer, type TestServer } from './server';
+import { startCrmServer } from './dashboardsFixture';
+import type { TestServer } from './server';
 
 // The action designer on the crm-retail template: the POS checkout
 // test-run on a member with a small basket (the points it would earn,
@@ -20,12 +21,7 @@ const PHONE = '13800138066';
 let member = '';
 
 beforeAll(async () => {
-  process.env.TANGRAM_TEMPLATE = 'crm-retail';
-  try {
-    server = await startServer();
-  } finally {
-    delete process.env.TANGRAM_TEMPLATE;
-  }
+  server = await startCrmServer(0);
   api = await AdminApi.connect(server.url);
   await api.call('POST', '/api/apps/crm/forms/stores/records', { code: 'S0001', name: '南京西路店', province: '上海市', city: '上海', region: 'east', status: 'open' });
   const reg = await api.call<{ member: { id: string } }>('POST', '/api/apps/crm/actions/register-member', { phone: PHONE, name: '试运行会员', homeStore: 'S0001' });

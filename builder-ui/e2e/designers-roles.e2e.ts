@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, openPage, resultsDir } from './browser';
 import { confirmPop, createInBuilder, signInAt } from './builderHelpers';
 import { AdminApi } from './fixture';
-import { startServer, type TestServer } from './server';
+import { startCrmServer } from './dashboardsFixture';
+import type { TestServer } from './server';
 
 // The role designer, the workflow layout kept in the definition, and
 // every designer at a phone's width, on the crm-retail template (without
@@ -32,12 +33,7 @@ const layoutFlow = {
 };
 
 beforeAll(async () => {
-  process.env.TANGRAM_TEMPLATE = 'crm-retail';
-  try {
-    server = await startServer();
-  } finally {
-    delete process.env.TANGRAM_TEMPLATE;
-  }
+  server = await startCrmServer(0);
   api = await AdminApi.connect(server.url);
   await api.call('POST', '/api/users', { username: MANAGER, displayName: '赵店长', password: MANAGER_PASSWORD, roles: [{ app: 'crm', role: 'store-manager' }] });
   await api.define('crm', 'flow', 'e2e-layout', layoutFlow);

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, openPage, resultsDir } from './browser';
 import { choose, confirmPop, drag, signInAt } from './builderHelpers';
 import { AdminApi } from './fixture';
-import { startServer, type TestServer } from './server';
+import { startCrmServer } from './dashboardsFixture';
+import type { TestServer } from './server';
 
 // The view and page designers on the crm-retail template: a list view of
 // members built column by column, filtered and published, then opened in
@@ -25,12 +26,7 @@ const MEMBERS = [
 ];
 
 beforeAll(async () => {
-  process.env.TANGRAM_TEMPLATE = 'crm-retail';
-  try {
-    server = await startServer();
-  } finally {
-    delete process.env.TANGRAM_TEMPLATE;
-  }
+  server = await startCrmServer(0);
   api = await AdminApi.connect(server.url);
   await api.bulkCreate('crm', 'members', MEMBERS);
   browser = await launch();
