@@ -4,14 +4,14 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, openPage, resultsDir } from './browser';
 import { choose, confirmPop, createInBuilder, drag, signInAt } from './builderHelpers';
-import { eventually, signInAs } from './dashboardsFixture';
+import { eventually, signInAs, startCrmServer } from './dashboardsFixture';
 import { AdminApi } from './fixture';
-import { startServer, type TestServer } from './server';
+import type { TestServer } from './server';
 
 // The builder's journeys on the crm-retail template, from the designer to
 // the runtime: the points table gets a double-points day and the next
-// checkout earns twice; an approval flow drawn in the flow designer puts a
-// task in the store manager's inbox; a form's label is changed, published
+// checkout earns twice; a two-step approval flow drawn in the flow designer
+// puts a task in the store manager's inbox, then in the region manager's; a form's label is changed, published
 // and rolled back from the versions drawer.
 
 let server: TestServer;
@@ -43,18 +43,18 @@ const managerRole = {
   ],
 };
 
+/** The region managers: the second step, after the store manager. */
+const regionRole = { ...managerRole, title: t('区域经理', 'Region manager') };
+
 beforeAll(async () => {
-  process.env.TANGRAM_TEMPLATE = 'crm-retail';
-  try {
-    server = await startServer();
-  } finally {
-    delete process.env.TANGRAM_TEMPLATE;
-  }
+  server = await startCrmServer(0);
   api = await AdminApi.connect(server.url);
   await api.call('POST', '/api/apps/crm/forms/stores/records', { code: 'S0001', name: '南京西路店', province: '上海市', city: '上海', region: 'east', status: 'open' });
   await api.define('crm', 'form', 'e2e-requests', requestsForm);
   await api.define('crm', 'role', 'e2e-store-manager', managerRole);
   await api.call('POST', '/api/users', { username: 'manager.zhao', displayName: '赵店长', password: MANAGER_PASSWORD, roles: [{ app: 'crm', role: 'e2e-store-manager' }] });
+  await api.define('crm', 'role', 'e2e-region-manager', regionRole);
+  await api.call('POST', '/api/users', { username: 'region.qian', displayName: '钱经理', password: MANAGER_PASSWORD, roles: [{ app: 'crm', role: 'e2e-region-manager' }] });
   browser = await launch();
 });
 
@@ -151,7 +151,7 @@ describe('builder journeys on the CRM', () => {
     expect(holiday * Number(was.outputs.multiplier)).toBe(2 * ordinary);
   });
 
-  it('draws an approval flow in the designer, and a submitted request reaches the store manager inbox', async () => {
+  it('draws a two-step approval flow in the designer: a request reaches the store manager, then the region manager', async () => {
     const page = await openPage(browser, 'journey-flow', { viewport: { width: 1600, height: 1000 } });
     await signInAt(page, server.url, '/apps/crm/builder');
     await createInBuilder(page, '流程', 'e2e-request-flow', '门店申请审批', '门店申请 (e2e-requests)');
@@ -163,6 +163,12 @@ describe('builder journeys on the CRM', () => {
     await page.getByTestId('state-label-zh').fill('店长审批');
     await choose(page, panel, '审批人来源', '角色');
     await choose(page, panel, '角色', 'e2e-store-manager');
+    // The second step: holders of the region manager role.
+    await page.getByTestId('add-approval').click();
+    await page.getByTestId('state-review2').waitFor();
+    await page.getByTestId('state-label-zh').fill('区域经理审批');
+    await choose(page, panel, '审批人来源', '角色');
+    await choose(page, panel, '角色', 'e2e-region-manager');
     await page.getByTestId('add-final').click();
     await page.getByTestId('state-done1').waitFor();
     await page.getByTestId('add-final').click();
@@ -171,9 +177,13 @@ describe('builder journeys on the CRM', () => {
     const handle = (id: string, end: 'source' | 'target') => page.locator(`.react-flow__node[data-id="${id}"] .react-flow__handle.${end}`);
     await drag(page, handle('draft', 'source'), handle('review1', 'target'));
     await eventually(() => page.getByTestId('transition-trigger').inputValue()).toBe('submit');
-    await drag(page, handle('review1', 'source'), handle('done1', 'target'));
+    await drag(page, handle('review1', 'source'), handle('review2', 'target'));
     await eventually(() => page.getByTestId('transition-trigger').inputValue()).toBe('approve');
     await drag(page, handle('review1', 'source'), handle('done2', 'target'));
+    await eventually(() => page.getByTestId('transition-trigger').inputValue()).toBe('reject');
+    await drag(page, handle('review2', 'source'), handle('done1', 'target'));
+    await eventually(() => page.getByTestId('transition-trigger').inputValue()).toBe('approve');
+    await drag(page, handle('review2', 'source'), handle('done2', 'target'));
     await eventually(() => page.getByTestId('transition-trigger').inputValue()).toBe('reject');
     await eventually(() => page.getByTestId('blockers').count()).toBe(0);
     await publish(page);
@@ -185,10 +195,13 @@ describe('builder journeys on the CRM', () => {
     );
     expect(flow.spec.form).toBe('e2e-requests');
     expect(flow.spec.states.find((s) => s.key === 'review1')?.approval?.assignees).toEqual([{ role: 'e2e-store-manager' }]);
+    expect(flow.spec.states.find((s) => s.key === 'review2')?.approval?.assignees).toEqual([{ role: 'e2e-region-manager' }]);
     expect(flow.spec.transitions.map((x) => [x.trigger, x.from, x.to])).toEqual([
       ['submit', 'draft', 'review1'],
-      ['approve', 'review1', 'done1'],
+      ['approve', 'review1', 'review2'],
       ['reject', 'review1', 'done2'],
+      ['approve', 'review2', 'done1'],
+      ['reject', 'review2', 'done2'],
     ]);
 
     // A request filed and submitted: the store manager finds it in the inbox.
@@ -200,6 +213,22 @@ describe('builder journeys on the CRM', () => {
     await eventually(() => rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain('更换收银台打印机');
     await screenshot(mgr, 'journey-flow-inbox.png');
+
+    // The store manager approves from the inbox: the second step's task
+    // reaches the region manager.
+    await rows.first().getByTestId('task-approve').click();
+    await mgr.getByTestId('decision-submit').click();
+    await eventually(() => rows.count()).toBe(0);
+    const region = await openPage(browser, 'journey-flow-region', { viewport: { width: 1440, height: 900 } });
+    await signInAs(region, server.url, '/inbox', 'region.qian', MANAGER_PASSWORD);
+    const regionRows = region.getByTestId('task-row');
+    await eventually(() => regionRows.count()).toBe(1);
+    expect(await regionRows.first().textContent()).toContain('更换收银台打印机');
+    await regionRows.first().getByTestId('task-approve').click();
+    await region.getByTestId('decision-submit').click();
+    await eventually(() => regionRows.count()).toBe(0);
+    const done = await api.call<{ _state: string }>('GET', `/api/apps/crm/forms/e2e-requests/records/${rec._id}`);
+    expect(done._state).toBe('done1');
   });
 
   it('changes a form label, publishes, and rolls back to the previous version from the versions drawer', async () => {
