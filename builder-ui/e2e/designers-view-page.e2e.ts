@@ -72,8 +72,13 @@ describe('the view designer', () => {
     await page.waitForURL(/\/builder\/view\/gold-members$/);
 
     const columns = page.getByTestId('view-columns');
-    for (const f of ['姓名', '积分', '会员等级']) await choose(page, columns, '添加列…', f);
-    await page.getByTestId('view-column-tier').waitFor();
+    // One at a time: each column is in the list before the picker opens
+    // again (a click on the list still closing would pick nothing).
+    for (const [label, key] of [['姓名', 'name'], ['积分', 'points'], ['会员等级', 'tier']] as const) {
+      await choose(page, columns, '添加列…', label);
+      await page.getByTestId(`view-column-${key}`).waitFor();
+      await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').waitFor({ state: 'detached' }).catch(() => undefined);
+    }
     // 会员等级 dragged onto 积分: name, tier, points.
     await drag(page, page.getByTestId('column-handle-tier'), page.getByTestId('view-column-points'));
     await expect.poll(() => columns.locator('[data-testid^="view-column-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')))).toEqual(['view-column-name', 'view-column-tier', 'view-column-points']);
