@@ -56,6 +56,7 @@ type headCache struct {
 
 	mu      sync.RWMutex
 	heads   map[string]int // head id -> published version; 0 never published, headMissing no such definition
+	seen    map[string]int // head id -> the newest value any head read returned (never emptied)
 	epoch   uint64         // bumped whenever heads is emptied
 	stamp   int64          // the store counter heads was filled under
 	checked time.Time      // when that counter was read; zero: never
@@ -65,7 +66,7 @@ type headCache struct {
 const headMissing = -1
 
 func newHeadCache(ttl time.Duration) *headCache {
-	return &headCache{ttl: ttl, heads: map[string]int{}}
+	return &headCache{ttl: ttl, heads: map[string]int{}, seen: map[string]int{}}
 }
 
 // fresh makes sure the counter was read less than ttl ago (reading it if
@@ -110,17 +111,25 @@ func (c *headCache) get(id string) (int, bool) {
 }
 
 // put keeps a head read under epoch, unless the cache was emptied since
-// (the read may predate the write that emptied it). Published versions
-// only grow and definitions are never deleted, so the larger value wins
-// between two readers of one epoch.
-func (c *headCache) put(id string, published int, epoch uint64) {
+// (the read may predate the write that emptied it), and returns the value
+// to answer with. Published versions only grow and definitions are never
+// deleted, so the newest value any read returned is never stale: a read
+// begun after an emptying can still finish with an older snapshot than a
+// read begun before it, and without this a reader could see v26 and then
+// v25 (the late read's value, cached).
+func (c *headCache) put(id string, published int, epoch uint64) int {
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cur, ok := c.seen[id]; ok && cur > published {
+		published = cur
+	}
+	c.seen[id] = published
 	if c.epoch == epoch {
 		if cur, ok := c.heads[id]; !ok || cur < published {
 			c.heads[id] = published
 		}
 	}
-	c.mu.Unlock()
+	return published
 }
 
 // drop empties the cache after a write through this Service committed, so
@@ -187,7 +196,7 @@ func (s *Service) publishedVersion(ctx context.Context, id, app string, kind Kin
 		default:
 			v = h.Published
 		}
-		s.heads.put(id, v, epoch)
+		v = s.heads.put(id, v, epoch)
 	}
 	if v == headMissing {
 		return 0, notFound(app, kind, key)
