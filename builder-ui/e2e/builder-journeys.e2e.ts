@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, openPage, resultsDir } from './browser';
-import { choose, confirmPop, createInBuilder, drag, signInAt } from './builderHelpers';
+import { choose, confirmPop, createInBuilder, drag, publish, signInAt } from './builderHelpers';
 import { eventually, signInAs, startCrmServer } from './dashboardsFixture';
 import { AdminApi } from './fixture';
 import type { TestServer } from './server';
@@ -68,12 +68,6 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(resultsDir, name), fullPage: true });
 }
 
-/** Publishes the open designer and waits until it shows the published revision. */
-async function publish(page: Page): Promise<void> {
-  await page.getByTestId('publish').click();
-  await confirmPop(page, 'publish-confirm');
-  await eventually(() => page.getByTestId('designer-status').textContent()).toMatch(/已发布/);
-}
 
 /** Today in the points table's time zone (the day a checkout now is counted on). */
 function shanghaiToday(): string {

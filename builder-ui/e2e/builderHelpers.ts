@@ -1,4 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { ADMIN_PASSWORD } from './server';
 
 type Cookies = Awaited<ReturnType<ReturnType<Page['context']>['cookies']>>;
@@ -70,4 +71,11 @@ export async function createInBuilder(page: Page, kind: string, key: string, tit
   if (form) await choose(page, dialog, '数据表单', form);
   await page.getByTestId('new-ok').click();
   await page.waitForURL(new RegExp(`/builder/[a-z]+/${key}$`));
+}
+
+/** Publishes the open designer and waits until it shows the published revision. */
+export async function publish(page: Page): Promise<void> {
+  await page.getByTestId('publish').click();
+  await confirmPop(page, 'publish-confirm');
+  await expect.poll(() => page.getByTestId('designer-status').textContent(), { timeout: 15_000 }).toMatch(/已发布/);
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, openPage, resultsDir } from './browser';
-import { confirmPop, createInBuilder, signInAt } from './builderHelpers';
+import { createInBuilder, publish, signInAt } from './builderHelpers';
 import { AdminApi } from './fixture';
 import { startCrmServer } from './dashboardsFixture';
 import type { TestServer } from './server';
@@ -52,12 +52,6 @@ async function fillBasket(page: Page, receiptId: string, line: object): Promise<
   await page.getByTestId('test-run-button').click();
 }
 
-/** Publishes the open designer and waits until the published revision is shown. */
-async function publish(page: Page): Promise<void> {
-  await page.getByTestId('publish').click();
-  await confirmPop(page, 'publish-confirm');
-  await expect.poll(() => page.getByTestId('designer-status').textContent(), { timeout: 15_000 }).toMatch(/已发布/);
-}
 
 describe('the action designer', () => {
   it('test-runs the checkout on a member without keeping anything', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, openPage, resultsDir } from './browser';
-import { choose, confirmPop, drag, signInAt } from './builderHelpers';
+import { choose, drag, publish, signInAt } from './builderHelpers';
 import { AdminApi } from './fixture';
 import { startCrmServer } from './dashboardsFixture';
 import type { TestServer } from './server';
@@ -37,12 +37,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Publishes the open designer and waits until the published revision is shown. */
-async function publish(page: Page): Promise<void> {
-  await page.getByTestId('publish').click();
-  await confirmPop(page, 'publish-confirm');
-  await expect.poll(() => page.getByTestId('designer-status').textContent(), { timeout: 15_000 }).toMatch(/已发布/);
-}
 
 /** Picks an option of a searchable select labelled label (inside scope) by typing part of it. */
 async function search(page: Page, scope: Locator, label: string, typed: string, option: string): Promise<void> {
