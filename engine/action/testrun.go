@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/tangram/tangram/engine/access"
@@ -68,9 +67,6 @@ var testVersionMessages = map[string][2]string{
 	"action.test_version": {"版本应为 draft 或 published，收到 %q", "version is draft or published, not %q"},
 }
 
-// errTestRolledBack ends a test run's transaction so nothing is kept.
-var errTestRolledBack = errors.New("action: test run rolled back")
-
 // Test runs action key of app once as p would run it, keeps nothing and
 // reports the output or error, the log and the writes (see above). p
 // needs the design right on the action. Errors are those of the request:
@@ -112,16 +108,16 @@ func (s *Service) Test(ctx context.Context, p *auth.Principal, app, key string, 
 	res := &TestResult{Action: key, Version: def.Version, Status: string(def.Status), Logs: []string{}}
 	start := time.Now()
 	var runErr error
-	err = s.st.Tx(ctx, func(tx store.Ops) error {
+	err = store.DryRun(ctx, s.st, func(tx store.Ops) error {
 		// A retried transaction (MongoDB) starts over from nothing.
 		rec := newWriteRecorder(tx, forms)
 		out, logs, err := s.execute(ctx, rec, a, p, runner, in, Options{Lang: lang}, lang)
 		res.Output, res.Logs, res.Writes, runErr = out, logs, rec.summary(), err
-		return errTestRolledBack
+		return nil
 	})
 	res.Ms = float64(time.Since(start).Microseconds()) / 1000
 	_ = s.records.EnsurePendingIndexes(ctx)
-	if !errors.Is(err, errTestRolledBack) {
+	if err != nil {
 		return nil, err
 	}
 	if res.Logs == nil {

@@ -2,7 +2,6 @@ package automation
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"time"
 
@@ -86,8 +85,6 @@ var testMessages = map[string][2]string{
 	"automation.test_missing": {"记录 %q 不存在或不可见", "the record %q does not exist or is not visible to you"},
 }
 
-// errRolledBack ends a test run's transaction so that nothing is kept.
-var errRolledBack = errors.New("automation: test run rolled back")
 
 // Test runs automation key of app for one record without keeping any
 // effect (see above). p needs the design right on the automation.
@@ -124,12 +121,12 @@ func (s *Service) Test(ctx context.Context, p *auth.Principal, app, key string, 
 		Form: res.Form, Record: id, Actor: p.Actor(), Data: map[string]any{"after": rec, "payload": req.Payload},
 		Status: RunRunning, Steps: map[string]StepResult{}}
 	ctx = form.WithEventDepth(ctx, 1)
-	err = s.st.Tx(ctx, func(tx store.Ops) error {
+	err = store.DryRun(ctx, s.st, func(tx store.Ops) error {
 		res.Steps, res.Failed = s.dryRun(ctx, tx, r, a, rec, now)
-		return errRolledBack
+		return nil
 	})
 	_ = s.records.EnsurePendingIndexes(ctx)
-	if !errors.Is(err, errRolledBack) {
+	if err != nil {
 		return nil, err
 	}
 	return res, nil
