@@ -85,7 +85,6 @@ var testMessages = map[string][2]string{
 	"automation.test_missing": {"记录 %q 不存在或不可见", "the record %q does not exist or is not visible to you"},
 }
 
-
 // Test runs automation key of app for one record without keeping any
 // effect (see above). p needs the design right on the automation.
 func (s *Service) Test(ctx context.Context, p *auth.Principal, app, key string, req TestRequest) (*TestResult, error) {
