@@ -12,7 +12,6 @@ import (
 
 	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/form"
-	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/query"
 	"github.com/tangram/tangram/engine/rules"
 	"github.com/tangram/tangram/engine/store"
@@ -21,28 +20,37 @@ import (
 // RFM scoring stores each buying member's R, F and M scores and segment on
 // the member, so the RFM reports group four stored fields in one pass
 // instead of computing quintiles over every member on every run (53 s at
-// a million members; see docs/PERFORMANCE.md). The scores come from two
-// decision tables an admin edits like any other (engine/rules), never from
-// code:
+// a million members; see docs/PERFORMANCE.md). A run (RFMJob) scores by
+// one of two methods:
 //
-//   - Thresholds (e.g. "rfm-thresholds"): inputs measure ("R", "F" or "M")
-//     and value (decimal) → output score (int 1..5). R's value is the days
-//     since the last purchase (calendar days in Asia/Shanghai), F's the
-//     orders, M's the 12-month spend in yuan.
-//   - Segments (e.g. "rfm-segments"): inputs R, F, M (int) → output
-//     segment, an option of the form's rfmSegment select field.
+//   - "quintiles" (the default): cut points at the 20/40/60/80th
+//     percentiles of the day's buyers, computed by the store each run
+//     (rfm_quintile.go), recorded in the result.
+//   - "thresholds": fixed bands from a decision table an admin edits
+//     (e.g. "rfm-thresholds": inputs measure ("R", "F" or "M") and value
+//     (decimal) → output score (int 1..5); R's value is the days since the
+//     last purchase (calendar days in Asia/Shanghai), F's the orders, M's
+//     the 12-month spend in yuan).
+//
+// Either way a second decision table (e.g. "rfm-segments": inputs R, F, M
+// (int) → output segment, an option of the form's rfmSegment select
+// field) names the segment, which is also written as a member tag when the
+// job names a tag field (rfm_tags.go).
 //
 // A member is scored when orders >= 1; a member who never bought (or whose
-// only orders were refunded) has the four fields cleared. A buyer without
-// a last purchase time scores R 1. Only members whose stored values differ
-// are written, Batch per transaction, each batch bumping the form's data
-// version (result caches notice) and keeping any rollup that reads the
-// fields current, so a second run on the same day writes nothing.
+// only orders were refunded) has the four fields cleared and loses the
+// segment tag. A buyer without a last purchase time scores R 1. Only
+// members whose stored values differ are written, Batch per transaction,
+// each batch bumping the form's data version (result caches notice) and
+// keeping any rollup that reads the fields current, so a second run on
+// the same day writes nothing.
 //
 // The writes are derived data like the mirrors checkout keeps: they go to
 // the record documents directly, without a history revision, an audit
 // entry or a record event per member (a daily rescoring of a million
-// members would otherwise flood all three).
+// members would otherwise flood all three). The scoring is scheduled by an
+// automation (engine/automation's report.rfm action, the template's
+// rfm-daily at 02:30 Asia/Shanghai).
 
 // The fields the job reads and writes on the scored form.
 const (
@@ -63,27 +71,18 @@ const (
 
 var rfmWritten = []string{RFMFieldR, RFMFieldF, RFMFieldM, RFMFieldSegment}
 
-// RFMJob names what one scoring run uses.
-type RFMJob struct {
-	Form       string `json:"form"`
-	Thresholds string `json:"thresholds"`
-	Segments   string `json:"segments"`
-	// Batch is how many member writes one transaction holds (default
-	// 500, at most 5,000): short transactions keep checkouts flowing.
-	Batch int `json:"batch,omitempty"`
-}
-
-// DefaultRFMJob is the CRM template's job.
-var DefaultRFMJob = RFMJob{Form: "members", Thresholds: "rfm-thresholds", Segments: "rfm-segments"}
-
 // RFMResult is what a scoring run did.
 type RFMResult struct {
 	Day     string `json:"day"`     // the scoring day (Asia/Shanghai)
+	Method  string `json:"method"`  // quintiles or thresholds
 	Read    int64  `json:"read"`    // members read
 	Scored  int64  `json:"scored"`  // buying members scored
-	Changed int64  `json:"changed"` // members written (scores changed or cleared)
+	Changed int64  `json:"changed"` // members written (scores or tags changed, or cleared)
 	// Segments counts the scored members by segment.
 	Segments map[string]int64 `json:"segments"`
+	// Cuts are the quintile cut points the run scored with (quintiles
+	// only).
+	Cuts *RFMCuts `json:"cuts,omitempty"`
 }
 
 // ErrRFMRunning is returned while another run of the same job holds its
@@ -92,19 +91,29 @@ var ErrRFMRunning = errs.New(errs.Conflict, "report.rfm_running", "the RFM scori
 
 // ScoreRFM scores every member of app's job.Form at s's clock.
 func (s *Service) ScoreRFM(ctx context.Context, app string, job RFMJob, lang string) (*RFMResult, error) {
+	if fe := job.Check(lang); len(fe) > 0 {
+		return nil, errs.Validation(errs.Unprocessable, fe[0].Code, rfmMsg(lang, "report.rfm_invalid"), fe)
+	}
 	if job.Batch == 0 {
 		job.Batch = rfmDefaultBatch
 	}
-	if job.Batch < 1 || job.Batch > rfmMaxBatch {
-		return nil, rfmErr(lang, errs.Unprocessable, "report.rfm_batch", rfmMaxBatch)
-	}
 	f, err := s.records.Form(ctx, app, job.Form)
+	if errs.ClassOf(err) == errs.NotFound {
+		return nil, rfmErr(lang, errs.NotFound, "report.rfm_unknown_form", job.Form)
+	}
 	if err != nil {
 		return nil, err
 	}
-	options, err := checkRFMForm(f, lang)
-	if err != nil {
-		return nil, err
+	options, fe := checkRFMForm(f, job, lang)
+	if len(fe) > 0 {
+		code := fe[0].Code
+		if code == "report.rfm_field" {
+			return nil, errs.Validation(errs.Unprocessable, code, rfmMsg(lang, "report.rfm_fields"), fe)
+		}
+		return nil, errs.Validation(errs.Unprocessable, code, fe[0].Message, fe)
+	}
+	if res, err := s.finishedRun(ctx, app, job); res != nil || err != nil {
+		return res, err
 	}
 	if err := s.st.EnsureIndexes(ctx, f.Coll, rfmIndexes(f)); err != nil {
 		return nil, err
@@ -118,39 +127,23 @@ func (s *Service) ScoreRFM(ctx context.Context, app string, job RFMJob, lang str
 	if err != nil {
 		return nil, err
 	}
-	res := &RFMResult{Day: sc.today.Format(dateLayout), Segments: map[string]int64{}}
-	err = s.scoreAll(ctx, app, f, job, sc, lease, res)
-	if rerr := s.releaseRFMLease(context.WithoutCancel(ctx), lease, res, err == nil); err == nil {
+	res := &RFMResult{Day: sc.today.Format(dateLayout), Method: job.method(), Segments: map[string]int64{}}
+	if job.method() == RFMQuintiles {
+		sc.bands, err = s.rfmBandsOf(ctx, f, sc)
+		if err == nil {
+			res.Cuts = sc.bands.cuts()
+		}
+	}
+	if err == nil {
+		err = s.scoreAll(ctx, app, f, job, sc, lease, res)
+	}
+	if rerr := s.releaseRFMLease(context.WithoutCancel(ctx), lease, job.RunKey, res, err == nil); err == nil {
 		err = rerr
 	}
 	if err != nil {
 		return nil, err
 	}
 	return res, nil
-}
-
-// checkRFMForm checks the fields the job reads and writes and returns the
-// segment field's options.
-func checkRFMForm(f *form.Form, lang string) (map[string]bool, error) {
-	var list []errs.FieldError
-	want := map[string][]string{RFMFieldLast: {"datetime", "date"}, RFMFieldOrders: {"number"}, RFMFieldSpend: {"money", "number"},
-		RFMFieldR: {"number"}, RFMFieldF: {"number"}, RFMFieldM: {"number"}, RFMFieldSegment: {"select"}}
-	for _, key := range slices.Sorted(maps.Keys(want)) {
-		fd, ok := f.Field(key)
-		if !ok || !slices.Contains(want[key], fd.Type) {
-			list = append(list, errs.FieldError{Path: "form." + key, Code: "report.rfm_field",
-				Message: rfmMsg(lang, "report.rfm_field", key, want[key])})
-		}
-	}
-	if len(list) > 0 {
-		return nil, errs.Validation(errs.Unprocessable, "report.rfm_field", rfmMsg(lang, "report.rfm_fields"), list)
-	}
-	fd, _ := f.Field(RFMFieldSegment)
-	options := map[string]bool{}
-	for _, o := range fd.Options {
-		options[o.Value] = true
-	}
-	return options, nil
 }
 
 // rfmIndexes cover the RFM reports: grouping by the segment (or by the
@@ -172,13 +165,13 @@ func rfmIndexes(f *form.Form) []store.Index {
 	}
 }
 
-// rfmScorer turns a member's values into scores through the two tables,
-// remembering each distinct input (R and F take a few hundred values; M's
-// memo is bounded).
+// rfmScorer turns a member's values into scores (through the run's cut
+// points, or the thresholds table) and the scores into a segment.
 type rfmScorer struct {
-	thr   *rules.Table
-	at    time.Time // the instant the tables are evaluated at
-	today time.Time // the scoring day, as a UTC midnight
+	thr   *rules.Table // thresholds only
+	bands *rfmBands    // quintiles only
+	at    time.Time    // the instant the tables are evaluated at
+	today time.Time    // the scoring day, as a UTC midnight
 	memo  map[string]int
 	segs  [rfmMaxScore * rfmMaxScore * rfmMaxScore]string
 	lang  string
@@ -188,17 +181,20 @@ type rfmScorer struct {
 const rfmMemoMax = 1 << 18
 
 func newRFMScorer(ctx context.Context, rs *rules.Service, app string, job RFMJob, now time.Time, options map[string]bool, lang string) (*rfmScorer, error) {
-	thr, err := rs.Published(ctx, app, job.Thresholds)
-	if err != nil {
-		return nil, err
+	local := now.In(query.DefaultLocation)
+	sc := &rfmScorer{at: now.UTC(), today: time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC),
+		memo: map[string]int{}, lang: lang, job: job}
+	if job.method() == RFMThresholds {
+		thr, err := rs.Published(ctx, app, job.Thresholds)
+		if err != nil {
+			return nil, err
+		}
+		sc.thr = thr
 	}
 	seg, err := rs.Published(ctx, app, job.Segments)
 	if err != nil {
 		return nil, err
 	}
-	local := now.In(query.DefaultLocation)
-	sc := &rfmScorer{thr: thr, at: now.UTC(), today: time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC),
-		memo: map[string]int{}, lang: lang, job: job}
 	// Every combination of scores is decided before anything is written,
 	// so a segment table that yields a value the field cannot hold fails
 	// the run up front.
@@ -221,7 +217,8 @@ func newRFMScorer(ctx context.Context, rs *rules.Service, app string, job RFMJob
 }
 
 // score is the thresholds table's score of one measure's value (decimal
-// text).
+// text), remembering each distinct input (R and F take a few hundred
+// values; M's memo is bounded).
 func (sc *rfmScorer) score(measure, value string) (int, error) {
 	k := measure + value
 	if s, ok := sc.memo[k]; ok {
@@ -248,28 +245,59 @@ func (sc *rfmScorer) want(doc store.Doc) (map[string]any, error) {
 	if orders == nil || orders.Cmp(big.NewRat(1, 1)) < 0 {
 		return nil, nil
 	}
-	r := 1
-	if days, ok := sc.daysSince(doc[RFMFieldLast]); ok {
-		var err error
-		if r, err = sc.score("R", fmt.Sprint(days)); err != nil {
-			return nil, err
-		}
-	}
-	f, err := sc.score("F", exactText(orders))
-	if err != nil {
-		return nil, err
-	}
 	spend := ratOf(doc[RFMFieldSpend])
 	if spend == nil {
 		spend = new(big.Rat)
 	}
-	// Money is stored in fen; the table speaks yuan.
-	m, err := sc.score("M", exactText(new(big.Rat).Quo(spend, big.NewRat(100, 1))))
-	if err != nil {
-		return nil, err
+	days, hasDays := sc.daysSince(doc[RFMFieldLast])
+	var r, f, m int
+	if sc.bands != nil {
+		r = 1
+		if hasDays {
+			r = sc.bands.band(0, big.NewRat(-days, 1))
+		}
+		f, m = sc.bands.band(1, orders), sc.bands.band(2, spend)
+	} else {
+		var err error
+		r = 1
+		if hasDays {
+			if r, err = sc.score("R", fmt.Sprint(days)); err != nil {
+				return nil, err
+			}
+		}
+		if f, err = sc.score("F", exactText(orders)); err != nil {
+			return nil, err
+		}
+		// Money is stored in fen; the table speaks yuan.
+		if m, err = sc.score("M", exactText(new(big.Rat).Quo(spend, big.NewRat(100, 1)))); err != nil {
+			return nil, err
+		}
 	}
 	return map[string]any{RFMFieldR: int64(r), RFMFieldF: int64(f), RFMFieldM: int64(m),
 		RFMFieldSegment: sc.segs[((r-1)*rfmMaxScore+f-1)*rfmMaxScore+m-1]}, nil
+}
+
+// patch is the write that brings a member to want (nil: clear), and
+// whether one is needed.
+func (sc *rfmScorer) patch(doc store.Doc, want map[string]any) (store.Patch, bool) {
+	var p store.Patch
+	if !sameRFM(doc, want) {
+		if want == nil {
+			p.Unset = slices.Clone(rfmWritten)
+		} else {
+			p.Set = maps.Clone(want)
+		}
+	}
+	if tf := sc.job.TagField; tf != "" {
+		seg, _ := want[RFMFieldSegment].(string)
+		if next, changed := retag(doc[tf], seg); changed {
+			if p.Set == nil {
+				p.Set = map[string]any{}
+			}
+			p.Set[tf] = next
+		}
+	}
+	return p, len(p.Set)+len(p.Unset) > 0
 }
 
 // daysSince counts calendar days (Asia/Shanghai) from a date or time value
@@ -314,11 +342,12 @@ func sameRFM(doc store.Doc, want map[string]any) bool {
 
 // scoreAll pages through the members by id and writes the changes.
 func (s *Service) scoreAll(ctx context.Context, app string, f *form.Form, job RFMJob, sc *rfmScorer, lease *rfmLease, res *RFMResult) error {
-	fields := append([]string{RFMFieldLast, RFMFieldOrders, RFMFieldSpend}, rfmWritten...)
+	written := job.written()
+	fields := append([]string{RFMFieldLast, RFMFieldOrders, RFMFieldSpend}, written...)
 	type change struct {
-		id   string
-		old  store.Doc
-		want map[string]any
+		id    string
+		old   store.Doc
+		patch store.Patch
 	}
 	var pending []change
 	flush := func() error {
@@ -326,27 +355,23 @@ func (s *Service) scoreAll(ctx context.Context, app string, f *form.Form, job RF
 			return nil
 		}
 		err := s.st.Tx(ctx, func(tx store.Ops) error {
-			defs, err := rfmRollups(ctx, tx, app, f.Key)
+			defs, err := rfmRollups(ctx, tx, app, f.Key, written)
 			if err != nil {
 				return err
 			}
-			written := 0
+			n := 0
 			for _, c := range pending {
-				patch := store.Patch{Set: c.want}
-				if c.want == nil {
-					patch = store.Patch{Unset: rfmWritten}
-				}
-				after, err := tx.Update(ctx, f.Coll, c.id, patch, alive)
+				after, err := tx.Update(ctx, f.Coll, c.id, c.patch, alive)
 				if errors.Is(err, store.ErrNotFound) || errs.HasCode(err, store.ErrConditionFailed.Code) {
 					continue // deleted since it was read
 				}
 				if err != nil {
 					return err
 				}
-				written++
+				n++
 				if len(defs) > 0 {
 					before := maps.Clone(after)
-					for _, k := range rfmWritten {
+					for _, k := range written {
 						delete(before, k)
 						if v, ok := c.old[k]; ok {
 							before[k] = v
@@ -359,10 +384,10 @@ func (s *Service) scoreAll(ctx context.Context, app string, f *form.Form, job RF
 					}
 				}
 			}
-			if written == 0 {
+			if n == 0 {
 				return nil
 			}
-			res.Changed += int64(written)
+			res.Changed += int64(n)
 			return bumpVersion(ctx, tx, app, f.Key, pending[0].id)
 		})
 		pending = pending[:0]
@@ -391,9 +416,9 @@ func (s *Service) scoreAll(ctx context.Context, app string, f *form.Form, job RF
 				res.Scored++
 				res.Segments[want[RFMFieldSegment].(string)]++
 			}
-			if !sameRFM(d, want) {
+			if p, ok := sc.patch(d, want); ok {
 				id, _ := d["_id"].(string)
-				pending = append(pending, change{id: id, old: d, want: want})
+				pending = append(pending, change{id: id, old: d, patch: p})
 				if len(pending) >= job.Batch {
 					if err := flush(); err != nil {
 						return err
@@ -413,14 +438,14 @@ func (s *Service) scoreAll(ctx context.Context, app string, f *form.Form, job RF
 
 // rfmRollups are the form's rollups that read a field the job writes (as
 // a grain, a sum or an extreme); the others are untouched by its writes.
-func rfmRollups(ctx context.Context, tx store.Ops, app, formKey string) ([]*rollupDef, error) {
+func rfmRollups(ctx context.Context, tx store.Ops, app, formKey string, written []string) ([]*rollupDef, error) {
 	defs, err := readRegistry(ctx, tx, app, formKey)
 	if err != nil {
 		return nil, err
 	}
 	return slices.DeleteFunc(defs, func(d *rollupDef) bool {
 		for _, l := range [][]string{d.Grain, d.Sums, d.Mins, d.Maxs} {
-			for _, k := range rfmWritten {
+			for _, k := range written {
 				if slices.Contains(l, k) {
 					return false
 				}
@@ -428,18 +453,4 @@ func rfmRollups(ctx context.Context, tx store.Ops, app, formKey string) ([]*roll
 		}
 		return true
 	}), nil
-}
-
-// hasRFMTables reports whether app has published both tables of job and
-// its form (apps without RFM are skipped by the daily run).
-func (s *Service) hasRFMTables(ctx context.Context, app string, job RFMJob) bool {
-	for _, ref := range []struct {
-		kind meta.Kind
-		key  string
-	}{{meta.KindRule, job.Thresholds}, {meta.KindRule, job.Segments}, {meta.KindForm, job.Form}} {
-		if _, err := s.meta.Published(ctx, app, ref.kind, ref.key); err != nil {
-			return false
-		}
-	}
-	return true
 }

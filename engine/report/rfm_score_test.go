@@ -1,11 +1,8 @@
 package report
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -18,8 +15,11 @@ import (
 	"github.com/tangram/tangram/engine/store"
 )
 
+// thresholdsJob scores from the template's fixed bands (rfm-thresholds).
+var thresholdsJob = RFMJob{Form: "members", Segments: "rfm-segments", Thresholds: "rfm-thresholds", Method: RFMThresholds, TagField: "tags"}
+
 // rfmCase is one hand-made member and the scores the template's tables
-// give it on 2026-03-20 (Asia/Shanghai, the env's clock).
+// give it on 2026-03-20 (Asia/Shanghai, the env's clock) by fixed bands.
 type rfmCase struct {
 	id      string
 	orders  int64
@@ -96,10 +96,16 @@ func checkRFMCases(t *testing.T, got map[string]store.Doc, cases []rfmCase) {
 					t.Errorf("%s: %s = %v, want none", c.id, k, v)
 				}
 			}
+			if tags, _ := d["tags"].([]any); len(tags) > 0 {
+				t.Errorf("%s: tags %v, want none", c.id, tags)
+			}
 			continue
 		}
 		if intOf(d["rfmR"]) != c.r || intOf(d["rfmF"]) != c.f || intOf(d["rfmM"]) != c.m || d["rfmSegment"] != c.segment {
 			t.Errorf("%s: R%v F%v M%v %v, want R%d F%d M%d %s", c.id, d["rfmR"], d["rfmF"], d["rfmM"], d["rfmSegment"], c.r, c.f, c.m, c.segment)
+		}
+		if fmt.Sprint(d["tags"]) != "[rfm-"+c.segment+"]" {
+			t.Errorf("%s: tags %v, want [rfm-%s]", c.id, d["tags"], c.segment)
 		}
 	}
 	if d := got["m99"]; d["rfmSegment"] != nil || d["rfmR"] != nil {
@@ -111,7 +117,7 @@ func TestRFMScoringAssignsSegments(t *testing.T) {
 	e := newCRMEnv(t)
 	loadRFM(e)
 	before := e.members()
-	res, err := e.svc.ScoreRFM(e.ctx, "crm", DefaultRFMJob, "en")
+	res, err := e.svc.ScoreRFM(e.ctx, "crm", thresholdsJob, "en")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +140,7 @@ func TestRFMScoringAssignsSegments(t *testing.T) {
 
 	// Idempotent: a second run on the same data writes nothing.
 	snapshot := e.members()
-	res2, err := e.svc.ScoreRFM(e.ctx, "crm", DefaultRFMJob, "en")
+	res2, err := e.svc.ScoreRFM(e.ctx, "crm", thresholdsJob, "en")
 	if err != nil || res2.Changed != 0 || res2.Scored != 18 || !reflect.DeepEqual(res2.Segments, wantSeg) {
 		t.Fatalf("second run: %+v, %v", res2, err)
 	}
@@ -178,7 +184,7 @@ func TestRFMScoringAssignsSegments(t *testing.T) {
 func TestRFMScoringFollowsEditedThresholds(t *testing.T) {
 	e := newCRMEnv(t)
 	loadRFM(e)
-	if _, err := e.svc.ScoreRFM(e.ctx, "crm", DefaultRFMJob, "en"); err != nil {
+	if _, err := e.svc.ScoreRFM(e.ctx, "crm", thresholdsJob, "en"); err != nil {
 		t.Fatal(err)
 	}
 	cur, err := e.meta.Get(e.ctx, "crm", meta.KindRule, "rfm-thresholds")
@@ -194,7 +200,7 @@ func TestRFMScoringFollowsEditedThresholds(t *testing.T) {
 		}
 	})
 	e.publish(meta.KindRule, "rfm-thresholds", spec)
-	res, err := e.svc.ScoreRFM(e.ctx, "crm", DefaultRFMJob, "en")
+	res, err := e.svc.ScoreRFM(e.ctx, "crm", thresholdsJob, "en")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,8 +231,25 @@ func TestRFMScoringRefusesBadSetups(t *testing.T) {
 		t.Errorf("batch: %v", err)
 	}
 	// A missing table.
-	if _, err := e.svc.ScoreRFM(e.ctx, "crm", RFMJob{Form: "members", Thresholds: "nope", Segments: "rfm-segments"}, "en"); errs.ClassOf(err) != errs.NotFound {
+	if _, err := e.svc.ScoreRFM(e.ctx, "crm", RFMJob{Form: "members", Thresholds: "nope", Segments: "rfm-segments", Method: RFMThresholds}, "en"); errs.ClassOf(err) != errs.NotFound {
 		t.Errorf("missing table: %v", err)
+	}
+	// Bad settings, each with its code and path, in the caller's language.
+	for _, c := range []struct {
+		job        RFMJob
+		code, path string
+	}{
+		{RFMJob{Form: "members", Segments: "rfm-segments", Method: "deciles"}, "report.rfm_method", "method"},
+		{RFMJob{Form: "members", Segments: "rfm-segments", Method: RFMThresholds}, "report.rfm_thresholds_required", "thresholds"},
+		{RFMJob{Form: "nope", Segments: "rfm-segments"}, "report.rfm_unknown_form", ""},
+		{RFMJob{Form: "members", Segments: "rfm-segments", TagField: "labels"}, "report.rfm_tag_field", "tagField"},
+		{RFMJob{Form: "members", Segments: "rfm-segments", TagField: "gender"}, "report.rfm_tag_type", "tagField"},
+	} {
+		_, err := e.svc.ScoreRFM(e.ctx, "crm", c.job, "zh-CN")
+		ee, ok := errs.As(err)
+		if !ok || ee.Code != c.code || (c.path != "" && (len(ee.Fields) != 1 || ee.Fields[0].Path != c.path)) || !hasHan(ee.Error()) {
+			t.Errorf("%+v: %v, want %s at %q in Chinese", c.job, err, c.code, c.path)
+		}
 	}
 	// A segment table yielding a value the field does not offer fails
 	// before anything is written.
@@ -237,7 +260,7 @@ func TestRFMScoringRefusesBadSetups(t *testing.T) {
 		r["rows"].([]any)[0].(map[string]any)["then"] = map[string]any{"segment": "vip"}
 	})
 	e.publish(meta.KindRule, "rfm-segments", bad)
-	if _, err := e.svc.ScoreRFM(e.ctx, "crm", DefaultRFMJob, "en"); !errs.HasCode(err, "report.rfm_segment") || !strings.Contains(err.Error(), `"vip"`) {
+	if _, err := e.svc.ScoreRFM(e.ctx, "crm", thresholdsJob, "en"); !errs.HasCode(err, "report.rfm_segment") || !strings.Contains(err.Error(), `"vip"`) {
 		t.Errorf("bad segment: %v", err)
 	}
 	// A thresholds table scoring outside 1..5.
@@ -246,7 +269,7 @@ func TestRFMScoringRefusesBadSetups(t *testing.T) {
 	e.publish(meta.KindRule, "rfm-thresholds", editRule(t, thr.Spec, func(r map[string]any) {
 		r["rows"].([]any)[0].(map[string]any)["then"] = map[string]any{"score": 7}
 	}))
-	if _, err := e.svc.ScoreRFM(e.ctx, "crm", DefaultRFMJob, "en"); !errs.HasCode(err, "report.rfm_score") {
+	if _, err := e.svc.ScoreRFM(e.ctx, "crm", thresholdsJob, "en"); !errs.HasCode(err, "report.rfm_score") {
 		t.Errorf("score out of range: %v", err)
 	}
 	if !reflect.DeepEqual(before, e.members()) {
@@ -254,9 +277,10 @@ func TestRFMScoringRefusesBadSetups(t *testing.T) {
 	}
 }
 
-// A run while another holds the lease is refused; the daily schedule runs
-// each app once a day, after 02:30 Shanghai time.
-func TestRFMLeaseAndDailySchedule(t *testing.T) {
+// A run while another holds the lease is refused; a lease left by a
+// crashed run ends by itself; a finished run is recorded on the job
+// document, and a run with the same key returns it without scoring again.
+func TestRFMLease(t *testing.T) {
 	e := newCRMEnv(t)
 	loadRFM(e)
 	clock := time.Date(2026, 3, 20, 1, 0, 0, 0, query.DefaultLocation)
@@ -265,38 +289,46 @@ func TestRFMLeaseAndDailySchedule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.ScoreRFM(e.ctx, "crm", DefaultRFMJob, "en"); !errsIs(err, ErrRFMRunning) {
+	if _, err := e.svc.ScoreRFM(e.ctx, "crm", thresholdsJob, "en"); !errsIs(err, ErrRFMRunning) {
 		t.Fatalf("while leased: %v", err)
 	}
-	if err := e.svc.releaseRFMLease(e.ctx, l, nil, false); err != nil {
+	if err := e.svc.releaseRFMLease(e.ctx, l, "", nil, false); err != nil {
 		t.Fatal(err)
 	}
-	if done, err := e.svc.ScoreDue(e.ctx, RFMDaily{}); err != nil || len(done) != 0 {
-		t.Fatalf("before 02:30: %v %v", done, err)
-	}
-	clock = time.Date(2026, 3, 20, 2, 30, 0, 0, query.DefaultLocation)
-	if done, err := e.svc.ScoreDue(e.ctx, RFMDaily{}); err != nil || !reflect.DeepEqual(done, []string{"crm"}) {
-		t.Fatalf("at 02:30: %v %v", done, err)
-	}
-	checkRFMCases(t, e.members(), rfmCases)
-	clock = clock.Add(5 * time.Hour)
-	if done, err := e.svc.ScoreDue(e.ctx, RFMDaily{}); err != nil || len(done) != 0 {
-		t.Fatalf("later the same day: %v %v", done, err)
-	}
-	// A lease left by a crashed run ends by itself.
 	if _, err := e.svc.takeRFMLease(e.ctx, "crm", "members", clock); err != nil {
 		t.Fatal(err)
 	}
-	clock = time.Date(2026, 3, 21, 3, 0, 0, 0, query.DefaultLocation)
-	if done, err := e.svc.ScoreDue(e.ctx, RFMDaily{}); err != nil || !reflect.DeepEqual(done, []string{"crm"}) {
-		t.Fatalf("next day: %v %v", done, err)
+	clock = clock.Add(rfmLeaseDuration + time.Second)
+	job := thresholdsJob
+	job.RunKey = "run1/rfm"
+	first, err := e.svc.ScoreRFM(e.ctx, "crm", job, "en")
+	if err != nil {
+		t.Fatalf("after the crashed run's lease ended: %v", err)
 	}
-	if _, err := e.svc.ScoreDue(e.ctx, RFMDaily{At: "25:00"}); !errs.HasCode(err, "report.rfm_at") {
-		t.Errorf("bad time: %v", err)
+	checkRFMCases(t, e.members(), rfmCases)
+	doc, _ := e.st.Get(e.ctx, collJobs, rfmJobID("crm", "members"))
+	if doc["lastDay"] != "2026-03-20" || doc["holder"] != nil || doc["lastKey"] != "run1/rfm" {
+		t.Errorf("job document %v", doc)
 	}
-	job, _ := e.st.Get(e.ctx, collJobs, rfmJobID("crm", "members"))
-	if job["lastDay"] != "2026-03-21" || job["holder"] != nil {
-		t.Errorf("job document %v", job)
+	// The same key again (an automation run retried): the recorded
+	// result, nothing scored; a new key scores.
+	e.insertAll("members", []store.Doc{{"_id": "m50", "_version": int64(1), "_deleted": false, "name": "late", "phone": "13900009999",
+		"orders": int64(1), "spend12m": int64(100), "lastPurchaseAt": "2026-03-19T02:00:00Z"}})
+	again, err := e.svc.ScoreRFM(e.ctx, "crm", job, "en")
+	if err != nil || !reflect.DeepEqual(again, first) {
+		t.Fatalf("retried run: %+v %v, want %+v", again, err, first)
+	}
+	if d := e.members()["m50"]; d["rfmSegment"] != nil {
+		t.Errorf("the retried run scored: %v", d)
+	}
+	job.RunKey = "run2/rfm"
+	next, err := e.svc.ScoreRFM(e.ctx, "crm", job, "en")
+	if err != nil || next.Scored != first.Scored+1 || next.Changed != 1 {
+		t.Fatalf("next run: %+v %v", next, err)
+	}
+	last, err := e.svc.LastRFMRun(e.ctx, "crm", "members")
+	if err != nil || !reflect.DeepEqual(last, next) {
+		t.Errorf("last run %+v %v, want %+v", last, err, next)
 	}
 }
 
@@ -314,7 +346,7 @@ func TestRFMScoringKeepsRollupsCurrent(t *testing.T) {
 	if _, err := e.svc.BuildRollups(e.ctx, e.admin, "crm"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.ScoreRFM(e.ctx, "crm", DefaultRFMJob, "en"); err != nil {
+	if _, err := e.svc.ScoreRFM(e.ctx, "crm", thresholdsJob, "en"); err != nil {
 		t.Fatal(err)
 	}
 	got, err := e.svc.Run(e.ctx, e.admin, "crm", "seg-rolled", RunRequest{NoCache: true})
@@ -348,55 +380,25 @@ func editRule(t *testing.T, spec json.RawMessage, edit func(map[string]any)) str
 // The same scoring on the Mongo adapter (over lungo): paging by id,
 // conditional updates, the lease and the indexes.
 func TestRFMScoringOnLungo(t *testing.T) {
-	e := newEnvURI(t, "lungo://memory")
-	for _, d := range []struct {
-		kind meta.Kind
-		file string
-	}{{meta.KindForm, "core/forms/members.json"}, {meta.KindRule, "crm-retail/rules/rfm-thresholds.json"}, {meta.KindRule, "crm-retail/rules/rfm-segments.json"}} {
-		raw, err := os.ReadFile(filepath.Join("..", "..", "templates", d.file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var spec map[string]any
-		if err := json.Unmarshal(raw, &spec); err != nil {
-			t.Fatal(err)
-		}
-		key := spec["key"].(string)
-		delete(spec, "key")
-		b, _ := json.Marshal(spec)
-		e.publish(d.kind, key, string(b))
-	}
+	e := newLungoRFMEnv(t)
 	loadRFM(e)
-	res, err := e.svc.ScoreRFM(e.ctx, "crm", DefaultRFMJob, "en")
+	res, err := e.svc.ScoreRFM(e.ctx, "crm", thresholdsJob, "en")
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkRFMCases(t, e.members(), rfmCases)
-	again, err := e.svc.ScoreRFM(e.ctx, "crm", DefaultRFMJob, "en")
+	again, err := e.svc.ScoreRFM(e.ctx, "crm", thresholdsJob, "en")
 	if err != nil || res.Changed != 19 || again.Changed != 0 {
 		t.Fatalf("changed %d then %d (%v)", res.Changed, again.Changed, err)
 	}
 }
 
-// The loop the server runs scores at its first check and stops with its
-// context.
-func TestRunRFMDailyScoresAndStops(t *testing.T) {
-	e := newCRMEnv(t)
-	loadRFM(e)
-	ctx, cancel := context.WithCancel(e.ctx)
-	done := make(chan struct{})
-	go func() { defer close(done); e.svc.RunRFMDaily(ctx, RFMDaily{Every: 10 * time.Millisecond}) }()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		if job, err := e.st.Get(e.ctx, collJobs, rfmJobID("crm", "members")); err == nil && job["lastDay"] == "2026-03-20" {
-			break
+// hasHan reports whether s has a Chinese character.
+func hasHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x4e00 && r <= 0x9fff {
+			return true
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("the daily loop did not score")
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
-	cancel()
-	<-done
-	checkRFMCases(t, e.members(), rfmCases)
+	return false
 }

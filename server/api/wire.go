@@ -61,7 +61,6 @@ type Services struct {
 
 	stopSLA        context.CancelFunc
 	stopAutomation context.CancelFunc
-	stopRFM        func()
 }
 
 // Close releases what the services hold (the script engine). Call it after
@@ -72,9 +71,6 @@ func (s *Services) Close() {
 	}
 	if s.stopAutomation != nil {
 		s.stopAutomation()
-	}
-	if s.stopRFM != nil {
-		s.stopRFM()
 	}
 	s.Scripts.Close()
 }
@@ -135,11 +131,8 @@ func Wire(ctx context.Context, st store.Store, o WireOptions) (*Server, *Service
 		UploadLimit: o.UploadLimit, SpoolDir: o.DataDir})
 	svc := &Services{Meta: ms, Auth: as, Guard: guard, Scripts: scripts, Records: records, Actions: actions, Files: fs, Workflow: wf, Reports: reports,
 		Automation: au, stopAutomation: stopAutomation}
-	// The RFM scores the RFM reports read are refreshed once a day.
-	rfmCtx, stopRFM := context.WithCancel(context.WithoutCancel(ctx))
-	rfmDone := make(chan struct{})
-	go func() { defer close(rfmDone); reports.RunRFMDaily(rfmCtx, report.RFMDaily{Log: o.Log}) }()
-	svc.stopRFM = func() { stopRFM(); <-rfmDone }
+	// The RFM scores the RFM reports read are refreshed by an automation
+	// (report.rfm, the template's rfm-daily), not by a loop of their own.
 	if o.SLAEvery >= 0 {
 		every := o.SLAEvery
 		if every == 0 {
