@@ -59,7 +59,7 @@ func marshalJSON(v any) ([]byte, error) {
 // number as json.Number, so integers stay exact and decimals keep their
 // text ("10.50").
 func decodeDoc(id string, body []byte) (store.Doc, error) {
-	r := jsonbReader{b: body}
+	r := jsonbReader{b: body, s: string(body)}
 	t, _, _, err := r.header(0)
 	if err != nil || t != jbObject {
 		return nil, errInternal(errBadJSONB, "a stored document is not a JSON object")

@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -316,9 +317,13 @@ func finishHeader(dst []byte, start int, t byte) []byte {
 var errBadJSONB = errors.New("sqlite: malformed or unsupported JSONB")
 
 // jsonbReader decodes one JSONB value into the port's plain values, every
-// number a json.Number.
+// number a json.Number. s is b as one string: texts, keys and numbers are
+// slices of it, so a document costs one copy of its bytes instead of one
+// allocation per text (reads are most of a request's decoding; the
+// strings keep the document's bytes alive only as long as the document).
 type jsonbReader struct {
 	b []byte
+	s string
 }
 
 // header reads the element at i: its type, payload start and end.
@@ -357,7 +362,6 @@ func (r *jsonbReader) value(i, depth int) (any, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	p := r.b[start:end]
 	switch t {
 	case jbNull:
 		return nil, end, nil
@@ -366,14 +370,14 @@ func (r *jsonbReader) value(i, depth int) (any, int, error) {
 	case jbFalse:
 		return false, end, nil
 	case jbInt, jbFloat:
-		return json.Number(p), end, nil
+		return json.Number(r.s[start:end]), end, nil
 	case jbText, jbTextRaw:
-		return string(p), end, nil
+		return r.s[start:end], end, nil
 	case jbTextJ:
-		s, err := unescapeJSON(p)
+		s, err := r.unescape(start, end)
 		return s, end, err
 	case jbArray:
-		out := []any{}
+		out := make([]any, 0, r.count(start, end))
 		for j := start; j < end; {
 			var v any
 			if v, j, err = r.value(j, depth+1); err != nil {
@@ -389,24 +393,57 @@ func (r *jsonbReader) value(i, depth int) (any, int, error) {
 	return nil, 0, errBadJSONB // the JSON5 types and reserved ones
 }
 
+// count is how many elements lie between start and end (a container's
+// payload), so a list or map is allocated once at its size; a malformed
+// payload counts what it can and fails when decoded.
+func (r *jsonbReader) count(start, end int) int {
+	n := 0
+	for j := start; j < end; n++ {
+		_, _, next, err := r.header(j)
+		if err != nil {
+			break
+		}
+		j = next
+	}
+	return n
+}
+
 func (r *jsonbReader) object(start, end, depth int) (map[string]any, error) {
-	out := map[string]any{}
+	out := make(map[string]any, r.count(start, end)/2)
 	for j := start; j < end; {
-		k, next, err := r.value(j, depth+1)
+		if depth+1 > maxJSONBDepth {
+			return nil, errBadJSONB
+		}
+		t, ks, ke, err := r.header(j)
 		if err != nil {
 			return nil, err
 		}
-		key, ok := k.(string)
-		if !ok {
+		var key string
+		switch t {
+		case jbText, jbTextRaw:
+			key = r.s[ks:ke]
+		case jbTextJ:
+			if key, err = r.unescape(ks, ke); err != nil {
+				return nil, err
+			}
+		default:
 			return nil, errBadJSONB
 		}
 		var v any
-		if v, j, err = r.value(next, depth+1); err != nil {
+		if v, j, err = r.value(ke, depth+1); err != nil {
 			return nil, err
 		}
 		out[key] = v
 	}
 	return out, nil
+}
+
+// unescape is the text of the TEXTJ payload from start to end.
+func (r *jsonbReader) unescape(start, end int) (string, error) {
+	if strings.IndexByte(r.s[start:end], '\\') < 0 {
+		return r.s[start:end], nil
+	}
+	return unescapeJSON(r.b[start:end])
 }
 
 // unescapeJSON turns the body of a JSON string (escapes and all, without
