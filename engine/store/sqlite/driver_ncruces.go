@@ -17,8 +17,9 @@ const driverName = "sqlite3"
 
 // driverDSNParams: without _timefmt=sqlite this driver turns any text that
 // looks like an RFC 3339 time ("2026-01-01T08:00:00.123Z", a stored time
-// field) into a time.Time when it is scanned into an interface.
-var driverDSNParams = map[string]string{"_timefmt": "sqlite"}
+// field) into a time.Time when it is scanned into an interface. vfs: WAL
+// writes gathered into one system call per commit (walbuf_ncruces.go).
+var driverDSNParams = map[string]string{"_timefmt": "sqlite", "vfs": walBufVFSName}
 
 // openDB opens a pool whose connections all get the adapter's functions.
 func openDB(dsn string) (*sql.DB, error) {
