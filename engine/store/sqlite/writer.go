@@ -120,6 +120,7 @@ func (w *writer) loop() {
 	defer close(w.exited)
 	for first := range w.reqs {
 		w.batch(first)
+		w.truncateWAL()
 	}
 }
 
