@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/tangram/tangram/engine/access"
+	"github.com/tangram/tangram/engine/auth"
 	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/ext"
 	"github.com/tangram/tangram/engine/form"
+	"github.com/tangram/tangram/engine/i18n"
 	"github.com/tangram/tangram/engine/meta"
 	"github.com/tangram/tangram/engine/report"
 )
@@ -39,12 +42,14 @@ func (a *rfmScore) Outside() {}
 func (a *rfmScore) Run(ctx context.Context, x *Exec) (any, error) {
 	job := a.job
 	job.RunKey = x.Key
-	s := x.Svc
-	// A report service over the engine's own store, definitions and
-	// clock: scoring keeps no state between runs, and the result caches of
-	// the server's report service see the new data version it writes.
-	rs := report.New(report.Deps{Store: s.st, Meta: s.meta, Guard: s.guard, Records: s.records, Now: s.now})
-	return rs.ScoreRFM(ctx, x.Run.App, job, x.Lang)
+	return x.Svc.rfmReports().ScoreRFM(ctx, x.Run.App, job, x.Lang)
+}
+
+// rfmReports is a report service over the engine's own store, definitions
+// and clock: scoring keeps no state between runs, and the result caches
+// of the server's report service see the new data version it writes.
+func (s *Service) rfmReports() *report.Service {
+	return report.New(report.Deps{Store: s.st, Meta: s.meta, Guard: s.guard, Records: s.records, Now: s.now})
 }
 
 func init() {
@@ -85,4 +90,35 @@ func checkRFMSteps(ctx context.Context, s *meta.Service, d meta.Definition) []er
 		}
 	}
 	return out
+}
+
+// rfmMessages are the by-hand run's messages, zh-CN first.
+var rfmMessages = map[string][2]string{
+	"automation.not_rfm": {"自动化“%s”没有 RFM 评分步骤", "automation %q has no RFM scoring step"},
+}
+
+// ScoreRFMNow runs, by hand and at once, the RFM scoring step of app's
+// published automation key (an admin who does not want to wait for the
+// night, or who just changed the method): p needs the run right on the
+// automation, as for a manual trigger. It scores with the step's settings
+// under the same lease as the scheduled runs (409 report.rfm_running
+// while one is under way) and returns what the run did.
+func (s *Service) ScoreRFMNow(ctx context.Context, p *auth.Principal, app, key string) (*report.RFMResult, error) {
+	lang := form.LangOf(ctx)
+	if err := s.guard.Check(ctx, p, access.Target{App: app, Kind: meta.KindAutomation, Key: key}, access.Run); err != nil {
+		return nil, err
+	}
+	a, err := s.cat.published(ctx, app, key)
+	if errs.ClassOf(err) == errs.NotFound {
+		return nil, coded(lang, errs.NotFound, "automation.not_found", key)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, in := range a.program {
+		if r, ok := in.action.(*rfmScore); ok {
+			return s.rfmReports().ScoreRFM(ctx, app, r.job, lang)
+		}
+	}
+	return nil, &errs.Error{Class: errs.Conflict, Code: "automation.not_rfm", Msg: i18n.Message(rfmMessages, lang, "automation.not_rfm", key)}
 }

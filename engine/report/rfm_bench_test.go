@@ -13,7 +13,9 @@ import (
 //
 //	TANGRAM_RFM_BENCH_MEMBERS=1000000 go test ./engine/report -run '^$' -bench RFM -benchtime 1x -timeout 60m
 //
-// score-first writes every buyer's scores (the first day), score-again
+// cuts computes the quintile cut points alone (the store's quantiles over
+// the buyers); score-first writes every buyer's scores, segment and
+// segment tag (the first day, quintiles, the template's job), score-again
 // finds nothing changed (every later day writes only the members whose
 // scores moved), and the two reports group the stored fields without the
 // result cache.
@@ -25,6 +27,21 @@ func BenchmarkRFM(b *testing.B) {
 		b.Fatal(err)
 	}
 	fmt.Fprintf(os.Stderr, "rfm bench: %d members generated in %v\n", bd.members, time.Since(start))
+	b.Run("cuts", func(b *testing.B) {
+		f, err := e.svc.records.Form(e.ctx, "crm", "members")
+		if err != nil {
+			b.Fatal(err)
+		}
+		sc := &rfmScorer{today: time.Date(2026, 3, 20, 0, 0, 0, 0, time.UTC)}
+		var bands *rfmBands
+		for b.Loop() {
+			if bands, err = e.svc.rfmBandsOf(e.ctx, f, sc); err != nil {
+				b.Fatal(err)
+			}
+		}
+		fmt.Fprintf(os.Stderr, "rfm bench: cut points %+v\n", bands.cuts())
+		b.ReportMetric(peakRSSMiB(), "peakRSS-MiB")
+	})
 	score := func(b *testing.B, wantChanged bool) {
 		b.ReportAllocs()
 		var res *RFMResult

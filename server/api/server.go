@@ -133,6 +133,7 @@ func New(d Deps) *Server {
 	s.dashboardRoutes(r)
 	s.automationRoutes(r)
 	s.automationTestRoutes(r)
+	s.automationRFMRoutes(r)
 	s.hookRoutes(r)
 	// The embedded UI answers the GETs no route took, outside /api; it is
 	// not part of the API, so it is mounted with Use and not documented.
