@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,6 +30,11 @@ import (
 //	TANGRAM_REPORT_BENCH_SALES    transactions (default 200000)
 //	TANGRAM_REPORT_BENCH_MEMBERS  members (default 100000)
 //	TANGRAM_REPORT_BENCH_STORES   stores (default 500)
+//	TANGRAM_REPORT_BENCH_DIR      keep the generated database in this
+//	                              directory and reuse it on the next run
+//	                              (same sizes), instead of a temporary one
+//	TANGRAM_REPORT_BENCH_CPUPROFILE  write a CPU profile of the cockpit
+//	                              benchmarks' timed loop (not of the setup)
 //
 //	go test ./engine/report -run '^$' -bench . -benchtime 3x
 //
@@ -70,12 +76,18 @@ func envInt(name string, def int) int {
 // built rollup of sales-by-store-month.
 func benchEnv(b *testing.B) *benchData {
 	benchOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "tangram-report-bench-")
-		if err != nil {
+		dir := os.Getenv("TANGRAM_REPORT_BENCH_DIR")
+		if dir == "" {
+			var err error
+			if dir, err = os.MkdirTemp("", "tangram-report-bench-"); err != nil {
+				bench.err = err
+				return
+			}
+			benchDirs = append(benchDirs, dir)
+		} else if err := os.MkdirAll(dir, 0o750); err != nil {
 			bench.err = err
 			return
 		}
-		benchDirs = append(benchDirs, dir)
 		bench.err = bench.setUp(b, dir)
 	})
 	if bench.err != nil {
@@ -94,7 +106,12 @@ func (bd *benchData) setUp(b *testing.B, dir string) error {
 	if err := ms.Init(ctx); err != nil {
 		return err
 	}
-	if _, err := templates.Install(ctx, ms, "crm-retail", templates.InstallOptions{Publish: true}, "admin"); err != nil {
+	// A kept database (TANGRAM_REPORT_BENCH_DIR) already has the app and
+	// its data: the generation is deterministic, so only its size is checked.
+	reuse := false
+	if _, err := ms.Published(ctx, "crm", meta.KindForm, "transactions"); err == nil {
+		reuse = true
+	} else if _, err := templates.Install(ctx, ms, "crm-retail", templates.InstallOptions{Publish: true}, "admin"); err != nil {
 		return err
 	}
 	guard := access.NewGuard(ms)
@@ -107,7 +124,15 @@ func (bd *benchData) setUp(b *testing.B, dir string) error {
 	bd.sales = envInt("TANGRAM_REPORT_BENCH_SALES", 200000)
 	bd.members = envInt("TANGRAM_REPORT_BENCH_MEMBERS", 100000)
 	start := time.Now()
-	if err := bd.generate(ctx, envInt("TANGRAM_REPORT_BENCH_STORES", 500)); err != nil {
+	if reuse {
+		n, err := st.Count(ctx, form.RecordsCollection("crm", "transactions"), nil)
+		if err != nil {
+			return err
+		}
+		if int(n) != bd.sales {
+			return fmt.Errorf("%s holds %d sales, not %d: remove it or set TANGRAM_REPORT_BENCH_SALES", dir, n, bd.sales)
+		}
+	} else if err := bd.generate(ctx, envInt("TANGRAM_REPORT_BENCH_STORES", 500)); err != nil {
 		return err
 	}
 	bd.genTime = time.Since(start)
@@ -272,6 +297,17 @@ func BenchmarkCockpitWarm(b *testing.B) { cockpitBench(b, false) }
 func cockpitBench(b *testing.B, cold bool) {
 	bd := benchEnv(b)
 	req := DashboardRequest{Filters: map[string]json.RawMessage{"period": json.RawMessage(`{"from": "2026-02-01", "to": "2026-02-28"}`)}}
+	if p := os.Getenv("TANGRAM_REPORT_BENCH_CPUPROFILE"); p != "" && cold {
+		f, err := os.Create(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		if cold {

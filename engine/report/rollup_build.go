@@ -86,6 +86,11 @@ func (s *Service) BuildRollups(ctx context.Context, p *auth.Principal, app strin
 		}
 		out = append(out, *st)
 	}
+	// The reports without a rollup get their covering indexes (cover.go)
+	// here too: both are one-off work over every record, kept off runs.
+	if err := s.ensureCoverIndexes(ctx, app); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
