@@ -46,6 +46,14 @@ type BenchConfig struct {
 	Coupons, StoredValue            int // percent of checkouts with a coupon, with stored value
 	Timeout                         time.Duration
 	JSON                            bool
+	// Report, Dashboard, Params and ColdRuns are the report and
+	// dashboard scenarios' (bench_report.go).
+	Report, Dashboard, Params string
+	ColdRuns                  int
+	// PID is the server's process, whose memory the report gives (0: none).
+	PID int
+	// Wait is how long to wait for the server to answer /healthz first.
+	Wait time.Duration
 }
 
 // BenchRequest is one request a scenario makes.
@@ -62,6 +70,9 @@ type BenchRequest struct {
 type BenchScenario struct {
 	Summary string
 	Prepare func(ctx context.Context, c *BenchClient, cfg *BenchConfig) (func(r *rand.Rand, worker, seq int) BenchRequest, error)
+	// Cold, when set, takes the scenario's cold figure before the load
+	// (bench_report.go).
+	Cold func(ctx context.Context, c *BenchClient, cfg *BenchConfig) (*BenchCold, error)
 }
 
 // benchScenarios is the registry of scenarios: a new one is a Prepare
@@ -92,12 +103,14 @@ type BenchReport struct {
 	P99        float64        `json:"p99"`
 	Max        float64        `json:"max"`
 	ByCode     map[string]int `json:"errorsByCode"`
+	Cold       *BenchCold     `json:"cold,omitempty"`
+	Memory     *BenchMemory   `json:"memory,omitempty"`
 }
 
 // RunBench parses args (the scenario, then flags), runs the load and
 // writes the report to out.
 func RunBench(ctx context.Context, args []string, out io.Writer) error {
-	usage := "usage: tangram bench <" + strings.Join(benchScenarios.Keys(), "|") + "> [-url URL] [-user U -password P | -token T] [-app crm] [-c 32] [-duration 30s | -n N]"
+	usage := "usage: tangram bench <" + strings.Join(benchScenarios.Keys(), "|") + "> [-url URL] [-user U -password P | -token T] [-app crm] [-c 32] [-duration 30s | -n N] [-pid PID] [-wait 60s] [-report KEY | -dashboard KEY] [-params JSON] [-cold N]"
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return errors.New(usage)
 	}
@@ -120,6 +133,9 @@ func RunBench(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&cfg.StoredValue, "stored-value", 20, "percent of checkouts paying partly with stored value")
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "per-request timeout")
 	fs.BoolVar(&cfg.JSON, "json", false, "print the report as JSON")
+	fs.IntVar(&cfg.PID, "pid", 0, "the server's process id: report its resident memory (VmRSS, VmHWM) before and after")
+	fs.DurationVar(&cfg.Wait, "wait", 0, "wait up to this long for the server to answer /healthz (a server just started)")
+	bindReportFlags(fs, &cfg)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -135,6 +151,14 @@ func RunBench(ctx context.Context, args []string, out io.Writer) error {
 		return errors.New("-sample must be between 1 and 100000")
 	case cfg.Coupons < 0 || cfg.Coupons > 100 || cfg.StoredValue < 0 || cfg.StoredValue > 100:
 		return errors.New("-coupons and -stored-value are percentages")
+	case cfg.PID < 0 || cfg.Wait < 0:
+		return errors.New("-pid and -wait must not be negative")
+	}
+	if err := checkReportFlags(&cfg); err != nil {
+		return err
+	}
+	if err := waitServer(ctx, &cfg); err != nil {
+		return err
 	}
 	c, err := NewBenchClient(ctx, &cfg)
 	if err != nil {
@@ -144,8 +168,21 @@ func RunBench(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("prepare %s: %w", args[0], err)
 	}
+	mem, err := memoryBefore(cfg.PID)
+	if err != nil {
+		return err
+	}
+	var cold *BenchCold
+	if sc.Cold != nil {
+		if cold, err = sc.Cold(ctx, c, &cfg); err != nil {
+			return fmt.Errorf("%s cold run: %w", args[0], err)
+		}
+	}
 	rep := runLoad(ctx, c, &cfg, next)
-	rep.Scenario, rep.URL, rep.App = args[0], cfg.URL, cfg.App
+	rep.Scenario, rep.URL, rep.App, rep.Cold, rep.Memory = args[0], cfg.URL, cfg.App, cold, mem
+	if err := mem.after(); err != nil {
+		return err
+	}
 	if cfg.JSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
@@ -186,8 +223,16 @@ func NewBenchClient(ctx context.Context, cfg *BenchConfig) (*BenchClient, error)
 	return c, nil
 }
 
-// do sends one request and returns its status and body.
+// do sends one request and returns its status and body (its first 4 MiB:
+// the load needs only the status and an error's code).
 func (c *BenchClient) do(ctx context.Context, rq BenchRequest) (int, []byte, error) {
+	return c.doLimit(ctx, rq, 4<<20)
+}
+
+// doLimit sends one request and returns its status and up to limit bytes
+// of its body; the rest is read and dropped, so the time is until the
+// last byte and the connection is reused.
+func (c *BenchClient) doLimit(ctx context.Context, rq BenchRequest, limit int64) (int, []byte, error) {
 	var rd io.Reader
 	if rq.Body != nil {
 		rd = bytes.NewReader(rq.Body)
@@ -211,7 +256,10 @@ func (c *BenchClient) do(ctx context.Context, rq BenchRequest) (int, []byte, err
 		return 0, nil, err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	if err == nil {
+		_, err = io.Copy(io.Discard, resp.Body)
+	}
 	return resp.StatusCode, b, err
 }
 
@@ -352,6 +400,10 @@ func transportError(err error) string {
 
 func printReport(out io.Writer, r BenchReport) {
 	fmt.Fprintf(out, "scenario     %s (app %s at %s)\n", r.Scenario, r.App, r.URL)
+	if r.Cold != nil {
+		printCold(out, r.Cold)
+		fmt.Fprintln(out, "warm (the load below, from the result cache while nothing is written):")
+	}
 	fmt.Fprintf(out, "clients      %d\n", r.Clients)
 	fmt.Fprintf(out, "requests     %d in %.1f s: %d ok, %d failed\n", r.Requests, r.Seconds, r.OK, r.Errors)
 	fmt.Fprintf(out, "throughput   %.1f ok/s\n", r.Throughput)
@@ -366,6 +418,9 @@ func printReport(out io.Writer, r BenchReport) {
 		for _, k := range keys {
 			fmt.Fprintf(out, "  %-48s %d\n", k, r.ByCode[k])
 		}
+	}
+	if r.Memory != nil {
+		printMemory(out, r.Memory)
 	}
 }
 

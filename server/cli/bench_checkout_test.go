@@ -96,11 +96,13 @@ var (
 	checkoutFx   checkoutFixture
 )
 
-// TestMain closes the checkout benchmark's server, if one was built.
+// TestMain closes the benchmark and scenario test servers built.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if checkoutFx.close != nil {
-		checkoutFx.close()
+	for _, fx := range []*checkoutFixture{&checkoutFx, &reportFx} {
+		if fx.close != nil {
+			fx.close()
+		}
 	}
 	os.Exit(code)
 }
@@ -109,22 +111,27 @@ func TestMain(m *testing.M) {
 // temporary directory, `tangram serve`'s wiring, crm-retail with its demo
 // data, listening on a loopback port.
 func checkoutServer(b *testing.B) *checkoutFixture {
-	checkoutOnce.Do(func() { checkoutFx.err = buildCheckoutServer(&checkoutFx) })
+	checkoutOnce.Do(func() {
+		members := 2000
+		if s := os.Getenv("TANGRAM_BENCH_MEMBERS"); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n <= 0 {
+				checkoutFx.err = fmt.Errorf("TANGRAM_BENCH_MEMBERS=%q", s)
+				return
+			}
+			members = n
+		}
+		checkoutFx.err = buildBenchServer(&checkoutFx, members)
+	})
 	if checkoutFx.err != nil {
 		b.Fatal(checkoutFx.err)
 	}
 	return &checkoutFx
 }
 
-func buildCheckoutServer(fx *checkoutFixture) error {
-	members := 2000
-	if s := os.Getenv("TANGRAM_BENCH_MEMBERS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n <= 0 {
-			return fmt.Errorf("TANGRAM_BENCH_MEMBERS=%q", s)
-		}
-		members = n
-	}
+// buildBenchServer builds a server with crm-retail and members demo
+// members into fx.
+func buildBenchServer(fx *checkoutFixture, members int) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "tangram-bench-checkout")
 	if err != nil {
