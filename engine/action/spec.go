@@ -27,7 +27,8 @@ import (
 // transaction holding the run's writes, or gives up (errSpecAbort: the run
 // is then redone inside the writer) where it cannot be sure:
 //   - Get reads the store once per document and then answers from memory,
-//     so the run sees its own writes and one version of each document;
+//     so the run sees its own writes and one version of each document (a
+//     document a find gave whole counts as read: known);
 //   - Insert and InsertMany accept the document (no read: the replay
 //     proves the id was free, or the run is redone); an id the run knows
 //     to be taken (read, or written by the run) is store.ErrDuplicate;
@@ -70,8 +71,9 @@ type entry struct {
 	base  store.Doc // the committed version read (nil: none)
 	cur   store.Doc // the version the run sees (nil: none or deleted)
 	dirty bool      // the run wrote it
-	// baseRead is the read of base in reads, -1 when base was not read
-	// (a document the run inserted without reading it first).
+	// baseRead is the read of base in reads (a get, or a find that gave
+	// the whole document), -1 when base was not read (a document the run
+	// inserted without reading it first).
 	baseRead int
 }
 
@@ -235,7 +237,29 @@ func (s *specOps) Find(ctx context.Context, coll string, q store.Query) ([]store
 		return nil, s.stop(err)
 	}
 	s.reads = append(s.reads, specRead{kind: readFind, coll: coll, q: q, docs: docs, verify: true})
+	if len(q.Fields) == 0 {
+		s.known(coll, docs, len(s.reads)-1)
+	}
 	return copyDocs(docs), nil
+}
+
+// known makes the whole documents a find returned (read r) the run's
+// versions of them, unless it knows them already: a later get, relation
+// check or update of one (a checkout finds its member by phone, then
+// points the sale at it and updates it) needs no read of its own. The
+// find is verified at commit with every document it gave, which proves
+// these versions as a get's verification would.
+func (s *specOps) known(coll string, docs []store.Doc, r int) {
+	for _, d := range docs {
+		id, _ := d["_id"].(string)
+		if id == "" {
+			continue
+		}
+		k := docKey{coll, id}
+		if s.entries[k] == nil {
+			s.entries[k] = &entry{base: d, cur: d, baseRead: r}
+		}
+	}
 }
 
 // findByIDs answers a find that names its documents by id (an _id
@@ -382,7 +406,7 @@ func (s *specOps) Insert(ctx context.Context, coll string, doc store.Doc) (strin
 		// Taken as the run knows it: a read it verifies, or its own write.
 		s.see(e)
 		return "", store.ErrDuplicate
-	case !e.dirty && e.baseRead >= 0:
+	case !e.dirty && e.baseRead >= 0 && s.reads[e.baseRead].kind == readGet:
 		// The run read that the id is free: the replayed insert proves it
 		// still is, so the read need not be made again.
 		s.reads[e.baseRead].verify = false
@@ -460,7 +484,7 @@ func (s *specOps) Update(ctx context.Context, coll, id string, patch store.Patch
 	if err != nil {
 		return nil, s.stop(err)
 	}
-	if !e.dirty && e.baseRead >= 0 && s.reads[e.baseRead].verify {
+	if !e.dirty && e.baseRead >= 0 && s.reads[e.baseRead].kind == readGet && s.reads[e.baseRead].verify {
 		// The run read this version: where the replayed update can prove
 		// it unchanged, the read need not be made again.
 		if same, ok := unchangedIf(e.cur, norm); ok {

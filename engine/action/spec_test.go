@@ -369,3 +369,42 @@ func TestSpecSameKeyWithoutReads(t *testing.T) {
 		t.Fatalf("effects %v", got)
 	}
 }
+
+// TestSpecFoundThenWritten: a member found by a query, then read by id,
+// pointed at by a new record and updated (a checkout's shape), is the
+// version the find gave: the speculation commits with it when nothing
+// changed, and when the member changes between the speculation and its
+// commit the find's verification catches it and the run is done again
+// on the new version.
+func TestSpecFoundThenWritten(t *testing.T) {
+	e := newEnv(t)
+	m := e.member("冯五", "gold")
+	e.publish(meta.KindAction, "found", `{"title": "x", "input": {}, "script": `+jsonString(`
+const mem = records.find('members', {name: '冯五'}, {limit: 1})[0];
+const again = records.get('members', mem._id);
+const sale = records.create('sales', {receipt: input.r, member: mem._id, amount: 100});
+const u = records.update('members', mem._id, {visits: (again.visits || 0) + 1}, {ifVersion: again._version});
+return {same: again._version === mem._version, visits: u.visits, v: u._version};`)+`}`)
+	res, err := e.run(e.admin, "found", `{"r": "K1"}`, Options{})
+	if err != nil || string(res.Output) != `{"same":true,"v":2,"visits":1}` {
+		t.Fatalf("first: %s %v", res.Output, err)
+	}
+	e.wantStats(map[string]int64{"committed": 1, "stale": 0, "diverged": 0, "abandoned": 0})
+	e.once(func() {
+		if _, err := e.rec.Patch(e.ctx, e.admin, "shop", "members", m, map[string]any{"visits": 10}, 0, form.WriteOptions{}); err != nil {
+			t.Error(err)
+		}
+	})
+	res, err = e.run(e.admin, "found", `{"r": "K2"}`, Options{})
+	if err != nil || string(res.Output) != `{"same":true,"v":4,"visits":11}` {
+		t.Fatalf("after a concurrent change: %s %v", res.Output, err)
+	}
+	e.wantStats(map[string]int64{"committed": 1, "stale": 1})
+	mem, err := e.rec.Get(e.ctx, e.admin, "shop", "members", m)
+	if err != nil || str(mem["visits"]) != "11" || str(mem[form.SysVersion]) != "4" {
+		t.Fatalf("member %v %v", mem, err)
+	}
+	if got := e.count(form.RecordsCollection("shop", "sales"), nil); got != 2 {
+		t.Fatalf("%d sales", got)
+	}
+}
