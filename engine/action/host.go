@@ -101,9 +101,48 @@ func (h *host) fn(name string, f func(ctx context.Context, args []any) (any, err
 			}
 			return nil, err
 		}
+		if isPlain(res, 0) {
+			// Already plain: the script engine copies it into JavaScript
+			// values and keeps nothing of it, so no copy is needed here.
+			return res, nil
+		}
 		return plain(res), nil
 	}
 }
+
+// isPlain reports whether v is made only of the values plain passes
+// through unchanged (so plain(v) would be an equal copy). Deeper than
+// maxPlainDepth it answers false and plain decides.
+func isPlain(v any, depth int) bool {
+	switch x := v.(type) {
+	case nil, bool, string, int64, int, float64, json.Number:
+		return true
+	case map[string]any:
+		if depth >= maxPlainDepth {
+			return false
+		}
+		for _, it := range x {
+			if !isPlain(it, depth+1) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		if depth >= maxPlainDepth {
+			return false
+		}
+		for _, it := range x {
+			if !isPlain(it, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// maxPlainDepth bounds isPlain's walk.
+const maxPlainDepth = 64
 
 // countingOps counts the writes that succeeded through a transaction, so
 // a host call can tell whether it failed before or after writing.
