@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/tangram/tangram/engine/query"
@@ -37,11 +39,34 @@ func fieldExpr(path string) (string, error) {
 	if path == "_id" {
 		return "id", nil
 	}
-	if !query.ValidPath(path) {
+	if !validPath(path) {
 		return "", store.Wrapf(store.ErrInvalid, nil, "invalid field path %q", path)
 	}
 	return "json_extract(doc,'$." + path + "')", nil
 }
+
+// validPath is query.ValidPath, remembered: every filter, sort and patch
+// checks its paths, a regular expression match each, and an application
+// uses a few hundred distinct paths. Past maxValidPaths remembered paths
+// (arbitrary input) new ones are only checked.
+func validPath(path string) bool {
+	if ok, hit := validPaths.Load(path); hit {
+		return ok.(bool)
+	}
+	ok := query.ValidPath(path)
+	if validPathCount.Load() < maxValidPaths {
+		validPathCount.Add(1)
+		validPaths.Store(path, ok)
+	}
+	return ok
+}
+
+var (
+	validPaths     sync.Map // path -> bool
+	validPathCount atomic.Int64
+)
+
+const maxValidPaths = 4096
 
 // jsonPath is the SQLite JSON path literal of a validated dotted path.
 func jsonPath(path string) string { return "'$." + path + "'" }

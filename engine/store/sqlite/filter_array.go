@@ -9,7 +9,7 @@ import (
 // element matches, ne and nin when no element equals the value(s), and eq
 // null when the field is null or missing or holds a null element.
 func (c *filterCompiler) arrayLeaf(n *query.Node) error {
-	if !query.ValidPath(n.Field.Path) || n.Field.Path == "_id" {
+	if !validPath(n.Field.Path) || n.Field.Path == "_id" {
 		return store.Wrapf(store.ErrInvalid, nil, "invalid array field %q", n.Field.Path)
 	}
 	p := jsonPath(n.Field.Path)

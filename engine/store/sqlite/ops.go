@@ -72,7 +72,7 @@ func (o *ops) find(ctx context.Context, coll string, q store.Query) ([]store.Doc
 		return nil, err
 	}
 	for _, f := range q.Fields {
-		if f != "_id" && !query.ValidPath(f) {
+		if f != "_id" && !validPath(f) {
 			return nil, store.Wrapf(store.ErrInvalid, nil, "invalid projection path %q", f)
 		}
 	}

@@ -110,7 +110,7 @@ func checkPatchPaths(p store.Patch) error {
 		if k == "_id" || strings.HasPrefix(k, "_id.") {
 			return store.Wrapf(store.ErrInvalid, nil, "the _id of a document cannot be changed")
 		}
-		if !query.ValidPath(k) {
+		if !validPath(k) {
 			return store.Wrapf(store.ErrInvalid, nil, "invalid field path %q", k)
 		}
 		if i > 0 && (all[i-1] == k || strings.HasPrefix(k, all[i-1]+".")) {
