@@ -124,6 +124,9 @@ func (s *Service) ScoreRFM(ctx context.Context, app string, job RFMJob, lang str
 		return nil, err
 	}
 	lease, err := s.takeRFMLease(ctx, app, job.Form, now)
+	if errors.Is(err, ErrRFMRunning) {
+		return nil, rfmErr(lang, errs.Conflict, "report.rfm_running") // in the caller's language
+	}
 	if err != nil {
 		return nil, err
 	}
