@@ -11,7 +11,7 @@ UI        := builder-ui
 HAVE_NPM  := $(shell command -v $(NPM) 2>/dev/null)
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: build run test test-go test-ui ui vet bench clean
+.PHONY: build run test test-go test-ui ui vet bench bench-crm clean
 
 ## build: compile the tangram binary into bin/ (with the web UI when npm is on the machine)
 build: $(if $(HAVE_NPM),ui)
@@ -37,6 +37,40 @@ test-go:
 ## bench: store, engine and HTTP API benchmarks; figures go to docs/PERFORMANCE.md
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 60m ./engine/... ./server/api
+	@echo 'Over HTTP on demo data (checkout, sales by store x month, the HQ cockpit cold and warm, server memory): make bench-crm [DATA=dir]'
+
+## bench-crm: the CRM over HTTP on a demo data dir: `tangram serve` started on DATA (default: a
+## BENCH_MEMBERS-member demo generated once into /tmp/tangram-bench-crm), then `tangram bench`:
+## the HQ cockpit cold (the first request after the start: the result cache is per process) and
+## warm, sales by store x month cold (noCache) and warm, checkout at 1 and 32 clients, the
+## cockpit again after those writes; the server's RSS around each; the server is stopped at the end.
+## A bench user (BENCH_USER, BENCH_PASSWORD) is added to DATA. Serving with -template builds any
+## missing rollups and report indexes first (minutes on 10M sales, once).
+BENCH_MEMBERS  ?= 2000
+BENCH_ADDR     ?= 127.0.0.1:18490
+BENCH_DURATION ?= 20s
+BENCH_RUNS     ?= 30
+BENCH_USER     ?= bench-crm
+BENCH_PASSWORD ?= bench-crm-Pw1!
+DATA           ?=
+bench-crm:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./server/cmd/tangram
+	@set -e; data='$(DATA)'; \
+	if [ -z "$$data" ]; then data=/tmp/tangram-bench-crm; \
+	  if [ ! -e "$$data/tangram.db" ]; then ./$(BIN) template install crm-retail -demo-members $(BENCH_MEMBERS) -data "$$data"; fi; \
+	elif [ ! -e "$$data/tangram.db" ]; then echo "DATA=$$data holds no tangram.db"; exit 1; fi; \
+	TANGRAM_USER_PASSWORD='$(BENCH_PASSWORD)' ./$(BIN) user create -username '$(BENCH_USER)' -admin -data "$$data" >/dev/null 2>&1 || true; \
+	./$(BIN) serve -template crm-retail -data "$$data" -addr $(BENCH_ADDR) -log-level warn & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null || true' EXIT INT TERM; \
+	export TANGRAM_PASSWORD='$(BENCH_PASSWORD)'; \
+	run() { echo; echo "== $$1"; shift; ./$(BIN) bench "$$@" -url http://$(BENCH_ADDR) -user '$(BENCH_USER)' -pid $$pid -wait 60m; }; \
+	uptime; \
+	run "HQ cockpit: cold = the first request after the start, then warm" dashboard -dashboard hq-cockpit -c 1 -n $(BENCH_RUNS); \
+	run "sales by store x month: cold = noCache, then warm" report -report sales-by-store-month -cold 3 -c 1 -n $(BENCH_RUNS); \
+	run "checkout, 1 client" checkout -c 1 -duration $(BENCH_DURATION); \
+	run "checkout, 32 clients" checkout -c 32 -duration $(BENCH_DURATION); \
+	run "HQ cockpit after the checkouts: the widgets over written forms are cold again" dashboard -dashboard hq-cockpit -c 1 -n $(BENCH_RUNS); \
+	uptime
 
 ## ui: build the web UI into builder-ui/dist, which the next go build embeds (skipped without npm)
 ui:
