@@ -21,8 +21,9 @@ usage:
                             add a user (password from TANGRAM_USER_PASSWORD or stdin)
   tangram template list | install NAME [-app crm] [-demo-members N] [-seed S] [-data DIR | -mongo URI]
                             list the shipped templates, install one (with demo data)
-  tangram bench checkout|records-create [-url URL] [-c 32] [-duration 30s | -n N]
-                            load-test a running server (password from TANGRAM_PASSWORD)
+  tangram bench checkout|records-create|report|dashboard [-url URL] [-c 32] [-duration 30s | -n N] [-pid PID]
+                            load-test a running server (password from TANGRAM_PASSWORD); report and
+                            dashboard give the cold figure, then warm percentiles (-report/-dashboard KEY)
   tangram backup [-data DIR] -out FILE
                             consistent backup of a data dir (.tar.gz) while the server runs
   tangram restore -in FILE [-data DIR] [-force]
