@@ -14,7 +14,7 @@ func TestSameJSON(t *testing.T) {
 		want bool
 	}{
 		{"a", "a", true}, {"a", "b", false}, {"<", "<", true}, {"", "", true},
-		{bad, string([]byte{0xfe}), true}, // both encode as "\ufffd"
+		{bad, string([]byte{0xfe}), true},         // both encode as "\ufffd"
 		{bad, "\ufffd", false}, {bad, "x", false}, // U+FFFD itself encodes unescaped
 		{true, true, true}, {true, false, false},
 		{int64(3), int64(3), true}, {int64(3), int64(4), false}, {int64(3), json.Number("3"), true},
