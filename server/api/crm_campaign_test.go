@@ -1,0 +1,415 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"math/big"
+	"math/rand/v2"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+)
+
+// Campaign A/B and ROI through the template's launch-campaign and
+// evaluate-campaign actions: a campaign over generated members with a 20%
+// control group is launched in batches (deterministic, idempotent per
+// key), coupons reach the target group only, and the evaluation's
+// incremental sales, cost and ROI equal what this test computes from the
+// same generated transactions.
+
+// campaignData is the generated world of one campaign test.
+type campaignData struct {
+	c        *crmEnv
+	tpl      string           // the campaign's coupon template (10 yuan off)
+	members  []string         // every member id
+	audience map[string]bool  // members the campaign's audience selects
+	paid     map[string]int64 // member -> net paid fen of completed sales in the window
+	buyers   map[string]bool  // members with a completed sale in the window
+	start    time.Time        // campaign period
+	end      time.Time
+}
+
+// creates wraps records as bulk create operations.
+func creates(recs []map[string]any) []map[string]any {
+	out := make([]map[string]any, len(recs))
+	for i, r := range recs {
+		out[i] = map[string]any{"op": "create", "data": r}
+	}
+	return out
+}
+
+// bulk runs bulk operations, 1000 per call, and returns the records' ids.
+func (c *crmEnv) bulk(form string, items []map[string]any) []string {
+	c.t.Helper()
+	var ids []string
+	for len(items) > 0 {
+		n := min(len(items), 1000)
+		res := c.h.Expect(c.h.Do("POST", "/api/apps/crm/forms/"+form+"/records/bulk", map[string]any{"items": items[:n]}), 200, "")
+		for _, it := range res["items"].([]any) {
+			m := it.(map[string]any)
+			if s := i64(m["status"]); s != 200 && s != 201 {
+				c.t.Fatalf("bulk %s: %v", form, m)
+			}
+			ids = append(ids, jsonStr(m, "id"))
+		}
+		items = items[n:]
+	}
+	return ids
+}
+
+// all lists every record of a form matching filter, page by page.
+func (c *crmEnv) all(form string, filter map[string]any) []map[string]any {
+	c.t.Helper()
+	f, _ := json.Marshal(filter)
+	var out []map[string]any
+	cursor := ""
+	for {
+		page := c.h.Expect(c.h.Do("GET", "/api/apps/crm/forms/"+form+"/records?limit=1000&sort=_id&filter="+
+			url.QueryEscape(string(f))+"&cursor="+url.QueryEscape(cursor), nil), 200, "")
+		for _, it := range page["items"].([]any) {
+			out = append(out, it.(map[string]any))
+		}
+		if cursor, _ = page["next"].(string); cursor == "" {
+			return out
+		}
+	}
+}
+
+// yuanText renders fen as the decimal yuan text the records API takes.
+func yuanText(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
+
+// newCampaignData registers n members (every tenth a diamond member, left
+// out of the audience by tier; every thirteenth without marketing consent,
+// left out too) and a 10-yuan coupon template.
+func newCampaignData(t *testing.T, n int) *campaignData {
+	c := newCRM(t)
+	d := &campaignData{c: c, audience: map[string]bool{}, paid: map[string]int64{}, buyers: map[string]bool{}}
+	d.tpl = c.couponTemplate(map[string]any{"name": "活动券 满50减10", "type": "amount", "value": "10", "minSpend": "50", "validDays": 30})
+	items := make([]map[string]any, n)
+	tiers := []string{"normal", "silver", "gold", "normal", "normal", "silver", "normal", "gold", "normal", "diamond"}
+	for i := range items {
+		items[i] = map[string]any{"name": fmt.Sprintf("会员%d", i), "phone": fmt.Sprintf("139%08d", i), "tier": tiers[i%10], "consent": i%13 != 0}
+	}
+	d.members = c.bulk("members", creates(items))
+	for i, id := range d.members {
+		if i%10 != 9 && i%13 != 0 {
+			d.audience[id] = true
+		}
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	d.start, d.end = now.Add(-10*24*time.Hour), now.Add(10*24*time.Hour)
+	return d
+}
+
+// campaign creates a campaign over the generated audience.
+func (d *campaignData) campaign(name string, controlShare int) string {
+	return d.c.create("campaigns", map[string]any{"name": name, "type": "full-reduction", "couponTemplate": d.tpl,
+		"startAt": d.start.Format(time.RFC3339), "endAt": d.end.Format(time.RFC3339), "controlShare": controlShare,
+		"audienceTiers": []any{"normal", "silver", "gold"}, "consentOnly": true})
+}
+
+// sales writes the generated transactions: about two members in three buy,
+// one to three completed sales in the window each, plus a refunded sale in
+// the window and sales before and after it (none of which count), and
+// sales of members outside the audience. It records what counts.
+func (d *campaignData) sales(rng *rand.Rand) {
+	var items []map[string]any
+	in := func(k int) time.Time { return d.start.Add(time.Duration(1+k) * time.Hour) }
+	add := func(m string, at time.Time, fen int64, status string) {
+		items = append(items, map[string]any{"receiptId": fmt.Sprintf("R%05d", len(items)), "member": m,
+			"paidAt": at.Format(time.RFC3339), "amount": yuanText(fen), "paid": yuanText(fen), "status": status})
+	}
+	for i, m := range d.members {
+		if rng.IntN(3) == 0 {
+			continue // never buys
+		}
+		for k := range 1 + rng.IntN(3) {
+			fen := int64(100 + rng.IntN(50000))
+			add(m, in(rng.IntN(400)+k), fen, "completed")
+			if d.audience[m] {
+				d.paid[m] += fen
+				d.buyers[m] = true
+			}
+		}
+		switch i % 4 {
+		case 0:
+			add(m, in(rng.IntN(400)), 9999, "refunded")
+		case 1:
+			add(m, d.start.Add(-time.Hour), 8888, "completed")
+		case 2:
+			add(m, d.end.Add(time.Second), 7777, "completed")
+		}
+	}
+	d.c.bulk("transactions", creates(items))
+}
+
+// groupOf is the group the template's hash gives a member: FNV-1a 32 of
+// "campaign:member" modulo 10000 below share x 100 is control.
+func groupOf(campaign, member string, share int) string {
+	h := fnv.New32a()
+	h.Write([]byte(campaign + ":" + member))
+	if int(h.Sum32()%10000) < share*100 {
+		return "control"
+	}
+	return "target"
+}
+
+// launch runs launch-campaign in batches of limit until done and returns
+// the number of calls.
+func (d *campaignData) launch(campaign string, limit int) int {
+	for calls := 1; ; calls++ {
+		out := d.c.h.Expect(d.c.run(d.c.h, "launch-campaign", map[string]any{"campaign": campaign, "limit": limit},
+			fmt.Sprintf("Idempotency-Key: launch-%s-%d", campaign, calls)), 200, "")
+		if out["done"] == true {
+			return calls
+		}
+		if calls > 100 {
+			d.c.t.Fatalf("launch never done: %v", out)
+		}
+	}
+}
+
+// evaluate runs evaluate-campaign by hand until the pass is done.
+func (d *campaignData) evaluate(campaign string, limit int) map[string]any {
+	for calls := 1; calls < 100; calls++ {
+		out := d.c.ok("evaluate-campaign", map[string]any{"campaign": campaign, "limit": limit})
+		r := out["campaigns"].([]any)[0].(map[string]any)
+		if r["done"] == true {
+			return d.c.record("campaigns", campaign)
+		}
+		if r["roiStatus"] != "running" {
+			d.c.t.Fatalf("unfinished pass says %v", r)
+		}
+	}
+	d.c.t.Fatal("evaluation never done")
+	return nil
+}
+
+// divRound is n / den rounded half away from zero.
+func divRound(r *big.Rat) *big.Int {
+	num, den := new(big.Int).Set(r.Num()), r.Denom()
+	neg := num.Sign() < 0
+	num.Abs(num)
+	q, m := new(big.Int).QuoRem(num, den, new(big.Int))
+	if m.Lsh(m, 1).Cmp(den) >= 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	if neg {
+		q.Neg(q)
+	}
+	return q
+}
+
+func TestCampaignABAndROI(t *testing.T) {
+	d := newCampaignData(t, 2600)
+	c := d.c
+	rng := rand.New(rand.NewPCG(7, 11))
+	camp := d.campaign("双十一会员专享", 20)
+
+	// The first batch, retried with its key: one effect.
+	first := c.run(c.h, "launch-campaign", map[string]any{"campaign": camp, "limit": 700}, "Idempotency-Key: first")
+	body := c.h.Expect(first, 200, "")
+	again := c.run(c.h, "launch-campaign", map[string]any{"campaign": camp, "limit": 700}, "Idempotency-Key: first")
+	if again.Status != 200 || string(again.Body) != string(first.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay %d %s (first %s)", again.Status, again.Body, first.Body)
+	}
+	if body["done"] != false || i64(body["assigned"]) != 700 || len(c.all("campaign-members", map[string]any{"campaign": camp})) != 700 {
+		t.Fatalf("first batch %v", body)
+	}
+	if calls := d.launch(camp, 700); calls != 3 {
+		t.Errorf("launched in %d more calls, want 3", calls)
+	}
+
+	// Everyone of the audience once, in the group the hash gives; no one else.
+	rows := c.all("campaign-members", map[string]any{"campaign": camp})
+	group := map[string]string{}
+	for _, r := range rows {
+		m := jsonStr(r, "member")
+		if !d.audience[m] || group[m] != "" {
+			t.Fatalf("assignment of %s (in audience %v, twice %v)", m, d.audience[m], group[m])
+		}
+		if want := groupOf(camp, m, 20); r["group"] != want {
+			t.Fatalf("member %s in %v, hash says %s", m, r["group"], want)
+		}
+		group[m] = r["group"].(string)
+	}
+	var tn, cn int64
+	for _, g := range group {
+		if g == "target" {
+			tn++
+		} else {
+			cn++
+		}
+	}
+	if len(group) != len(d.audience) {
+		t.Fatalf("assigned %d of an audience of %d", len(group), len(d.audience))
+	}
+	if share := float64(cn) / float64(len(group)); share < 0.17 || share > 0.23 {
+		t.Errorf("control share %.3f, want 0.20 ± 0.03", share)
+	}
+	cp := c.record("campaigns", camp)
+	if i64(cp["targetSize"]) != tn || i64(cp["controlSize"]) != cn || cp["launchedAt"] == nil || cp["status"] != "running" || cp["launchCursor"] != nil {
+		t.Fatalf("campaign after launch %v (target %d control %d)", cp, tn, cn)
+	}
+
+	// Coupons: one per target member, none to the control group.
+	coupons := c.all("coupons", map[string]any{"template": d.tpl})
+	if int64(len(coupons)) != tn {
+		t.Fatalf("%d coupons for %d target members", len(coupons), tn)
+	}
+	for _, k := range coupons {
+		if group[jsonStr(k, "member")] != "target" {
+			t.Fatalf("coupon %v went to a %q member", k["code"], group[jsonStr(k, "member")])
+		}
+	}
+
+	// A launched campaign is not launched again; nothing is written.
+	before := len(c.all("coupons", map[string]any{}))
+	for _, lang := range []string{"zh-CN", "en"} {
+		p := c.h.Expect(c.run(c.h, "launch-campaign", map[string]any{"campaign": camp}, "Accept-Language: "+lang), 409, "crm.campaign_launched")
+		if detail := fmt.Sprint(p["detail"]); hasHan(detail) != (lang == "zh-CN") && !strings.HasPrefix(detail, "campaign ") {
+			t.Errorf("%s reason %q", lang, detail)
+		}
+	}
+	if len(c.all("coupons", map[string]any{})) != before || len(c.all("campaign-members", map[string]any{})) != len(rows) {
+		t.Fatal("a refused launch wrote")
+	}
+
+	// Sales, and redemptions: a third of the target coupons redeemed in
+	// the window, some after it (not counted).
+	d.sales(rng)
+	var redeem []map[string]any
+	var cost int64
+	for i, k := range coupons {
+		switch i % 6 {
+		case 0, 1:
+			redeem = append(redeem, map[string]any{"op": "update", "id": jsonStr(k, "_id"), "data": map[string]any{"status": "redeemed",
+				"redeemedAt": d.start.Add(time.Duration(i) * time.Minute).Format(time.RFC3339)}})
+			cost += 1000
+		case 2:
+			redeem = append(redeem, map[string]any{"op": "update", "id": jsonStr(k, "_id"), "data": map[string]any{"status": "redeemed",
+				"redeemedAt": d.end.Add(time.Hour).Format(time.RFC3339)}})
+		}
+	}
+	c.bulk("coupons", redeem)
+
+	// Expected figures, computed here from the same generated data.
+	var ts, cs, tb, cb int64
+	for m, g := range group {
+		if g == "target" {
+			ts += d.paid[m]
+			if d.buyers[m] {
+				tb++
+			}
+		} else {
+			cs += d.paid[m]
+			if d.buyers[m] {
+				cb++
+			}
+		}
+	}
+	if tb == tn || cb == cn || tb == 0 || cb == 0 {
+		t.Fatalf("each group needs buyers and non-buyers: %d/%d, %d/%d", tb, tn, cb, cn)
+	}
+	// (ts/tn - cs/cn) * tn, exactly; ROI = (incremental - cost) / cost.
+	inc := new(big.Rat).Sub(new(big.Rat).SetInt64(ts), new(big.Rat).SetFrac64(cs*tn, cn))
+	roi := new(big.Rat).Quo(new(big.Rat).Sub(inc, new(big.Rat).SetInt64(cost)), new(big.Rat).SetInt64(cost))
+	roiHundredths := divRound(roi.Mul(roi, big.NewRat(10000, 1)))
+
+	got := d.evaluate(camp, 500)
+	gotROI, ok := new(big.Rat).SetString(fmt.Sprint(got["roi"]))
+	if !ok || got["roiStatus"] != "ok" || i64(got["targetSales"]) != ts || i64(got["controlSales"]) != cs ||
+		i64(got["targetBuyers"]) != tb || i64(got["controlBuyers"]) != cb || i64(got["couponCost"]) != cost ||
+		i64(got["incrementalSales"]) != divRound(inc).Int64() ||
+		gotROI.Cmp(new(big.Rat).SetFrac(roiHundredths, big.NewInt(100))) != 0 || got["evaluatedAt"] == nil || got["evalState"] != nil {
+		t.Fatalf("evaluation %v\nwant sales %d/%d buyers %d/%d cost %d incremental %s roi %s%%",
+			got, ts, cs, tb, cb, cost, inc.FloatString(2), new(big.Rat).SetFrac(roiHundredths, big.NewInt(100)).FloatString(2))
+	}
+
+	// The daily automation's step, test-run (rolled back): a campaign
+	// evaluated today is skipped.
+	tr := c.h.Expect(c.h.Do("POST", "/api/apps/crm/automations/campaign-roi-daily/test", map[string]any{}), 200, "")
+	if tr["failed"] != nil {
+		t.Fatalf("automation test run %v", tr)
+	}
+	if i64(c.record("campaigns", camp)["_version"]) != i64(got["_version"]) {
+		t.Error("the automation's test run wrote")
+	}
+}
+
+// Without a control group every audience member is targeted and the
+// evaluation says there is no control group instead of giving a number;
+// the daily run evaluates launched campaigns not evaluated today.
+func TestCampaignWithoutControlGroup(t *testing.T) {
+	d := newCampaignData(t, 300)
+	c := d.c
+	camp := d.campaign("全员满减", 0)
+	d.launch(camp, 5000)
+	cp := c.record("campaigns", camp)
+	if i64(cp["controlSize"]) != 0 || i64(cp["targetSize"]) != int64(len(d.audience)) {
+		t.Fatalf("sizes %v/%v for an audience of %d", cp["targetSize"], cp["controlSize"], len(d.audience))
+	}
+	d.sales(rand.New(rand.NewPCG(1, 2)))
+	out := c.ok("evaluate-campaign", map[string]any{})
+	list := out["campaigns"].([]any)
+	if len(list) != 1 || i64(out["processed"]) != int64(len(d.audience)) {
+		t.Fatalf("daily run %v", out)
+	}
+	got := c.record("campaigns", camp)
+	var ts int64
+	for m := range d.audience {
+		ts += d.paid[m]
+	}
+	if got["roiStatus"] != "no-control" || got["roi"] != nil || got["incrementalSales"] != nil || i64(got["targetSales"]) != ts {
+		t.Fatalf("no control group: %v", got)
+	}
+	// Evaluated today: the next daily run skips it.
+	if again := c.ok("evaluate-campaign", map[string]any{}); len(again["campaigns"].([]any)) != 0 {
+		t.Fatalf("second daily run %v", again)
+	}
+}
+
+// Bad input: problem+json with a coded reason in zh-CN and en, nothing
+// written.
+func TestCampaignBadInput(t *testing.T) {
+	d := newCampaignData(t, 20)
+	c := d.c
+	draft := d.campaign("未投放", 20)
+	tooBig := c.h.Do("POST", "/api/apps/crm/forms/campaigns/records", map[string]any{"name": "x", "type": "discount",
+		"startAt": "2026-01-01T00:00:00Z", "endAt": "2026-02-01T00:00:00Z", "controlShare": 95})
+	c.h.Expect(tooBig, 422, "record.validation")
+	c.h.Expect(c.h.Do("PATCH", "/api/apps/crm/forms/campaigns/records/"+draft, map[string]any{"controlShare": -1}), 422, "record.validation")
+	cases := []struct {
+		name, action string
+		body         any
+		status       int
+		code, path   string
+	}{
+		{"unknown campaign", "launch-campaign", map[string]any{"campaign": "nope"}, 404, "crm.campaign_not_found", "campaign"},
+		{"no campaign", "launch-campaign", map[string]any{}, 422, "action.input", "campaign"},
+		{"batch too large", "launch-campaign", map[string]any{"campaign": draft, "limit": 5001}, 422, "action.input", "limit"},
+		{"unknown field", "launch-campaign", map[string]any{"campaign": draft, "controlShare": 10}, 422, "action.input", "controlShare"},
+		{"evaluate unknown", "evaluate-campaign", map[string]any{"campaign": "nope"}, 404, "crm.campaign_not_found", "campaign"},
+		{"evaluate before launch", "evaluate-campaign", map[string]any{"campaign": draft}, 409, "crm.campaign_not_launched", "campaign"},
+		{"evaluate batch of zero", "evaluate-campaign", map[string]any{"limit": 0}, 422, "action.input", "limit"},
+	}
+	snapshot := func() string {
+		return fmt.Sprint(len(c.all("campaign-members", map[string]any{})), len(c.all("coupons", map[string]any{})),
+			c.record("campaigns", draft)["_version"])
+	}
+	before := snapshot()
+	for _, tc := range cases {
+		zh := c.h.Expect(c.run(c.h, tc.action, tc.body), tc.status, tc.code)
+		en := c.h.Expect(c.run(c.h, tc.action, tc.body, "Accept-Language: en"), tc.status, tc.code)
+		expectPath(t, zh, tc.path)
+		if zd, ed := fmt.Sprint(zh["detail"]), fmt.Sprint(en["detail"]); !hasHan(zd) || ed == "" || ed[0] > unicode.MaxASCII {
+			t.Errorf("%s: reasons zh %q, en %q", tc.name, zd, ed)
+		}
+	}
+	if after := snapshot(); after != before {
+		t.Fatalf("refused requests wrote: %s -> %s", before, after)
+	}
+}
