@@ -136,7 +136,7 @@ func TestBuildRollupsBuildsCoverIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan, err := svc.coverIndexes(e.ctx, "crm")
-	if err != nil || len(plan) != 3 {
+	if err != nil || len(plan) < 3 {
 		t.Fatalf("plan %v, %v", plan, err)
 	}
 	for _, ci := range plan {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"strconv"
 	"time"
 
 	"github.com/tangram/tangram/engine/access"
@@ -117,7 +118,7 @@ func (s *Service) build(ctx context.Context, c *Compiled) (*RollupStatus, error)
 	if err := s.st.EnsureIndexes(ctx, base.Coll, []store.Index{{Name: fmt.Sprintf("rollup_date_%08x", h.Sum32()), Fields: []string{def.DateField}}}); err != nil {
 		return nil, err
 	}
-	for _, level := range rollupLevels {
+	for _, level := range def.levels() {
 		if err := s.st.EnsureIndexes(ctx, def.coll(level), []store.Index{{Name: "day", Fields: []string{def.DateField}}}); err != nil {
 			return nil, err
 		}
@@ -185,7 +186,7 @@ func (s *Service) rollupSlices(ctx context.Context, def *rollupDef, raw string) 
 // from the records, inside tx; it returns the cells written.
 func (d *rollupDef) rebuildSlice(ctx context.Context, tx store.Ops, raw string, sl slice) (int64, error) {
 	var n int64
-	for _, level := range rollupLevels {
+	for _, level := range d.levels() {
 		m, err := d.rebuildLevel(ctx, tx, raw, sl, level)
 		if err != nil {
 			return 0, err
@@ -198,11 +199,18 @@ func (d *rollupDef) rebuildSlice(ctx context.Context, tx store.Ops, raw string, 
 func (d *rollupDef) rebuildLevel(ctx context.Context, tx store.Ops, raw string, sl slice, level string) (int64, error) {
 	coll := d.coll(level)
 	day := query.Field{Path: d.DateField, Kind: query.KindDate}
+	if level == levelHour {
+		day.Kind = query.KindTime // the hours' starts: a slice is a period of them
+	}
 	df := query.Field{Path: d.DateField, Kind: query.Kind(d.DateKind)}
 	var mine, theirs *query.Node
-	if sl.null {
-		mine, theirs = query.Eq(day, query.Null(query.KindDate)), query.Eq(df, query.Null(df.Kind))
-	} else {
+	switch {
+	case sl.null:
+		mine, theirs = query.Eq(day, query.Null(day.Kind)), query.Eq(df, query.Null(df.Kind))
+	case level == levelHour:
+		theirs = periodFilter(df, Period{From: sl.from, To: sl.to}, d.loc())
+		mine = periodFilter(day, Period{From: sl.from, To: sl.to}, d.loc())
+	default:
 		mine = query.And(query.Cmp(day, query.OpGte, query.DateV(sl.from)), query.Cmp(day, query.OpLte, query.DateV(sl.to)))
 		theirs = periodFilter(df, Period{From: sl.from, To: sl.to}, d.loc())
 	}
@@ -222,6 +230,11 @@ func (d *rollupDef) rebuildLevel(ctx context.Context, tx store.Ops, raw string, 
 	}
 	a := &query.Aggregate{Filter: query.And(alive, theirs), Location: d.loc()}
 	switch {
+	case level == levelHour:
+		// Day and hour of day, which make the hour's start below: the
+		// store has no "hour" bucket.
+		a.Group = append(a.Group, query.GroupKey{Field: df, Bucket: query.BucketDay, As: d.DateField},
+			query.GroupKey{Field: df, Bucket: query.BucketHourOfDay, As: hourKey})
 	case level == levelMonth:
 		a.Group = append(a.Group, query.GroupKey{Field: df, Bucket: query.BucketMonth, As: d.DateField})
 	case d.DateKind == string(query.KindDate):
@@ -252,10 +265,33 @@ func (d *rollupDef) rebuildLevel(ctx context.Context, tx store.Ops, raw string, 
 		if m, ok := row[d.DateField].(string); ok && level == levelMonth {
 			row[d.DateField] = m + "-01" // the month's cells are dated its first day
 		}
+		if level == levelHour {
+			row[d.DateField] = d.hourCell(row[d.DateField], row[hourKey])
+			delete(row, hourKey)
+		}
 		row["_id"] = d.cellID(row)
 		if _, err := tx.Insert(ctx, coll, row); err != nil {
 			return 0, err
 		}
 	}
 	return int64(len(rows)), nil
+}
+
+// hourKey is the build's hour-of-day group of an hour rollup.
+const hourKey = "_h"
+
+// hourCell is the start of the hour of a day bucket ("2026-02-03") and an
+// hour-of-day bucket ("14") in the rollup's zone, as cellOf dates a
+// record's hour; nil for the records without a date.
+func (d *rollupDef) hourCell(day, hour any) any {
+	ds, _ := day.(string)
+	t, err := time.Parse(dateLayout, ds)
+	if err != nil {
+		return nil
+	}
+	h, err := strconv.Atoi(fmt.Sprint(hour))
+	if err != nil || h < 0 || h > 23 {
+		return nil
+	}
+	return query.FormatTime(time.Date(t.Year(), t.Month(), t.Day(), h, 0, 0, 0, d.loc()))
 }

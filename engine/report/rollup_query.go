@@ -39,8 +39,13 @@ func (ex *execution) rollupSource(ctx context.Context, a *query.Aggregate) (*rol
 	if def == nil {
 		return nil, false
 	}
-	// The month level when the run fits it, else the day level.
-	for _, level := range []string{levelMonth, levelDay} {
+	// The month level when the run fits it, else the day level (an hour
+	// rollup has its hours only).
+	levels := []string{levelMonth, levelDay}
+	if def.Hours {
+		levels = []string{levelHour}
+	}
+	for _, level := range levels {
 		rw := &rewriter{c: ex.c, def: def, loc: def.loc(), level: level, grain: map[string]bool{}}
 		for _, g := range def.Grain {
 			rw.grain[g] = true
@@ -98,6 +103,12 @@ func (rw *rewriter) aggregate(a *query.Aggregate) (*query.Aggregate, bool) {
 	out.Group = nil
 	for _, g := range a.Group {
 		switch {
+		case g.Field.Path == rw.def.DateField && rw.level == levelHour:
+			// Every bucket of a time is the bucket of its hour's start
+			// in the zone; the time itself is not kept.
+			if g.Bins != nil || g.Bucket == query.BucketNone {
+				return nil, false
+			}
 		case g.Field.Path == rw.def.DateField:
 			if g.Bins != nil || g.Bucket == query.BucketHourOfDay || (g.Bucket == query.BucketNone && rw.def.DateKind != string(query.KindDate)) {
 				return nil, false
@@ -240,6 +251,9 @@ func (rw *rewriter) dateLeaf(n *query.Node) (*query.Node, bool) {
 		c.Value.Kind = query.KindDate
 		return &c, n.Op == query.OpExists || n.Op == query.OpEq || n.Op == query.OpNe
 	}
+	if rw.level == levelHour {
+		return rw.hourLeaf(n)
+	}
 	var day time.Time
 	switch rw.def.DateKind {
 	case string(query.KindDate):
@@ -273,4 +287,25 @@ func (rw *rewriter) dateLeaf(n *query.Node) (*query.Node, bool) {
 	}
 	c.Value = query.DateV(day.Format(dateLayout))
 	return &c, true
+}
+
+// hourLeaf keeps a bound on the date field for an hour rollup when it
+// falls on the start of an hour in the rollup's zone and is "from" (gte)
+// or "before" (lt): a record is on the bound's side exactly when its
+// hour's start is.
+func (rw *rewriter) hourLeaf(n *query.Node) (*query.Node, bool) {
+	if n.Op != query.OpGte && n.Op != query.OpLt {
+		return nil, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, n.Value.Str)
+	if err != nil {
+		return nil, false
+	}
+	// On an hour's start, and not the second occurrence of an hour a DST
+	// change repeats (whose records count in the first one's cell).
+	l := t.In(rw.loc)
+	if !time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), 0, 0, 0, rw.loc).Equal(t) {
+		return nil, false
+	}
+	return n, true
 }

@@ -188,13 +188,14 @@ func must[T any](v T, err error) T {
 }
 
 // A run the rollup cannot answer reads the records: a scope on a field the
-// rollup lacks, an hour of day.
+// rollup lacks, an hour of day on a rollup of days (one with a maximum,
+// whose cells stay days: rollup_hour_test.go has the hour rollups).
 func TestRollupFallsBackToRecords(t *testing.T) {
 	e := newEnv(t)
 	e.load(4, 20, 300)
 	e.publish(meta.KindReport, "rolled", rolledSales)
 	e.publish(meta.KindReport, "hours", `{"title": "h", "dataset": {"form": "transactions"}, "dimensions": [{"field": "paidAt", "bucket": "hourOfDay"}],
-		"measures": [{"op": "count"}], "rollup": {"dateField": "paidAt", "grain": ["store"]}}`)
+		"measures": [{"op": "count"}, {"op": "max", "field": "paid"}], "rollup": {"dateField": "paidAt", "grain": ["store"]}}`)
 	e.svc.Hook()
 	for _, k := range []string{"rolled", "hours"} {
 		if _, err := e.svc.BuildRollup(e.ctx, e.admin, "crm", k); err != nil {

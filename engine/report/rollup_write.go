@@ -37,6 +37,9 @@ func (d *rollupDef) cellOf(rec store.Doc, level string) (id string, key store.Do
 	if s, isDay := day.(string); isDay && level == levelMonth {
 		day = s[:len("2006-01")] + "-01"
 	}
+	if level == levelHour {
+		day = d.hourOf(rec[d.DateField])
+	}
 	key = store.Doc{d.DateField: day}
 	for _, g := range d.Grain {
 		v := rec[g]
@@ -84,6 +87,20 @@ func (d *rollupDef) dayOf(v any) any {
 	return query.BucketKey(t, query.BucketDay, d.loc())
 }
 
+// hourOf is the start of the hour of a time value (hourStart); nil for
+// none or an unreadable value.
+func (d *rollupDef) hourOf(v any) any {
+	s, ok := v.(string)
+	if !ok {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return nil
+	}
+	return hourStart(t, d.loc())
+}
+
 // onWrite moves a record's contribution from before's cells to after's,
 // on every level. A write that changes none of the fields the rollup
 // reads (the member's points, a sale's note) leaves it as it is; one
@@ -92,7 +109,7 @@ func (d *rollupDef) onWrite(ctx context.Context, tx store.Ops, raw string, befor
 	if d.shared || d.unchanged(before, after) {
 		return nil
 	}
-	for _, level := range rollupLevels {
+	for _, level := range d.levels() {
 		bid, bkey, bok := d.cellOf(before, level)
 		aid, akey, aok := d.cellOf(after, level)
 		if bok && aok && bid == aid {
