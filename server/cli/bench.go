@@ -271,11 +271,17 @@ func (c *BenchClient) call(ctx context.Context, rq BenchRequest, out any) error 
 		return err
 	}
 	if status/100 != 2 {
-		var p struct{ Code, Detail, Title string }
-		_ = json.Unmarshal(b, &p)
-		return fmt.Errorf("%s %s: %d %s %s", rq.Method, rq.Path, status, p.Code, firstNonEmpty(p.Detail, p.Title, string(b)))
+		return problemError(rq, status, b)
 	}
 	return json.Unmarshal(b, out)
+}
+
+// problemError is a non-2xx answer as an error: the request, the status,
+// and the problem's code and detail.
+func problemError(rq BenchRequest, status int, b []byte) error {
+	var p struct{ Code, Detail, Title string }
+	_ = json.Unmarshal(b, &p)
+	return fmt.Errorf("%s %s: %d %s %s", rq.Method, rq.Path, status, p.Code, firstNonEmpty(p.Detail, p.Title, string(b)))
 }
 
 // List reads up to limit records of form matching filter (JSON, may be

@@ -140,9 +140,7 @@ func (c *BenchClient) timedCall(ctx context.Context, rq BenchRequest, out any) (
 		return d, 0, err
 	}
 	if status/100 != 2 {
-		var p struct{ Code, Detail, Title string }
-		_ = json.Unmarshal(b, &p)
-		return d, len(b), fmt.Errorf("%s %s: %d %s %s", rq.Method, rq.Path, status, p.Code, firstNonEmpty(p.Detail, p.Title, string(b)))
+		return d, len(b), problemError(rq, status, b)
 	}
 	if len(b) >= maxColdAnswer {
 		return d, len(b), fmt.Errorf("%s %s: answer larger than %d MiB", rq.Method, rq.Path, maxColdAnswer>>20)
