@@ -29,11 +29,11 @@ import (
 // It runs Outside a transaction: the scoring writes members in batches
 // of its own under a lease, so two runners never score one form at once
 // (the second gets report.rfm_running and retries later). A first day at
-// a million members outlasts the run's lease, so another runner may take
-// the run over meanwhile: it meets the scoring lease and retries, which
-// is why the template's automation retries for hours (retry 8 × from 5
-// minutes). The action's key names the scoring run: a retry of a run that
-// already finished returns the recorded result instead of scoring again.
+// a million members takes minutes, past the run's lease; the runner
+// renews the run's lease while it scores (runOutside), so no other runner
+// starts it again meanwhile. The action's key names the scoring run: a
+// retry of a run that already finished returns the recorded result
+// instead of scoring again.
 type rfmScore struct {
 	job report.RFMJob
 }

@@ -90,6 +90,9 @@ type Options struct {
 	// LeaseTTL is how long a claimed run or an occurrence stays with its
 	// runner without progress (default 30s).
 	LeaseTTL time.Duration
+	// Heartbeat is how often a runner renews the lease of a run whose
+	// Outside action is still running (default LeaseTTL/3).
+	Heartbeat time.Duration
 	// CatchUp is how far back missed schedule occurrences are still fired
 	// after downtime (default 24h); a trigger may set its own.
 	CatchUp time.Duration
@@ -128,6 +131,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.LeaseTTL <= 0 {
 		o.LeaseTTL = 30 * time.Second
+	}
+	if o.Heartbeat <= 0 {
+		o.Heartbeat = o.LeaseTTL / 3
 	}
 	if o.CatchUp <= 0 {
 		o.CatchUp = 24 * time.Hour

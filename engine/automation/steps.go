@@ -54,7 +54,10 @@ func (s *Service) step(ctx context.Context, r *Run, a *Automation, x *Exec) erro
 		return s.commitNow(ctx, r, a, x, d, r.PC+1, "")
 	case Outside:
 		x.at(in.id, nil)
-		out, err := act.Run(ctx, x)
+		out, err := s.runOutside(ctx, r, act, x)
+		if errors.Is(err, errLost) {
+			return err
+		}
 		if err != nil {
 			return &stepError{pc: r.PC, err: err}
 		}
