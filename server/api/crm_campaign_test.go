@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode"
@@ -329,10 +330,21 @@ func TestCampaignABAndROI(t *testing.T) {
 			got, ts, cs, tb, cb, cost, inc.FloatString(2), new(big.Rat).SetFrac(roiHundredths, big.NewInt(100)).FloatString(2))
 	}
 
+	// The campaign ROI report (and its dashboard) shows the figures.
+	res := c.h.Expect(c.h.Do("POST", "/api/apps/crm/reports/campaign-roi/run", map[string]any{}), 200, "")
+	if rs := res["rows"].([]any); len(rs) != 1 || fmt.Sprint(rs[0].(map[string]any)["incrementalSales"]) != fmt.Sprint(got["incrementalSales"]) ||
+		fmt.Sprint(rs[0].(map[string]any)["roi"]) != fmt.Sprint(got["roi"]) || fmt.Sprint(rs[0].(map[string]any)["controlSize"]) != fmt.Sprint(cn) {
+		t.Errorf("campaign-roi report %v, campaign %v", res["rows"], got)
+	}
+	dash := c.h.Expect(c.h.Do("GET", "/api/apps/crm/dashboards/campaign-analysis/data", nil), 200, "")
+	if w := fmt.Sprint(dash); strings.Contains(w, "error") || !strings.Contains(w, fmt.Sprint(got["incrementalSales"])) {
+		t.Errorf("campaign-analysis dashboard %v", dash)
+	}
+
 	// The daily automation's step, test-run (rolled back): a campaign
 	// evaluated today is skipped.
 	tr := c.h.Expect(c.h.Do("POST", "/api/apps/crm/automations/campaign-roi-daily/test", map[string]any{}), 200, "")
-	if tr["failed"] != nil {
+	if tr["failed"] != nil || !strings.Contains(fmt.Sprint(tr["steps"]), "campaigns:[]") {
 		t.Fatalf("automation test run %v", tr)
 	}
 	if i64(c.record("campaigns", camp)["_version"]) != i64(got["_version"]) {
@@ -411,5 +423,70 @@ func TestCampaignBadInput(t *testing.T) {
 	}
 	if after := snapshot(); after != before {
 		t.Fatalf("refused requests wrote: %s -> %s", before, after)
+	}
+}
+
+// A percent coupon has no face value: its cost is the discount of the
+// receipt that redeemed it, through the real checkout; a refund gives the
+// coupon back and takes the sale out, so both leave the figures.
+func TestCampaignPercentCouponCost(t *testing.T) {
+	d := newCampaignData(t, 40)
+	c := d.c
+	d.tpl = c.couponTemplate(map[string]any{"name": "活动9折券", "type": "percent", "percent": 90, "validDays": 30})
+	camp := d.campaign("九折日", 50)
+	d.launch(camp, 1000)
+	var target string
+	for _, r := range c.all("campaign-members", map[string]any{"campaign": camp, "group": "target"}) {
+		target = jsonStr(r, "member")
+		break
+	}
+	code := jsonStr(c.all("coupons", map[string]any{"member": target, "template": d.tpl})[0], "code")
+	sale := c.ok("checkout", map[string]any{"receiptId": "PCT-1", "store": "S0001", "member": map[string]any{"id": target},
+		"lines": []any{line("A", "食品", 3, "33.33")}, "couponCodes": []any{code}})
+	got := d.evaluate(camp, 1000)
+	if i64(sale["discount"]) == 0 || i64(got["couponCost"]) != i64(sale["discount"]) || i64(got["targetSales"]) != i64(sale["paid"]) {
+		t.Fatalf("after the sale: campaign %v, sale %v", got, sale)
+	}
+	c.ok("refund", map[string]any{"receiptId": "PCT-1"})
+	got = d.evaluate(camp, 1000)
+	if i64(got["couponCost"]) != 0 || i64(got["targetSales"]) != 0 || got["roiStatus"] == "ok" {
+		t.Fatalf("after the refund: %v", got)
+	}
+}
+
+// Launches of one campaign racing each other: the batches serialize on
+// the campaign (its version and the unique campaign:member pair), so the
+// audience is assigned exactly once and one launch finishes it.
+func TestCampaignConcurrentLaunch(t *testing.T) {
+	d := newCampaignData(t, 120)
+	c := d.c
+	camp := d.campaign("并发投放", 20)
+	statuses := make(chan int, 4)
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := c.h.Do("POST", "/api/apps/crm/actions/launch-campaign", map[string]any{"campaign": camp},
+				fmt.Sprintf("Idempotency-Key: race-%d", i))
+			statuses <- r.Status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	ok := 0
+	for s := range statuses {
+		switch s {
+		case 200:
+			ok++
+		case 409, 412:
+		default:
+			t.Errorf("racing launch answered %d", s)
+		}
+	}
+	rows := c.all("campaign-members", map[string]any{"campaign": camp})
+	cp := c.record("campaigns", camp)
+	if ok != 1 || len(rows) != len(d.audience) || i64(cp["targetSize"])+i64(cp["controlSize"]) != int64(len(d.audience)) || cp["launchedAt"] == nil {
+		t.Fatalf("%d launches succeeded; %d assignments, sizes %v+%v, audience %d", ok, len(rows), cp["targetSize"], cp["controlSize"], len(d.audience))
 	}
 }

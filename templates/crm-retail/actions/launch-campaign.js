@@ -35,7 +35,7 @@ if (tags.length) conds.push({tags: {$in: tags}});
 if (c.audienceStores && c.audienceStores.length) conds.push({homeStore: {$in: c.audienceStores}});
 if (c.consentOnly) conds.push({consent: true});
 
-const limit = input.limit || 2000;
+const limit = input.limit || 1000;
 const page = 1000; // records.find's largest page
 const expiresAt = tpl ? DATE_ADD(at, tpl.validDays || 30, 'day') : null;
 let after = c.launchCursor || '';
