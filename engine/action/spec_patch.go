@@ -67,16 +67,18 @@ func normalizeInsert(doc store.Doc) (string, store.Doc, error) {
 // else (floats, structs, typed lists, text that is not UTF-8) takes the
 // round trip. NaN and infinities fail, as in the store.
 func normalizeValue(v any) (any, error) {
+	// v itself, not x, where the value stays: returning x would box the
+	// string again (an allocation per text of every document written).
 	switch x := v.(type) {
 	case nil, bool:
-		return x, nil
+		return v, nil
 	case string:
 		if utf8.ValidString(x) {
-			return x, nil
+			return v, nil
 		}
 	case json.Number:
 		if validNumber(string(x)) {
-			return x, nil
+			return v, nil
 		}
 	case int:
 		return json.Number(strconv.FormatInt(int64(x), 10)), nil
