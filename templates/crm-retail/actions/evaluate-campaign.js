@@ -10,7 +10,7 @@ const at = now();
 // @include fail
 // @include campaign
 
-const budget = input.limit || 5000;
+const budget = input.limit || 2000;
 const page = 1000; // records.find's largest page
 const batch = 200; // members per transactions query: the most $in takes
 let processed = 0;
