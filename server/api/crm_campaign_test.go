@@ -490,3 +490,41 @@ func TestCampaignConcurrentLaunch(t *testing.T) {
 		t.Fatalf("%d launches succeeded; %d assignments, sizes %v+%v, audience %d", ok, len(rows), cp["targetSize"], cp["controlSize"], len(d.audience))
 	}
 }
+
+// The buttons on a campaign record launch and evaluate it through the
+// template's manual automations; pressing Launch on a launched campaign
+// fails that run (a dead letter with the action's code) and changes nothing.
+func TestCampaignButtons(t *testing.T) {
+	t.Setenv("TANGRAM_AUTOMATION_RUNNER", "off")
+	d := newCampaignData(t, 60)
+	c := d.c
+	svc := c.h.Server.Automation()
+	drain := func() {
+		if _, err := svc.Drain(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	camp := d.campaign("按钮投放", 20)
+	press := func(button string) {
+		c.h.Expect(c.h.Do("POST", "/api/apps/crm/automations/"+button+"/trigger", map[string]any{"records": []any{camp}}), 202, "")
+		drain()
+	}
+	press("campaign-launch-button")
+	cp := c.record("campaigns", camp)
+	if cp["launchedAt"] == nil || i64(cp["targetSize"])+i64(cp["controlSize"]) != int64(len(d.audience)) {
+		t.Fatalf("after Launch: %v", cp)
+	}
+	press("campaign-evaluate-button")
+	if ev := c.record("campaigns", camp); ev["evaluatedAt"] == nil || ev["roiStatus"] != "no-cost" || i64(ev["targetSales"]) != 0 {
+		t.Fatalf("after Evaluate: %v", ev)
+	}
+	version := i64(c.record("campaigns", camp)["_version"])
+	press("campaign-launch-button")
+	dead := c.h.Expect(c.h.Do("GET", "/api/apps/crm/dead-letters", nil), 200, "")["runs"].([]any)
+	if len(dead) != 1 || dead[0].(map[string]any)["error"].(map[string]any)["code"] != "crm.campaign_launched" {
+		t.Fatalf("dead letters %v", dead)
+	}
+	if i64(c.record("campaigns", camp)["_version"]) != version {
+		t.Fatal("a refused launch wrote")
+	}
+}
