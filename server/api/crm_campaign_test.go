@@ -390,6 +390,8 @@ func TestCampaignBadInput(t *testing.T) {
 	d := newCampaignData(t, 20)
 	c := d.c
 	draft := d.campaign("未投放", 20)
+	ended := d.campaign("已结束", 20)
+	c.h.Expect(c.h.Do("PATCH", "/api/apps/crm/forms/campaigns/records/"+ended, map[string]any{"status": "ended"}), 200, "")
 	tooBig := c.h.Do("POST", "/api/apps/crm/forms/campaigns/records", map[string]any{"name": "x", "type": "discount",
 		"startAt": "2026-01-01T00:00:00Z", "endAt": "2026-02-01T00:00:00Z", "controlShare": 95})
 	c.h.Expect(tooBig, 422, "record.validation")
@@ -402,6 +404,8 @@ func TestCampaignBadInput(t *testing.T) {
 	}{
 		{"unknown campaign", "launch-campaign", map[string]any{"campaign": "nope"}, 404, "crm.campaign_not_found", "campaign"},
 		{"no campaign", "launch-campaign", map[string]any{}, 422, "action.input", "campaign"},
+		{"ended campaign", "launch-campaign", map[string]any{"campaign": ended}, 409, "crm.campaign_ended", "campaign"},
+		{"malformed campaign id", "launch-campaign", map[string]any{"campaign": 42}, 422, "action.input", "campaign"},
 		{"batch too large", "launch-campaign", map[string]any{"campaign": draft, "limit": 5001}, 422, "action.input", "limit"},
 		{"unknown field", "launch-campaign", map[string]any{"campaign": draft, "controlShare": 10}, 422, "action.input", "controlShare"},
 		{"evaluate unknown", "evaluate-campaign", map[string]any{"campaign": "nope"}, 404, "crm.campaign_not_found", "campaign"},
@@ -419,6 +423,11 @@ func TestCampaignBadInput(t *testing.T) {
 		expectPath(t, zh, tc.path)
 		if zd, ed := fmt.Sprint(zh["detail"]), fmt.Sprint(en["detail"]); !hasHan(zd) || ed == "" || ed[0] > unicode.MaxASCII {
 			t.Errorf("%s: reasons zh %q, en %q", tc.name, zd, ed)
+		}
+	}
+	for _, body := range []string{`{"campaign": `, `[1]`, `{"campaign": ` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`} {
+		if r := c.run(c.h, "launch-campaign", body); r.Status != 400 && r.Status != 422 {
+			t.Errorf("%.30s: status %d %s", body, r.Status, r.Body)
 		}
 	}
 	if after := snapshot(); after != before {
@@ -526,5 +535,67 @@ func TestCampaignButtons(t *testing.T) {
 	}
 	if i64(c.record("campaigns", camp)["_version"]) != version {
 		t.Fatal("a refused launch wrote")
+	}
+}
+
+// The audience conditions AND together: tiers, any of the tags, home
+// stores and consent; a campaign before its start is scheduled and the
+// daily run leaves it alone, one past its end is evaluated once more and
+// ended.
+func TestCampaignAudienceAndLifecycle(t *testing.T) {
+	d := newCampaignData(t, 0)
+	c := d.c
+	s1 := jsonStr(c.find("stores", map[string]any{"code": "S0001"})[0], "_id")
+	s2 := jsonStr(c.find("stores", map[string]any{"code": "S0002"})[0], "_id")
+	type m struct {
+		tier, store string
+		tags        []any
+		consent, in bool
+	}
+	people := []m{
+		{"gold", s1, []any{"vip"}, true, true},
+		{"gold", s1, []any{"parent", "office"}, true, true},
+		{"silver", s1, []any{"vip"}, true, false},   // tier
+		{"gold", s2, []any{"vip"}, true, false},     // home store
+		{"gold", s1, []any{"dormant"}, true, false}, // tags
+		{"gold", s1, nil, true, false},              // no tags
+		{"gold", s1, []any{"vip"}, false, false},    // consent
+	}
+	var items []map[string]any
+	for i, p := range people {
+		items = append(items, map[string]any{"name": fmt.Sprintf("甲%d", i), "phone": fmt.Sprintf("137%08d", i), "tier": p.tier,
+			"homeStore": p.store, "tags": p.tags, "consent": p.consent})
+	}
+	ids := c.bulk("members", creates(items))
+	future := time.Now().UTC().Add(48 * time.Hour)
+	camp := c.create("campaigns", map[string]any{"name": "金卡亲子周", "type": "gift", "couponTemplate": d.tpl, "controlShare": 0,
+		"startAt": future.Format(time.RFC3339), "endAt": future.Add(72 * time.Hour).Format(time.RFC3339),
+		"audienceTiers": []any{"gold", "diamond"}, "audienceTags": " vip, parent ,", "audienceStores": []any{s1}, "consentOnly": true})
+	d.launch(camp, 1000)
+	got := map[string]bool{}
+	for _, r := range c.all("campaign-members", map[string]any{"campaign": camp}) {
+		got[jsonStr(r, "member")] = true
+	}
+	for i, p := range people {
+		if got[ids[i]] != p.in {
+			t.Errorf("member %d (%+v) in the audience: %v", i, p, got[ids[i]])
+		}
+	}
+	if cp := c.record("campaigns", camp); cp["status"] != "scheduled" {
+		t.Fatalf("a launch before the start: %v", cp["status"])
+	}
+	if out := c.ok("evaluate-campaign", map[string]any{}); len(out["campaigns"].([]any)) != 0 {
+		t.Fatalf("the daily run evaluated a campaign not started: %v", out)
+	}
+	// Over: the daily run evaluates it a last time and ends it.
+	past := time.Now().UTC().Add(-72 * time.Hour)
+	c.h.Expect(c.h.Do("PATCH", "/api/apps/crm/forms/campaigns/records/"+camp, map[string]any{"startAt": past.Format(time.RFC3339),
+		"endAt": past.Add(24 * time.Hour).Format(time.RFC3339)}), 200, "")
+	out := c.ok("evaluate-campaign", map[string]any{})
+	if cp := c.record("campaigns", camp); len(out["campaigns"].([]any)) != 1 || cp["status"] != "ended" || cp["roiStatus"] != "no-control" {
+		t.Fatalf("the daily run after the end: %v; campaign %v", out, cp)
+	}
+	if again := c.ok("evaluate-campaign", map[string]any{}); len(again["campaigns"].([]any)) != 0 {
+		t.Fatalf("an ended campaign evaluated again by the daily run: %v", again)
 	}
 }
