@@ -92,7 +92,11 @@ func (e *env) loadCRM(nStores, nMembers, nSales int) {
 			"status":   []string{"issued", "redeemed", "redeemed", "expired"}[rng.IntN(4)],
 			"issuedAt": query.FormatTime(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.IntN(70*24)) * time.Hour))}))
 	}
-	for f, docs := range map[string][]store.Doc{"stores": stores, "members": members, "transactions": sales, "coupon-templates": tpls, "coupons": coupons} {
+	// A launched and evaluated campaign (the campaign-roi report).
+	campaigns := []store.Doc{sys("cp0", store.Doc{"name": "春季会员日", "type": "discount", "startAt": "2026-03-01T00:00:00.000Z",
+		"endAt": "2026-03-15T00:00:00.000Z", "controlShare": json.Number("20"), "launchedAt": stamp, "targetSize": int64(240),
+		"controlSize": int64(60), "incrementalSales": int64(123400), "couponCost": int64(20000), "roi": json.Number("517"), "roiStatus": "ok"})}
+	for f, docs := range map[string][]store.Doc{"stores": stores, "members": members, "transactions": sales, "coupon-templates": tpls, "coupons": coupons, "campaigns": campaigns} {
 		e.insertAll(f, docs)
 	}
 }
