@@ -3,6 +3,9 @@ package action
 import (
 	"context"
 	"encoding/json"
+	"iter"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/tangram/tangram/engine/auth"
@@ -118,27 +121,21 @@ func isPlain(v any, depth int) bool {
 	case nil, bool, string, int64, int, float64, json.Number:
 		return true
 	case map[string]any:
-		if depth >= maxPlainDepth {
-			return false
-		}
-		for _, it := range x {
-			if !isPlain(it, depth+1) {
-				return false
-			}
-		}
-		return true
+		return depth < maxPlainDepth && allPlain(maps.Values(x), depth+1)
 	case []any:
-		if depth >= maxPlainDepth {
-			return false
-		}
-		for _, it := range x {
-			if !isPlain(it, depth+1) {
-				return false
-			}
-		}
-		return true
+		return depth < maxPlainDepth && allPlain(slices.Values(x), depth+1)
 	}
 	return false
+}
+
+// allPlain reports whether every value of seq is plain (isPlain).
+func allPlain(seq iter.Seq[any], depth int) bool {
+	for it := range seq {
+		if !isPlain(it, depth) {
+			return false
+		}
+	}
+	return true
 }
 
 // maxPlainDepth bounds isPlain's walk.

@@ -2,8 +2,10 @@ package action
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/store"
@@ -69,5 +71,30 @@ func TestMoneyIn(t *testing.T) {
 	ee := wantCode(t, err, "action.money")
 	if len(ee.Fields) != 1 || ee.Fields[0].Path != "amount" {
 		t.Fatalf("fields %v", ee.Fields)
+	}
+}
+
+// TestIsPlain: results made only of JSON values go to the script engine
+// as they are; anything plain would convert (times, typed lists, structs,
+// functions), at any depth, makes the whole result go through plain.
+func TestIsPlain(t *testing.T) {
+	for _, v := range []any{nil, true, "x", int64(1), 2, 1.5, json.Number("3"),
+		map[string]any{"a": []any{map[string]any{"b": "c"}, json.Number("1")}}, []any{}} {
+		if !isPlain(v, 0) {
+			t.Errorf("isPlain(%#v) = false", v)
+		}
+	}
+	for _, v := range []any{time.Now(), []string{"a"}, struct{ A int }{1}, func() {},
+		map[string]any{"a": []any{map[string]any{"at": time.Now()}}}, []any{[]string{"x"}}} {
+		if isPlain(v, 0) {
+			t.Errorf("isPlain(%#v) = true", v)
+		}
+	}
+	deep := any("x")
+	for range maxPlainDepth + 1 {
+		deep = []any{deep}
+	}
+	if isPlain(deep, 0) {
+		t.Error("a value deeper than maxPlainDepth counts as plain")
 	}
 }
