@@ -44,14 +44,17 @@ bench:
 ## the HQ cockpit cold (the first request after the start: the result cache is per process) and
 ## warm, sales by store x month cold (noCache) and warm, checkout at 1 and 32 clients, the
 ## cockpit again after those writes; the server's RSS around each; the server is stopped at the end.
-## A bench user (BENCH_USER, BENCH_PASSWORD) is added to DATA. Serving with -template builds any
-## missing rollups and report indexes first (minutes on 10M sales, once).
+## A bench user (BENCH_USER, BENCH_PASSWORD) is added to DATA. BENCH_UPGRADE=1 (the default) first
+## installs this build's crm-retail over DATA's definitions (`template install -overwrite`: edits
+## of them are replaced) and builds the missing rollups and report indexes (minutes on 10M sales,
+## once); BENCH_UPGRADE=0 keeps DATA's definitions (serving with -template still builds those).
 BENCH_MEMBERS  ?= 2000
 BENCH_ADDR     ?= 127.0.0.1:18490
 BENCH_DURATION ?= 20s
 BENCH_RUNS     ?= 30
 BENCH_USER     ?= bench-crm
 BENCH_PASSWORD ?= bench-crm-Pw1!
+BENCH_UPGRADE  ?= 1
 DATA           ?=
 bench-crm:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./server/cmd/tangram
@@ -59,6 +62,7 @@ bench-crm:
 	if [ -z "$$data" ]; then data=/tmp/tangram-bench-crm; \
 	  if [ ! -e "$$data/tangram.db" ]; then ./$(BIN) template install crm-retail -demo-members $(BENCH_MEMBERS) -data "$$data"; fi; \
 	elif [ ! -e "$$data/tangram.db" ]; then echo "DATA=$$data holds no tangram.db"; exit 1; fi; \
+	if [ '$(BENCH_UPGRADE)' = 1 ]; then ./$(BIN) template install crm-retail -overwrite -data "$$data"; fi; \
 	TANGRAM_USER_PASSWORD='$(BENCH_PASSWORD)' ./$(BIN) user create -username '$(BENCH_USER)' -admin -data "$$data" >/dev/null 2>&1 || true; \
 	./$(BIN) serve -template crm-retail -data "$$data" -addr $(BENCH_ADDR) -log-level warn & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null || true' EXIT INT TERM; \
