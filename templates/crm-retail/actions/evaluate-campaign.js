@@ -1,9 +1,10 @@
-// Evaluate campaigns: one pass over a campaign's campaign-members (member
-// id order) sums its groups' sales in the campaign period and the cost of
-// its redeemed coupons; a pass longer than this call's budget keeps its
-// cursor and running totals on the campaign (evalState) and the next call
-// goes on, so no call holds the store's writer for long. Money is integer
-// fen; the ratios are exact in BigInt and rounded once, half away from zero.
+// Evaluate campaigns: one pass over a campaign's campaign-members (in
+// the order of their campaign:member pair) sums its groups' sales in the
+// campaign period and the cost of its redeemed coupons; a pass longer than
+// this call's budget keeps its cursor and running totals on the campaign
+// (evalState) and the next call goes on, so no call holds the store's
+// writer for long. Money is integer fen; the ratios are exact in BigInt
+// and rounded once, half away from zero.
 
 const at = now();
 
@@ -85,8 +86,10 @@ function evaluate(c, max, extra) {
   let done = false;
   while (n < max) {
     const want = Math.min(batch, max - n);
-    const f = s.after ? {campaign: c._id, _id: {$gt: s.after}} : {campaign: c._id};
-    const rows = records.find('campaign-members', f, {sort: '_id', limit: want});
+    // Keyset paging on the unique "campaign:member" pair: one range of
+    // its index, in order, however many campaigns the form holds.
+    const f = {pair: {$gt: s.after || c._id + ':', $lt: c._id + ';'}};
+    const rows = records.find('campaign-members', f, {sort: 'pair', limit: want});
     const groupOfMember = {};
     const coupons = [];
     for (const r of rows) {
@@ -111,7 +114,7 @@ function evaluate(c, max, extra) {
       if (coupons.length) {
         for (const k of findAll('coupons', {_id: {$in: coupons}, status: 'redeemed', redeemedAt: period})) s.cost += costOf(k);
       }
-      s.after = rows[rows.length - 1]._id;
+      s.after = rows[rows.length - 1].pair;
     }
     n += rows.length;
     if (rows.length < want) {
