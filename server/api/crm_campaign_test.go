@@ -433,6 +433,24 @@ func TestCampaignBadInput(t *testing.T) {
 	if after := snapshot(); after != before {
 		t.Fatalf("refused requests wrote: %s -> %s", before, after)
 	}
+
+	// The form's 0-90 bound is editable; the launch keeps its own.
+	def := c.h.Expect(c.h.Do("GET", "/api/apps/crm/meta/form/campaigns", nil), 200, "")
+	spec := def["spec"].(map[string]any)
+	for _, f := range spec["fields"].([]any) {
+		if f := f.(map[string]any); f["key"] == "controlShare" {
+			f["max"] = 99
+		}
+	}
+	c.h.Expect(c.h.Do("PUT", "/api/apps/crm/meta/form/campaigns", map[string]any{"spec": spec}, fmt.Sprintf("If-Match: %v", def["version"])), 200, "")
+	c.h.Expect(c.h.Do("POST", "/api/apps/crm/meta/form/campaigns/publish", nil), 200, "")
+	c.h.Expect(c.h.Do("PATCH", "/api/apps/crm/forms/campaigns/records/"+draft, map[string]any{"controlShare": 95}), 200, "")
+	before = snapshot()
+	p := c.h.Expect(c.run(c.h, "launch-campaign", map[string]any{"campaign": draft}, "Accept-Language: en"), 422, "crm.control_share")
+	expectPath(t, p, "controlShare")
+	if after := snapshot(); after != before {
+		t.Fatalf("a refused launch wrote: %s -> %s", before, after)
+	}
 }
 
 // A percent coupon has no face value: its cost is the discount of the
