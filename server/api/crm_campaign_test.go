@@ -391,6 +391,7 @@ func TestCampaignBadInput(t *testing.T) {
 	c := d.c
 	draft := d.campaign("未投放", 20)
 	ended := d.campaign("已结束", 20)
+	backwards := c.create("campaigns", map[string]any{"name": "倒置", "type": "discount", "startAt": "2026-02-01T00:00:00Z", "endAt": "2026-01-01T00:00:00Z"})
 	c.h.Expect(c.h.Do("PATCH", "/api/apps/crm/forms/campaigns/records/"+ended, map[string]any{"status": "ended"}), 200, "")
 	tooBig := c.h.Do("POST", "/api/apps/crm/forms/campaigns/records", map[string]any{"name": "x", "type": "discount",
 		"startAt": "2026-01-01T00:00:00Z", "endAt": "2026-02-01T00:00:00Z", "controlShare": 95})
@@ -405,6 +406,7 @@ func TestCampaignBadInput(t *testing.T) {
 		{"unknown campaign", "launch-campaign", map[string]any{"campaign": "nope"}, 404, "crm.campaign_not_found", "campaign"},
 		{"no campaign", "launch-campaign", map[string]any{}, 422, "action.input", "campaign"},
 		{"ended campaign", "launch-campaign", map[string]any{"campaign": ended}, 409, "crm.campaign_ended", "campaign"},
+		{"ends before it starts", "launch-campaign", map[string]any{"campaign": backwards}, 422, "crm.campaign_period", "endAt"},
 		{"malformed campaign id", "launch-campaign", map[string]any{"campaign": 42}, 422, "action.input", "campaign"},
 		{"batch too large", "launch-campaign", map[string]any{"campaign": draft, "limit": 5001}, 422, "action.input", "limit"},
 		{"unknown field", "launch-campaign", map[string]any{"campaign": draft, "controlShare": 10}, 422, "action.input", "controlShare"},

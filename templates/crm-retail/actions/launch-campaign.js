@@ -17,6 +17,9 @@ if (c.launchedAt) {
 if (c.status === 'ended') {
   fail(409, 'crm.campaign_ended', `活动 ${c.name} 已结束`, `campaign ${c.name} has ended`, 'campaign');
 }
+if (!(Date.parse(c.endAt) > Date.parse(c.startAt))) {
+  fail(422, 'crm.campaign_period', '活动结束时间须晚于开始时间', 'the campaign must end after it starts', 'endAt');
+}
 const share = controlShareOf(c);
 let tpl = null;
 if (c.couponTemplate) {
