@@ -35,6 +35,7 @@ func RunReport(t *testing.T, h Harness) {
 	t.Run("Quantiles", s.reportQuantiles)
 	t.Run("Extremes", s.reportExtremes)
 	t.Run("MinRows", s.reportMinRows)
+	t.Run("Pairs", s.reportPairs)
 }
 
 // reportFixture is the loaded data of the report cases.
