@@ -49,7 +49,16 @@ func (h *host) ledgerPost(ctx context.Context, list []any) (any, error) {
 		}
 		p.Meta = meta
 	}
-	return h.s.ledger.Post(ctx, h.tx, p)
+	return entryValue(h.s.ledger.Post(ctx, h.tx, p))
+}
+
+// entryValue is an entry as the script gets it (its JSON values, made
+// directly rather than through its encoding).
+func entryValue(e ledger.Entry, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return e.Plain(), nil
 }
 
 // propTime reads an optional date-time property (RFC 3339, or a date
@@ -77,7 +86,7 @@ func (h *host) ledgerReverse(ctx context.Context, list []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return h.s.ledger.Reverse(ctx, h.tx, h.a.app, id, key, h.caller.Actor())
+	return entryValue(h.s.ledger.Reverse(ctx, h.tx, h.a.app, id, key, h.caller.Actor()))
 }
 
 // ledgerBalance is ledger.balance(owner, kind): the balance as of this
