@@ -21,18 +21,7 @@ func jsonZero() any { return json.Number("0") }
 // extras adds the others row, totals and subtotals the report asks for.
 func (ex *execution) extras(ctx context.Context, r *Result, sc map[string]*scoring) error {
 	c := ex.c
-	others := c.Spec.Others && c.Spec.Limit > 0 && len(r.Rows) >= c.Spec.Limit
-	if others && c.Spec.Totals && ex.whole == nil {
-		// Both from the same records: one pass (the store ranking's
-		// others and total, distinct buyers included).
-		var err error
-		if r.Others, r.Totals, err = ex.othersAndTotal(ctx, ex.keysFilter(r.Rows), sc); err != nil {
-			return err
-		}
-		if r.Totals == nil {
-			r.Totals = map[string]any{}
-		}
-	} else if others {
+	if c.Spec.Others && c.Spec.Limit > 0 && len(r.Rows) >= c.Spec.Limit {
 		filter := query.And(ex.base, query.Not(ex.keysFilter(r.Rows)))
 		row, err := ex.total(ctx, filter, sc)
 		if err != nil {
@@ -40,7 +29,7 @@ func (ex *execution) extras(ctx context.Context, r *Result, sc map[string]*scori
 		}
 		r.Others = row
 	}
-	if c.Spec.Totals && r.Totals == nil {
+	if c.Spec.Totals {
 		var row map[string]any
 		var err error
 		if ex.whole != nil {
@@ -141,46 +130,11 @@ func (ex *execution) total(ctx context.Context, filter *query.Node, sc map[strin
 	if err != nil || len(rows) == 0 {
 		return nil, err
 	}
-	return ex.finishTotal(ctx, rows[0], sc)
-}
-
-// othersAndTotal aggregates the others row (the records top does not
-// match) and the grand total in one pass: every store measure twice, the
-// others' copy with top's negation ANDed into its filter — the same rows
-// the two aggregations would read, so the same numbers. Each is nil when
-// it has no records.
-func (ex *execution) othersAndTotal(ctx context.Context, top *query.Node, sc map[string]*scoring) (others, total map[string]any, err error) {
-	a := ex.spec(ex.base, nil, sc, 0)
-	not := query.Not(top)
-	ms := append(append([]query.Measure{}, a.Measures...), query.Measure{Fn: query.FnCount, As: "__rows"})
-	for i, m := range a.Measures {
-		o := m
-		o.As, o.Filter = fmt.Sprintf("__o%d", i), query.And(m.Filter, not)
-		ms = append(ms, o)
-	}
-	a.Measures = append(ms, query.Measure{Fn: query.FnCount, Filter: not, As: "__orows"})
-	rows, err := ex.aggregate(ctx, a)
-	if err != nil || len(rows) == 0 {
-		return nil, nil, err
-	}
-	tot, oth := store.Doc{"__rows": rows[0]["__rows"]}, store.Doc{"__rows": rows[0]["__orows"]}
-	for i, m := range ex.spec(ex.base, nil, sc, 0).Measures {
-		tot[m.As], oth[m.As] = rows[0][m.As], rows[0][fmt.Sprintf("__o%d", i)]
-	}
-	if others, err = ex.finishTotal(ctx, oth, sc); err != nil {
-		return nil, nil, err
-	}
-	total, err = ex.finishTotal(ctx, tot, sc)
-	return others, total, err
-}
-
-// finishTotal finishes one total row (nil when it counted no records).
-func (ex *execution) finishTotal(ctx context.Context, row store.Doc, sc map[string]*scoring) (map[string]any, error) {
-	if n, _ := query.ToInt(row["__rows"]); n == 0 {
+	if n, _ := query.ToInt(rows[0]["__rows"]); n == 0 {
 		return nil, nil
 	}
-	delete(row, "__rows")
-	out, err := ex.finish(ctx, []store.Doc{row}, sc, ex.bound, false)
+	delete(rows[0], "__rows")
+	out, err := ex.finish(ctx, rows, sc, ex.bound, false)
 	if err != nil {
 		return nil, err
 	}
