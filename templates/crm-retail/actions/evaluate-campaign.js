@@ -47,16 +47,24 @@ function findAll(form, filter) {
   }
 }
 
-// costOf is what one redeemed campaign coupon cost: its template's face
-// value, or for a percent coupon the discount of the receipt redeeming it.
+// costOf is what a page of redeemed campaign coupons cost: each one's
+// template face value, or for a percent coupon (no face value) the
+// discount of the completed receipt that redeemed it, read in one query.
 const templates = {};
-function costOf(coupon) {
-  let tpl = templates[coupon.template];
-  if (tpl === undefined) tpl = templates[coupon.template] = records.get('coupon-templates', coupon.template);
-  if (!tpl) return 0;
-  if (tpl.type !== 'percent') return tpl.value || 0;
-  const tx = coupon.receiptId ? records.find('transactions', {receiptId: coupon.receiptId, status: 'completed'}, {limit: 1}) : [];
-  return tx.length ? tx[0].discount || 0 : 0;
+function costOf(coupons) {
+  let cost = 0;
+  const receipts = [];
+  for (const k of coupons) {
+    let tpl = templates[k.template];
+    if (tpl === undefined) tpl = templates[k.template] = records.get('coupon-templates', k.template);
+    if (!tpl) continue;
+    if (tpl.type !== 'percent') cost += tpl.value || 0;
+    else if (k.receiptId) receipts.push(k.receiptId);
+  }
+  if (receipts.length) {
+    for (const t of findAll('transactions', {receiptId: {$in: receipts}, status: 'completed'})) cost += t.discount || 0;
+  }
+  return cost;
 }
 
 // figures turns a finished pass's totals into the campaign's result fields.
@@ -111,9 +119,7 @@ function evaluate(c, max, extra) {
           else s.cb++;
         }
       }
-      if (coupons.length) {
-        for (const k of findAll('coupons', {_id: {$in: coupons}, status: 'redeemed', redeemedAt: period})) s.cost += costOf(k);
-      }
+      if (coupons.length) s.cost += costOf(findAll('coupons', {_id: {$in: coupons}, status: 'redeemed', redeemedAt: period}));
       s.after = rows[rows.length - 1].pair;
     }
     n += rows.length;
