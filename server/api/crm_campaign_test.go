@@ -472,13 +472,25 @@ func TestCampaignPercentCouponCost(t *testing.T) {
 	code := jsonStr(c.all("coupons", map[string]any{"member": target, "template": d.tpl})[0], "code")
 	sale := c.ok("checkout", map[string]any{"receiptId": "PCT-1", "store": "S0001", "member": map[string]any{"id": target},
 		"lines": []any{line("A", "食品", 3, "33.33")}, "couponCodes": []any{code}})
+	// A control member spends more than the whole target group: the
+	// incremental sales and the ROI are negative, exactly.
+	control := c.all("campaign-members", map[string]any{"campaign": camp, "group": "control"})
+	c.create("transactions", map[string]any{"receiptId": "CTL-1", "member": jsonStr(control[0], "member"), "status": "completed",
+		"paidAt": d.start.Add(time.Hour).Format(time.RFC3339), "amount": "1000", "paid": "1000"})
 	got := d.evaluate(camp, 1000)
-	if i64(sale["discount"]) == 0 || i64(got["couponCost"]) != i64(sale["discount"]) || i64(got["targetSales"]) != i64(sale["paid"]) {
-		t.Fatalf("after the sale: campaign %v, sale %v", got, sale)
+	tn, cn := i64(got["targetSize"]), i64(got["controlSize"])
+	inc := new(big.Rat).Sub(new(big.Rat).SetInt64(i64(sale["paid"])), big.NewRat(100000*tn, cn))
+	cost := new(big.Rat).SetInt64(i64(sale["discount"]))
+	roi := new(big.Rat).Mul(new(big.Rat).Quo(new(big.Rat).Sub(inc, cost), cost), big.NewRat(10000, 1))
+	gotROI, _ := new(big.Rat).SetString(fmt.Sprint(got["roi"]))
+	if i64(sale["discount"]) == 0 || i64(got["couponCost"]) != i64(sale["discount"]) || i64(got["targetSales"]) != i64(sale["paid"]) ||
+		i64(got["incrementalSales"]) != divRound(inc).Int64() || inc.Sign() >= 0 || gotROI == nil ||
+		gotROI.Cmp(new(big.Rat).SetFrac(divRound(roi), big.NewInt(100))) != 0 {
+		t.Fatalf("after the sale: campaign %v, sale %v; want incremental %s", got, sale, inc.FloatString(2))
 	}
 	c.ok("refund", map[string]any{"receiptId": "PCT-1"})
 	got = d.evaluate(camp, 1000)
-	if i64(got["couponCost"]) != 0 || i64(got["targetSales"]) != 0 || got["roiStatus"] == "ok" {
+	if i64(got["couponCost"]) != 0 || i64(got["targetSales"]) != 0 || got["roiStatus"] != "no-cost" || got["roi"] != nil {
 		t.Fatalf("after the refund: %v", got)
 	}
 }
