@@ -6,6 +6,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/tangram/tangram/engine/query"
 	"github.com/tangram/tangram/engine/store"
@@ -25,29 +27,12 @@ func (o *ops) update(coll, id string, p store.Patch, cond *query.Node) (store.Do
 	if ok, err := o.tableExists(context.Background(), coll); err != nil || !ok {
 		return nil, notFoundOr(err)
 	}
-	var b sqlBuf
-	empty := len(p.Set) == 0 && len(p.Unset) == 0 && len(p.Inc) == 0
-	if empty {
-		b.w("SELECT ", docOut, " FROM ", table)
-	} else {
-		b.w("UPDATE ", table, " SET doc = ")
-		if err := patchExpr(&b, p); err != nil {
-			return nil, err
-		}
-	}
-	b.w(" WHERE id = ")
-	b.arg(id)
-	b.w(" AND ")
-	if err := compileFilter(&b, cond); err != nil {
+	text, args, err := updateStatement(table, id, p, cond)
+	if err != nil {
 		return nil, err
 	}
-	b.w(" AND ")
-	patchGuards(&b, p)
-	if !empty {
-		b.w(" RETURNING ", docOut)
-	}
 	var body sql.RawBytes
-	rows, done, err := o.r.query(context.Background(), b.b.String(), b.args)
+	rows, done, err := o.r.query(context.Background(), text, args)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -63,6 +48,127 @@ func (o *ops) update(coll, id string, p store.Patch, cond *query.Node) (store.Do
 		return nil, mapErr(err)
 	}
 	return nil, o.whyNot(table, id, cond, p)
+}
+
+// updateStatement is the statement update runs, and its arguments.
+func updateStatement(table, id string, p store.Patch, cond *query.Node) (string, []any, error) {
+	empty := len(p.Set) == 0 && len(p.Unset) == 0 && len(p.Inc) == 0
+	if cond != nil || empty {
+		return buildUpdate(table, id, p, cond)
+	}
+	// Without a condition the text depends only on the patch's shape:
+	// the rollup cells, write counters and ledger accounts a checkout
+	// updates a dozen times take a few shapes. The text comes from a
+	// cache; the arguments are made directly, in the order the text binds
+	// them, which the first build of each shape confirms.
+	key := updateShape(table, p)
+	args, err := updateArgs(id, p)
+	if err != nil {
+		return "", nil, err
+	}
+	if text, ok := updateTexts.Load(key); ok {
+		return text.(string), args, nil
+	}
+	text, built, err := buildUpdate(table, id, p, nil)
+	if err != nil || !sameArgs(built, args) {
+		return text, built, err // not cached: the shortcut would not bind alike
+	}
+	if updateTextCount.Load() < maxUpdateTexts {
+		updateTextCount.Add(1)
+		updateTexts.Store(key, text)
+	}
+	return text, args, nil
+}
+
+var (
+	updateTexts     sync.Map // updateShape -> statement text
+	updateTextCount atomic.Int64
+)
+
+// maxUpdateTexts bounds the cached update texts (shapes come from the
+// application's code, but a patch's paths may come from input).
+const maxUpdateTexts = 1024
+
+// buildUpdate writes the statement: the patch applied where the row has
+// id and cond holds and the patch applies (patchGuards), returning the new
+// document; an empty patch only reads it.
+func buildUpdate(table, id string, p store.Patch, cond *query.Node) (string, []any, error) {
+	var b sqlBuf
+	empty := len(p.Set) == 0 && len(p.Unset) == 0 && len(p.Inc) == 0
+	if empty {
+		b.w("SELECT ", docOut, " FROM ", table)
+	} else {
+		b.w("UPDATE ", table, " SET doc = ")
+		if err := patchExpr(&b, p); err != nil {
+			return "", nil, err
+		}
+	}
+	b.w(" WHERE id = ")
+	b.arg(id)
+	b.w(" AND ")
+	if err := compileFilter(&b, cond); err != nil {
+		return "", nil, err
+	}
+	b.w(" AND ")
+	patchGuards(&b, p)
+	if !empty {
+		b.w(" RETURNING ", docOut)
+	}
+	return b.b.String(), b.args, nil
+}
+
+// updateShape names what an update's text depends on without a
+// condition: the table and the paths set, removed and incremented
+// (validated paths, which hold no "|" or ",").
+func updateShape(table string, p store.Patch) string {
+	return table + "|" + strings.Join(sortedKeys(p.Set), ",") + "|" + strings.Join(sortedCopy(p.Unset), ",") +
+		"|" + strings.Join(sortedKeys(p.Inc), ",")
+}
+
+// updateArgs are buildUpdate's arguments without a condition: the set
+// values as JSON text and the increments (patchExpr), the id, then each
+// increment's bounds (patchGuards).
+func updateArgs(id string, p store.Patch) ([]any, error) {
+	inc := sortedKeys(p.Inc)
+	args := make([]any, 0, len(p.Set)+3*len(inc)+1)
+	for _, k := range sortedKeys(p.Set) {
+		body, err := marshalJSON(p.Set[k])
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, string(body))
+	}
+	for _, k := range inc {
+		args = append(args, p.Inc[k])
+	}
+	args = append(args, id)
+	for _, k := range inc {
+		lo, hi := incBounds(p.Inc[k])
+		args = append(args, lo, hi)
+	}
+	return args, nil
+}
+
+// sameArgs reports whether two argument lists bind alike.
+func sameArgs(a, b []any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		switch x := a[i].(type) {
+		case string:
+			if y, ok := b[i].(string); !ok || x != y {
+				return false
+			}
+		case int64:
+			if y, ok := b[i].(int64); !ok || x != y {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // whyNot explains a write that matched no row: no document, a false
@@ -181,13 +287,7 @@ func patchGuards(b *sqlBuf, p store.Patch) {
 		terms = append(terms, func() { b.w("IFNULL(json_type(doc,", jp, "),'object') = 'object'") })
 	}
 	for _, k := range sortedKeys(p.Inc) {
-		d := p.Inc[k]
-		lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
-		if d > 0 {
-			hi -= d
-		} else {
-			lo -= d
-		}
+		lo, hi := incBounds(p.Inc[k])
 		jp := jsonPath(k)
 		terms = append(terms, func() {
 			b.w("IFNULL(json_type(doc,", jp, "),'null') IN ('integer','null') AND IFNULL(json_extract(doc,", jp, "),0) BETWEEN ")
@@ -208,6 +308,18 @@ func patchGuards(b *sqlBuf, p store.Patch) {
 		t()
 	}
 	b.w(")")
+}
+
+// incBounds are the values an integer may hold for an increment by d to
+// stay within int64.
+func incBounds(d int64) (lo, hi int64) {
+	lo, hi = math.MinInt64, math.MaxInt64
+	if d > 0 {
+		hi -= d
+	} else {
+		lo -= d
+	}
+	return lo, hi
 }
 
 // remove deletes document id when cond holds.
