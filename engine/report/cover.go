@@ -15,8 +15,8 @@ import (
 )
 
 // Covering indexes for the reports that read records. A report without a
-// rollup (distinct buyers by store, repeat buyers, the hour × weekday heat
-// map, the member KPIs over every member) reads each record in its period
+// rollup (distinct buyers by store, repeat buyers, the member KPIs over
+// every member) reads each record in its period
 // — on SQLite the document, whose JSON every measure and filter parses
 // again (the cold HQ cockpit spent 90% of its time in json_extract). An
 // index holding every field such a run reads lets the store answer from
@@ -26,11 +26,13 @@ import (
 // several times faster (docs/PERFORMANCE.md, "HQ cockpit cold").
 //
 // The published reports without a rollup get them (coverIndexes says
-// which); they are built with the rollups
-// (BuildRollups: at template install and server start with -template),
-// never in a run, because indexing millions of rows holds the writer.
-// The cost is one more index entry per record written, rewritten when a
-// covered field changes.
+// which); they are built with the rollups (BuildRollups: at template
+// install and server start with -template), never in a run, because
+// indexing millions of rows holds the writer. The cost is one more index
+// entry per record written, rewritten when the record changes. An
+// aggregation with GROUP BY is not answered from the index alone by
+// SQLite as the adapter writes it today (its plan reads the documents),
+// so grouped passes gain less than totals and full scans.
 
 // maxCoverFields is SQLite's bound on an index's fields in this store
 // (engine/store/sqlite); a wider union gets no index.
