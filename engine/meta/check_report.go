@@ -64,6 +64,9 @@ func checkReport(spec json.RawMessage) []errs.FieldError {
 			if m.As == "" {
 				p.add(path+".as", "meta.measure", "a formula measure needs an output name")
 			}
+		case "baskets", "support", "confidence", "confidenceBA", "lift":
+			// Pair measures (engine/report/pairs.go) read the pairs
+			// dimension, no field; the report engine checks the rest.
 		default:
 			if m.Field == "" {
 				p.add(path+".field", "meta.measure", "%s needs a field", m.Op)

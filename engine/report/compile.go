@@ -42,6 +42,7 @@ type Compiled struct {
 	segments *segPlan
 	compare  []string
 	chart    *chartPlan
+	pairs    *pairsPlan // the pairs dimension (pairs.go)
 }
 
 // compiledJoin is one join: the relation path it follows and its form.
@@ -91,9 +92,9 @@ type measurePlan struct {
 // kind is the output's kind.
 func (m *measurePlan) kind() query.Kind {
 	switch m.op {
-	case "count", "countDistinct":
+	case "count", "countDistinct", opBaskets:
 		return query.KindInt
-	case "avg", "formula":
+	case "avg", "formula", opSupport, opConfidence, opConfidenceBA, opLift:
 		return query.KindDecimal
 	}
 	return m.fi.q.Kind
@@ -145,6 +146,7 @@ func Compile(ctx context.Context, app, key string, version int, spec *Spec, form
 	names := map[string]bool{}
 	c.compileDims(p, names)
 	c.compileMeasures(p, names)
+	c.compileExtensions(p)
 	c.compileSegments(p)
 	c.checkCumulative(p)
 	c.compileSort(p)
@@ -229,6 +231,10 @@ func (c *Compiled) field(path, at string, p *problems) *fieldInfo {
 func (c *Compiled) compileDims(p *problems, names map[string]bool) {
 	for i, d := range c.Spec.Dimensions {
 		at := fmt.Sprintf("dimensions[%d]", i)
+		if d.Pairs != nil {
+			c.compilePairsDim(d, at, p, names)
+			continue
+		}
 		fi := c.field(d.Field, at+".field", p)
 		if fi == nil {
 			continue
@@ -325,6 +331,8 @@ func (c *Compiled) compileMeasures(p *problems, names map[string]bool) {
 			if m.As == "" {
 				p.addf(at+".as", "report.invalid", "a formula measure needs an output name")
 			}
+		case opBaskets, opSupport, opConfidence, opConfidenceBA, opLift:
+			c.checkPairMeasure(m, mp, at, p)
 		default:
 			p.addf(at+".op", "report.invalid", "unknown measure %q (count, sum, avg, min, max, countDistinct, formula)", m.Op)
 			continue
@@ -374,7 +382,7 @@ func (c *Compiled) isDim(name string) bool {
 // re-aggregatable by rollups and segments); a formula is computed later.
 func storeMeasures(mp *measurePlan) []query.Measure {
 	switch mp.op {
-	case "formula":
+	case "formula", opBaskets, opSupport, opConfidence, opConfidenceBA, opLift:
 		return nil
 	case "count":
 		return []query.Measure{{Fn: query.FnCount, Filter: mp.filter, As: mp.as}}

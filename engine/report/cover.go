@@ -124,6 +124,9 @@ func (s *Service) coverIndexes(ctx context.Context, app string) ([]coverIndex, e
 		if err != nil || c.Spec.Rollup != nil {
 			continue // a report that does not compile reads nothing; one with a rollup reads it
 		}
+		if c.pairs != nil {
+			continue // pairs read the sub-table's JSON, which no index holds (pairs.go)
+		}
 		period, fields := c.coverFields()
 		f := c.cat.forms[""]
 		if period == "" {

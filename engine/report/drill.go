@@ -108,6 +108,9 @@ func (ex *execution) drillErr(path, detail string) error {
 // cellFilter is the condition of the requested cell.
 func (ex *execution) cellFilter(ctx context.Context, req DrillRequest) (*query.Node, error) {
 	c := ex.c
+	if err := ex.drillRefusal(req); err != nil {
+		return nil, err
+	}
 	if req.Others {
 		if !c.Spec.Others {
 			return nil, ex.drillErr("others", "the report has no others row")

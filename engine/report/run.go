@@ -52,6 +52,10 @@ func (s *Service) run(ctx context.Context, p *auth.Principal, app, key string, r
 	if err != nil {
 		return nil, err
 	}
+	if len(ex.listMasks()) > 0 {
+		// Masked rows are this caller's own (list.go): not cached.
+		return ex.execute(ctx)
+	}
 	ck, err := s.cacheKey(ctx, ex)
 	if err != nil {
 		return nil, err
@@ -221,8 +225,11 @@ func (ex *execution) checkFields() error {
 		check(pp.fi.q.Path, fmt.Sprintf("parameters[%d].field", i))
 	}
 	for i, d := range c.dims {
-		check(d.fi.q.Path, fmt.Sprintf("dimensions[%d].field", i))
+		if !ex.listShowsMasked(i) {
+			check(d.fi.q.Path, fmt.Sprintf("dimensions[%d].field", i))
+		}
 	}
+	ex.checkPairsField(p)
 	for i, m := range c.measures {
 		if m.fi != nil {
 			check(m.fi.q.Path, fmt.Sprintf("measures[%d].field", i))
@@ -279,6 +286,9 @@ func (ex *execution) spec(filter *query.Node, dims []*dimPlan, sc map[string]*sc
 // others row, totals and subtotals, each one aggregation in the store.
 func (ex *execution) execute(ctx context.Context) (*Result, error) {
 	c := ex.c
+	if c.pairs != nil {
+		return ex.executePairs(ctx)
+	}
 	sc, err := c.resolveQuantiles(ctx, ex.s.st, ex.lookups(), ex.base)
 	if err != nil {
 		return nil, err
@@ -291,6 +301,7 @@ func (ex *execution) execute(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	ex.maskList(rows)
 	r := &Result{Report: c.Key, Version: c.Version, Title: text(c.Spec.Title, ex.lang, c.Key), Source: "raw", lang: ex.lang,
 		Parameters: map[string]any{}}
 	if ex.usedRollup() {

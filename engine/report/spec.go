@@ -37,6 +37,8 @@ type Spec struct {
 	TimeZone string     `json:"timeZone,omitempty"`
 	Rollup   *RollupDef `json:"rollup,omitempty"`
 	Chart    *Chart     `json:"chart,omitempty"`
+	// List makes each row one record of the dataset (list.go).
+	List bool `json:"list,omitempty"`
 }
 
 // Dataset is the rows a report aggregates.
@@ -86,6 +88,9 @@ type Dimension struct {
 	Quantiles int             `json:"quantiles,omitempty"`
 	As        string          `json:"as,omitempty"`
 	Label     json.RawMessage `json:"label,omitempty"`
+	// Pairs groups by pairs of a sub-table column's values held together
+	// in one record (basket analysis, pairs.go); it takes no Field.
+	Pairs *PairsDef `json:"pairs,omitempty"`
 }
 
 // Measure is one computed column. Op is count, sum, avg, min, max,

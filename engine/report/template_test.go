@@ -70,6 +70,7 @@ func (e *env) loadCRM(nStores, nMembers, nSales int) {
 			"registeredAt": query.FormatTime(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.IntN(440*24)) * time.Hour))}
 		if intOf(m["orders"]) > 0 {
 			m["lastPurchaseAt"] = query.FormatTime(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.IntN(290*24)) * time.Hour))
+			m["rfmSegment"] = crmSegments[i%len(crmSegments)] // the churn-risk list (pairs_test.go)
 		}
 		members = append(members, sys(fmt.Sprintf("m%d", i), m))
 	}
@@ -81,6 +82,9 @@ func (e *env) loadCRM(nStores, nMembers, nSales int) {
 			"paidAt":  query.FormatTime(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.IntN(443*24*60)) * time.Minute)),
 			"status":  []string{"completed", "completed", "completed", "refunded"}[rng.IntN(4)],
 			"channel": []string{"pos", "online"}[rng.IntN(2)]}))
+	}
+	for i, s := range sales {
+		s["lines"] = crmLines(i) // the basket-pairs report (pairs_test.go)
 	}
 	for i := range 3 {
 		tpls = append(tpls, sys(fmt.Sprintf("ct%d", i), store.Doc{"name": fmt.Sprintf("满%d减10", (i+1)*50), "type": "amount",
