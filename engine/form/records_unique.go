@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"unicode/utf8"
 
 	"github.com/tangram/tangram/engine/errs"
 	"github.com/tangram/tangram/engine/query"
@@ -164,40 +163,4 @@ func unreported(keys []string, fe []errs.FieldError) []string {
 		}
 	}
 	return out
-}
-
-// sameJSON compares two stored values as JSON. Most comparisons are of
-// two strings, numbers or booleans, answered without encoding them: equal
-// Go values encode alike, and two different valid UTF-8 strings encode
-// differently (only invalid bytes collapse into U+FFFD).
-func sameJSON(a, b any) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	switch x := a.(type) {
-	case string:
-		if y, ok := b.(string); ok {
-			if x == y {
-				return true
-			}
-			if utf8.ValidString(x) && utf8.ValidString(y) {
-				return false
-			}
-		}
-	case bool:
-		if y, ok := b.(bool); ok {
-			return x == y
-		}
-	case int64:
-		if y, ok := b.(int64); ok {
-			return x == y
-		}
-	case json.Number:
-		if y, ok := b.(json.Number); ok && x == y {
-			return true
-		}
-	}
-	ja, err1 := json.Marshal(a)
-	jb, err2 := json.Marshal(b)
-	return err1 == nil && err2 == nil && string(ja) == string(jb)
 }

@@ -2,6 +2,7 @@ package form
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -29,6 +30,63 @@ func TestSameJSON(t *testing.T) {
 		}
 		if got := sameJSON(c.b, c.a); got != c.want {
 			t.Errorf("sameJSON(%#v, %#v) = %v, want %v", c.b, c.a, got, c.want)
+		}
+	}
+}
+
+// TestSameJSONAgreesWithEncoding: on random values made of the shapes
+// records hold (texts valid and not, integers, numbers, booleans, nulls,
+// nil maps and lists, nested objects and lists), sameJSON answers what
+// comparing the encodings answers.
+func TestSameJSONAgreesWithEncoding(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var gen func(depth int) any
+	gen = func(depth int) any {
+		switch n := rng.IntN(12); {
+		case n == 0:
+			return nil
+		case n == 1:
+			return []string{"a", "b", "", string([]byte{0xff}), "\ufffd"}[rng.IntN(5)]
+		case n == 2:
+			return int64(rng.IntN(3))
+		case n == 3:
+			return json.Number([]string{"0", "1", "1.0", "2"}[rng.IntN(4)])
+		case n == 4:
+			return rng.IntN(2) == 0
+		case n == 5:
+			return map[string]any(nil)
+		case n == 6:
+			return []any(nil)
+		case n < 9 && depth < 3:
+			m := map[string]any{}
+			for range rng.IntN(3) {
+				m[[]string{"k", "j", string([]byte{0xfe})}[rng.IntN(3)]] = gen(depth + 1)
+			}
+			return m
+		case depth < 3:
+			l := []any{}
+			for range rng.IntN(3) {
+				l = append(l, gen(depth+1))
+			}
+			return l
+		}
+		return "x"
+	}
+	encoded := func(a, b any) bool {
+		if a == nil || b == nil {
+			return a == nil && b == nil
+		}
+		ja, err1 := json.Marshal(a)
+		jb, err2 := json.Marshal(b)
+		return err1 == nil && err2 == nil && string(ja) == string(jb)
+	}
+	for range 20000 {
+		a, b := gen(0), gen(0)
+		if rng.IntN(3) == 0 {
+			b = a
+		}
+		if got, want := sameJSON(a, b), encoded(a, b); got != want {
+			t.Fatalf("sameJSON(%#v, %#v) = %v, encodings say %v", a, b, got, want)
 		}
 	}
 }
