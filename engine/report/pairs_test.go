@@ -131,6 +131,12 @@ func (m *pairModel) rows(limit int) []map[string]any {
 	return out
 }
 
+// lift is a pair's lift rounded to places, from the counts.
+func (m *pairModel) lift(a, b any, places int) any {
+	x, y := a.(string), b.(string)
+	return json.Number(big.NewRat(m.pairs[[2]string{x, y}]*m.baskets, m.items[x]*m.items[y]).FloatString(places))
+}
+
 // ratioOfRounded is a formula over two rounded measures, as formulas
 // read them (the row's values), to 6 places.
 func ratioOfRounded(a, b any) any {
