@@ -185,7 +185,9 @@ func TestTemplateBasketPairs(t *testing.T) {
 	if len(mine.Rows) == 0 || !reflect.DeepEqual(mine.Rows, south.Rows) || reflect.DeepEqual(mine.Rows, hq.Rows) {
 		t.Fatalf("manager:\n%v\nHQ south:\n%v", mine.Rows, south.Rows)
 	}
-	sm := countPairs(sales, func(s store.Doc) bool { return s["status"] == "completed" && stores[s["store"]]["orgUnit"] == "u-south" })
+	sm := countPairs(sales, func(s store.Doc) bool {
+		return s["status"] == "completed" && stores[s["store"]]["orgUnit"] == "u-south"
+	})
 	if got, w := mine.Rows[0], sm.rows(1)[0]; got["categoryA"] != w["a"] || got["categoryB"] != w["b"] || got["baskets"] != w["baskets"] {
 		t.Errorf("manager's top pair %v, model %v", got, w)
 	}
