@@ -112,9 +112,12 @@ func (r *Records) writeEvent(ctx context.Context, tx store.Ops, f *Form, p *auth
 	if after != nil {
 		data["after"] = after
 	}
-	if raw, err := json.Marshal(data); err != nil || len(raw) > outbox.MaxDataBytes-1024 {
-		delete(data, "before")
-		delete(data, "after")
+	if jsonSizeBound(data, 0) > outbox.MaxDataBytes-1024 {
+		// Possibly too large (or not JSON values): encoded to find out.
+		if raw, err := json.Marshal(data); err != nil || len(raw) > outbox.MaxDataBytes-1024 {
+			delete(data, "before")
+			delete(data, "after")
+		}
 	}
 	_, err := outbox.Write(ctx, tx, outbox.Event{Type: typ, App: f.App, Form: f.Key, Record: id, Actor: p.Actor(), At: r.now(), Data: data})
 	return err

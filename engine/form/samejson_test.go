@@ -2,8 +2,10 @@ package form
 
 import (
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // TestSameJSON: the shortcuts for strings, booleans and numbers agree
@@ -87,6 +89,59 @@ func TestSameJSONAgreesWithEncoding(t *testing.T) {
 		}
 		if got, want := sameJSON(a, b), encoded(a, b); got != want {
 			t.Fatalf("sameJSON(%#v, %#v) = %v, encodings say %v", a, b, got, want)
+		}
+	}
+}
+
+// TestJSONSizeBound: the bound is never below the encoding's length, and
+// values that do not encode (or are not plain values) bound at MaxInt.
+func TestJSONSizeBound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	texts := []string{"", "a", "<&>", "\u2028", string([]byte{0xff, 0xfe}), "中文", "\x01\"\\"}
+	var gen func(depth int) any
+	gen = func(depth int) any {
+		switch n := rng.IntN(10); {
+		case n == 0:
+			return nil
+		case n == 1:
+			return texts[rng.IntN(len(texts))]
+		case n == 2:
+			return int64(rng.Int64() - rng.Int64())
+		case n == 3:
+			return -rng.Float64() * math.Pow(10, float64(rng.IntN(600)-300))
+		case n == 4:
+			return json.Number([]string{"0", "-1.5e-300", "12345678901234567890"}[rng.IntN(3)])
+		case n == 5:
+			return []string{texts[rng.IntN(len(texts))], "x"}
+		case n < 8 && depth < 4:
+			m := map[string]any{}
+			for range rng.IntN(4) {
+				m[texts[rng.IntN(len(texts))]] = gen(depth + 1)
+			}
+			return m
+		case depth < 4:
+			l := []any{}
+			for range rng.IntN(4) {
+				l = append(l, gen(depth+1))
+			}
+			return l
+		}
+		return true
+	}
+	for range 5000 {
+		v := gen(0)
+		raw, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := jsonSizeBound(v, 0); b < len(raw) {
+			t.Fatalf("bound %d below %d for %s", b, len(raw), raw)
+		}
+	}
+	for _, v := range []any{math.NaN(), math.Inf(1), json.Number("1x"), json.Number(" 1"), json.Number(""), time.Now(),
+		map[string]any{"a": []any{math.NaN()}}, struct{}{}} {
+		if b := jsonSizeBound(v, 0); b != math.MaxInt {
+			t.Errorf("jsonSizeBound(%#v) = %d, want MaxInt", v, b)
 		}
 	}
 }
