@@ -197,8 +197,7 @@ func (s *Service) execute(ctx context.Context, ops store.Ops, a *compiled, calle
 		return nil, rr.Logs, coded(lang, errs.Unprocessable, "script.output", err.Error())
 	}
 	if a.output != nil {
-		doc, _ := decodeJSON(out)
-		if err := validate(a.output, out, doc, lang, "action.output"); err != nil {
+		if err := validate(a.output, out, nil, lang, "action.output"); err != nil {
 			return nil, rr.Logs, err
 		}
 	}

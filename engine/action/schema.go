@@ -14,7 +14,8 @@ import (
 // validate checks doc (raw is its JSON text) against sc and returns every
 // failure as a field error with the JSON path of the offending value
 // ("lines[2].amount"; "$" for the whole body), in lang. code is the
-// error's code (action.input, action.output).
+// error's code (action.input, action.output). doc may be nil: raw is then
+// decoded only when it fails.
 func validate(sc *gojsonschema.Schema, raw []byte, doc any, lang, code string) error {
 	res, err := sc.Validate(gojsonschema.NewBytesLoader(raw))
 	if err != nil {
@@ -22,6 +23,9 @@ func validate(sc *gojsonschema.Schema, raw []byte, doc any, lang, code string) e
 	}
 	if res.Valid() {
 		return nil
+	}
+	if doc == nil {
+		doc, _ = decodeJSON(raw) // decoded only to name the paths of errors
 	}
 	var fe []errs.FieldError
 	seen := map[string]bool{}
