@@ -2,28 +2,39 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/tangram/tangram/engine/query"
 	"github.com/tangram/tangram/engine/store"
 )
 
-// Pairs of values bought together (store.PairCounter), in one statement:
+// Pairs of values held together (store.PairCounter), in one statement:
 //
-//	WITH b AS MATERIALIZED (SELECT id, doc FROM t [LEFT JOIN lookups] WHERE filter),
-//	i AS MATERIALIZED (SELECT DISTINCT b.id AS d, <value of each list object> AS v
-//	  FROM b, json_each(b.doc,'$.lines') AS l WHERE <it is text>),
-//	p AS (SELECT x.v AS a, y.v AS c, count(*) AS n FROM i AS x JOIN i AS y
-//	  ON x.d = y.d AND x.v < y.v GROUP BY 1, 2 ORDER BY n DESC, a, c LIMIT n)
-//	SELECT 0, a, c, n FROM p
-//	UNION ALL SELECT 1, v, NULL, count(*) FROM i WHERE v IN (values of p) GROUP BY v
-//	UNION ALL SELECT 2, NULL, NULL, count(*) FROM b
+//	WITH b AS NOT MATERIALIZED (SELECT id AS bid, doc AS bdoc FROM t [LEFT JOIN lookups] WHERE filter)
+//	SELECT (SELECT count(*) FROM b),
+//	  (SELECT tangram_pairs(length(b.bid) || ':' || b.bid || <value>)
+//	   FROM b, json_each(b.bdoc,'$.lines') AS l WHERE json_type(l.value,'$.category') = 'text')
 //
-// DISTINCT makes a category repeated over a basket's lines count once;
-// x.v < y.v makes each unordered pair of distinct values appear once per
-// basket. The three parts are told apart by the leading tag.
+// tangram_pairs, a Go aggregate, reads every text value of every list
+// object with its record's id and counts, per record, its set of distinct
+// values and each unordered pair of them. The rows of one record arrive
+// together: json_each takes its argument from b's row, so it is the inner
+// loop of the join. The SQL alternative — DISTINCT (id, value), a self
+// join on the id with a < b, GROUP BY the pair — does the same in three
+// sorts and took 4 times as long (docs/PERFORMANCE.md, "Basket pairs").
+// The aggregate returns the top store.MaxPairs pairs (by count, then by
+// value) and the record counts of their values as JSON.
 
 var _ store.PairCounter = (*Store)(nil)
+
+const pairsFunc = "tangram_pairs"
+
+func init() {
+	aggregateFuncs = append(aggregateFuncs, aggregateFunc{name: pairsFunc, make: func() aggImpl { return newPairsAgg() }})
+}
 
 // CountPairs counts the top pairs, the baskets of their values and all
 // baskets.
@@ -41,47 +52,122 @@ func (s *Store) CountPairs(ctx context.Context, coll string, lookups []store.Loo
 		return nil, err
 	}
 	var b sqlBuf
-	b.w("WITH b AS MATERIALIZED (SELECT id, doc FROM ")
+	b.w("WITH b AS NOT MATERIALIZED (SELECT id AS bid, doc AS bdoc FROM ")
 	b.add(from)
 	b.w(" WHERE ")
 	if err := c.filter(&b, filter, 0); err != nil {
 		return nil, err
 	}
 	key := jsonPath(spec.Field)
-	b.w("), i AS MATERIALIZED (SELECT DISTINCT b.id AS d, json_extract(l.value,", key, ") AS v FROM b, json_each(b.doc,",
-		jsonPath(spec.List), ") AS l WHERE json_type(l.value,", key, ") = 'text'),",
-		" p AS (SELECT x.v AS a, y.v AS c, count(*) AS n FROM i AS x JOIN i AS y ON x.d = y.d AND x.v < y.v",
-		" GROUP BY 1, 2 ORDER BY n DESC, a, c LIMIT ", strconv.Itoa(spec.Limit), ")",
-		" SELECT 0, a, c, n FROM p",
-		" UNION ALL SELECT 1, v, NULL, count(*) FROM i WHERE v IN (SELECT a FROM p UNION SELECT c FROM p) GROUP BY v",
-		" UNION ALL SELECT 2, NULL, NULL, count(*) FROM b")
-	rows, done, err := o.r.query(ctx, b.b.String(), b.args)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer done()
-	defer rows.Close()
+	b.w(") SELECT (SELECT count(*) FROM b), (SELECT ", pairsFunc, "(length(b.bid) || ':' || b.bid || json_extract(l.value,", key,
+		")) FROM b, json_each(b.bdoc,", jsonPath(spec.List), ") AS l WHERE json_type(l.value,", key, ") = 'text')")
 	out = &store.PairCounts{Items: map[string]int64{}}
-	for rows.Next() {
-		var tag, n int64
-		var a, v *string
-		if err := rows.Scan(&tag, &a, &v, &n); err != nil {
-			return nil, mapErr(err)
-		}
-		switch tag {
-		case 0:
-			out.Pairs = append(out.Pairs, store.PairCount{A: *a, B: *v, Count: n})
-		case 1:
-			out.Items[*a] = n
-		default:
-			out.Baskets = n
-		}
-	}
-	if err := rows.Err(); err != nil {
+	var raw *string
+	if _, err := o.r.queryRow(ctx, b.b.String(), b.args, &out.Baskets, &raw); err != nil {
 		return nil, mapErr(err)
 	}
-	// The compound select keeps p's order within its part, but SQL
-	// promises no order across UNION ALL: order the pairs here.
-	store.SortPairs(out.Pairs)
+	if raw == nil {
+		return out, nil
+	}
+	var res pairsResult
+	if err := json.Unmarshal([]byte(*raw), &res); err != nil {
+		return nil, mapErr(err)
+	}
+	for _, p := range res.Pairs {
+		if len(out.Pairs) == spec.Limit {
+			break
+		}
+		out.Pairs = append(out.Pairs, store.PairCount{A: p.A, B: p.B, Count: p.N})
+		out.Items[p.A], out.Items[p.B] = res.Items[p.A], res.Items[p.B]
+	}
 	return out, nil
+}
+
+// pairsResult is tangram_pairs' JSON.
+type pairsResult struct {
+	Items map[string]int64 `json:"items"`
+	Pairs []pairJSON       `json:"pairs"`
+}
+
+type pairJSON struct {
+	A string `json:"a"`
+	B string `json:"b"`
+	N int64  `json:"n"`
+}
+
+// pairsAgg is tangram_pairs' state: the record being read and its
+// distinct values, and the counts so far.
+type pairsAgg struct {
+	cur   string
+	set   []string
+	items map[string]int64
+	pairs map[[2]string]int64
+}
+
+func newPairsAgg() *pairsAgg {
+	return &pairsAgg{items: map[string]int64{}, pairs: map[[2]string]int64{}}
+}
+
+// add reads "<length of id>:<id><value>".
+func (p *pairsAgg) add(v any) {
+	s, ok := v.(string)
+	if !ok {
+		return
+	}
+	n, rest, ok := strings.Cut(s, ":")
+	runes, err := strconv.Atoi(n)
+	if !ok || err != nil || runes < 0 {
+		return
+	}
+	cut := 0
+	for i := 0; i < runes && cut < len(rest); i++ {
+		_, size := utf8.DecodeRuneInString(rest[cut:])
+		cut += size
+	}
+	id, val := rest[:cut], rest[cut:]
+	if id != p.cur {
+		p.flush()
+		p.cur = id
+	}
+	for _, x := range p.set {
+		if x == val {
+			return
+		}
+	}
+	p.set = append(p.set, val)
+}
+
+// flush counts the current record's values and pairs.
+func (p *pairsAgg) flush() {
+	for i, a := range p.set {
+		p.items[a]++
+		for _, b := range p.set[i+1:] {
+			k := [2]string{a, b}
+			if b < a {
+				k = [2]string{b, a}
+			}
+			p.pairs[k]++
+		}
+	}
+	p.set = p.set[:0]
+}
+
+// result is the top store.MaxPairs pairs and their values' counts.
+func (p *pairsAgg) result() any {
+	p.flush()
+	list := make([]store.PairCount, 0, len(p.pairs))
+	for k, n := range p.pairs {
+		list = append(list, store.PairCount{A: k[0], B: k[1], Count: n})
+	}
+	store.SortPairs(list)
+	if len(list) > store.MaxPairs {
+		list = list[:store.MaxPairs]
+	}
+	res := pairsResult{Items: map[string]int64{}, Pairs: make([]pairJSON, len(list))}
+	for i, pc := range list {
+		res.Pairs[i] = pairJSON{A: pc.A, B: pc.B, N: pc.Count}
+		res.Items[pc.A], res.Items[pc.B] = p.items[pc.A], p.items[pc.B]
+	}
+	b, _ := json.Marshal(res)
+	return string(b)
 }
