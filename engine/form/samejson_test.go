@@ -42,38 +42,16 @@ func TestSameJSON(t *testing.T) {
 // comparing the encodings answers.
 func TestSameJSONAgreesWithEncoding(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	var gen func(depth int) any
-	gen = func(depth int) any {
-		switch n := rng.IntN(12); {
-		case n == 0:
-			return nil
-		case n == 1:
-			return []string{"a", "b", "", string([]byte{0xff}), "\ufffd"}[rng.IntN(5)]
-		case n == 2:
-			return int64(rng.IntN(3))
-		case n == 3:
-			return json.Number([]string{"0", "1", "1.0", "2"}[rng.IntN(4)])
-		case n == 4:
-			return rng.IntN(2) == 0
-		case n == 5:
-			return map[string]any(nil)
-		case n == 6:
-			return []any(nil)
-		case n < 9 && depth < 3:
-			m := map[string]any{}
-			for range rng.IntN(3) {
-				m[[]string{"k", "j", string([]byte{0xfe})}[rng.IntN(3)]] = gen(depth + 1)
-			}
-			return m
-		case depth < 3:
-			l := []any{}
-			for range rng.IntN(3) {
-				l = append(l, gen(depth+1))
-			}
-			return l
-		}
-		return "x"
+	leaves := []func() any{
+		func() any { return nil },
+		func() any { return []string{"a", "b", "", string([]byte{0xff}), "\ufffd"}[rng.IntN(5)] },
+		func() any { return int64(rng.IntN(3)) },
+		func() any { return json.Number([]string{"0", "1", "1.0", "2"}[rng.IntN(4)]) },
+		func() any { return rng.IntN(2) == 0 },
+		func() any { return map[string]any(nil) },
+		func() any { return []any(nil) },
 	}
+	gen := func() any { return randomValue(rng, leaves, []string{"k", "j", string([]byte{0xfe})}, 0, 3) }
 	encoded := func(a, b any) bool {
 		if a == nil || b == nil {
 			return a == nil && b == nil
@@ -83,7 +61,7 @@ func TestSameJSONAgreesWithEncoding(t *testing.T) {
 		return err1 == nil && err2 == nil && string(ja) == string(jb)
 	}
 	for range 20000 {
-		a, b := gen(0), gen(0)
+		a, b := gen(), gen()
 		if rng.IntN(3) == 0 {
 			b = a
 		}
@@ -98,38 +76,16 @@ func TestSameJSONAgreesWithEncoding(t *testing.T) {
 func TestJSONSizeBound(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	texts := []string{"", "a", "<&>", "\u2028", string([]byte{0xff, 0xfe}), "中文", "\x01\"\\"}
-	var gen func(depth int) any
-	gen = func(depth int) any {
-		switch n := rng.IntN(10); {
-		case n == 0:
-			return nil
-		case n == 1:
-			return texts[rng.IntN(len(texts))]
-		case n == 2:
-			return int64(rng.Int64() - rng.Int64())
-		case n == 3:
-			return -rng.Float64() * math.Pow(10, float64(rng.IntN(600)-300))
-		case n == 4:
-			return json.Number([]string{"0", "-1.5e-300", "12345678901234567890"}[rng.IntN(3)])
-		case n == 5:
-			return []string{texts[rng.IntN(len(texts))], "x"}
-		case n < 8 && depth < 4:
-			m := map[string]any{}
-			for range rng.IntN(4) {
-				m[texts[rng.IntN(len(texts))]] = gen(depth + 1)
-			}
-			return m
-		case depth < 4:
-			l := []any{}
-			for range rng.IntN(4) {
-				l = append(l, gen(depth+1))
-			}
-			return l
-		}
-		return true
+	text := func() any { return texts[rng.IntN(len(texts))] }
+	leaves := []func() any{
+		func() any { return nil }, func() any { return true }, text,
+		func() any { return int64(rng.Int64() - rng.Int64()) },
+		func() any { return -rng.Float64() * math.Pow(10, float64(rng.IntN(600)-300)) },
+		func() any { return json.Number([]string{"0", "-1.5e-300", "12345678901234567890"}[rng.IntN(3)]) },
+		func() any { return []string{texts[rng.IntN(len(texts))], "x"} },
 	}
 	for range 5000 {
-		v := gen(0)
+		v := randomValue(rng, leaves, texts, 0, 4)
 		raw, err := json.Marshal(v)
 		if err != nil {
 			t.Fatal(err)
@@ -144,4 +100,25 @@ func TestJSONSizeBound(t *testing.T) {
 			t.Errorf("jsonSizeBound(%#v) = %d, want MaxInt", v, b)
 		}
 	}
+}
+
+// randomValue is a random JSON-like value: one of leaves, or an object
+// (keys from keys) or a list of random values, at most maxDepth deep.
+func randomValue(rng *rand.Rand, leaves []func() any, keys []string, depth, maxDepth int) any {
+	n := rng.IntN(len(leaves) + 4)
+	switch {
+	case n < len(leaves) || depth >= maxDepth:
+		return leaves[rng.IntN(len(leaves))]()
+	case n < len(leaves)+2:
+		m := map[string]any{}
+		for range rng.IntN(4) {
+			m[keys[rng.IntN(len(keys))]] = randomValue(rng, leaves, keys, depth+1, maxDepth)
+		}
+		return m
+	}
+	l := []any{}
+	for range rng.IntN(4) {
+		l = append(l, randomValue(rng, leaves, keys, depth+1, maxDepth))
+	}
+	return l
 }

@@ -173,10 +173,15 @@ func lotFrom(d store.Doc) Lot {
 }
 
 // entryDoc is the stored form of e; empty optional fields are left out.
-func entryDoc(e Entry) store.Doc {
-	d := store.Doc{"_id": e.ID, "account": e.Account, "app": e.App, "owner": e.Owner, "kind": e.Kind,
+func entryDoc(e Entry) store.Doc { return store.Doc(entryMap(&e, "_id", stamp)) }
+
+// entryMap is e as a map with its id under idKey and its times written by
+// ts, leaving out empty optional fields: the stored form (entryDoc) and
+// the JSON values (Entry.Plain).
+func entryMap(e *Entry, idKey string, ts func(time.Time) string) map[string]any {
+	d := map[string]any{idKey: e.ID, "account": e.Account, "app": e.App, "owner": e.Owner, "kind": e.Kind,
 		"unit": string(e.Unit), "amount": e.Amount, "balanceAfter": e.BalanceAfter, "key": e.Key,
-		"type": e.Type, "at": stamp(e.At)}
+		"type": e.Type, "at": ts(e.At)}
 	opt := map[string]string{"ref": e.Ref, "lot": e.Lot, "reverses": e.Reverses, "requestKey": e.RequestKey, "by": e.By}
 	for k, v := range opt {
 		if v != "" {
@@ -184,7 +189,7 @@ func entryDoc(e Entry) store.Doc {
 		}
 	}
 	if !e.ExpiresAt.IsZero() {
-		d["expiresAt"] = stamp(e.ExpiresAt)
+		d["expiresAt"] = ts(e.ExpiresAt)
 	}
 	if len(e.Lots) > 0 {
 		lots := make([]any, len(e.Lots))

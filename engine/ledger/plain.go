@@ -7,26 +7,5 @@ import "time"
 // the encoding: the action host hands an entry to scripts this way after
 // every ledger.post. TestEntryPlain keeps it equal to the JSON.
 func (e *Entry) Plain() map[string]any {
-	m := map[string]any{"id": e.ID, "account": e.Account, "app": e.App, "owner": e.Owner, "kind": e.Kind,
-		"unit": string(e.Unit), "amount": e.Amount, "balanceAfter": e.BalanceAfter, "key": e.Key, "type": e.Type,
-		"at": e.At.Format(time.RFC3339Nano)}
-	for k, v := range map[string]string{"ref": e.Ref, "lot": e.Lot, "reverses": e.Reverses, "requestKey": e.RequestKey, "by": e.By} {
-		if v != "" {
-			m[k] = v
-		}
-	}
-	if !e.ExpiresAt.IsZero() {
-		m["expiresAt"] = e.ExpiresAt.Format(time.RFC3339Nano)
-	}
-	if len(e.Lots) > 0 {
-		lots := make([]any, len(e.Lots))
-		for i, a := range e.Lots {
-			lots[i] = map[string]any{"lot": a.Lot, "amount": a.Amount}
-		}
-		m["lots"] = lots
-	}
-	if len(e.Meta) > 0 {
-		m["meta"] = e.Meta
-	}
-	return m
+	return entryMap(e, "id", func(t time.Time) string { return t.Format(time.RFC3339Nano) })
 }
