@@ -13,14 +13,15 @@ import (
 
 // Pairs of values held together (store.PairCounter), in one statement:
 //
-//	WITH b AS NOT MATERIALIZED (SELECT id AS bid, doc AS bdoc FROM t [LEFT JOIN lookups] WHERE filter)
-//	SELECT (SELECT count(*) FROM b),
-//	  (SELECT tangram_pairs(length(b.bid) || ':' || b.bid || <value>)
-//	   FROM b, json_each(b.bdoc,'$.lines') AS l WHERE json_type(l.value,'$.category') = 'text')
+//	SELECT tangram_pairs(length(b.bid) || ':' || b.bid ||
+//	    CASE WHEN json_type(l.value,'$.category') = 'text' THEN '=' || <value> ELSE '' END)
+//	FROM (SELECT id AS bid, doc AS bdoc FROM t [LEFT JOIN lookups] WHERE filter) AS b
+//	LEFT JOIN json_each(b.bdoc,'$.lines') AS l
 //
-// tangram_pairs, a Go aggregate, reads every text value of every list
-// object with its record's id and counts, per record, its set of distinct
-// values and each unordered pair of them. The rows of one record arrive
+// tangram_pairs, a Go aggregate, reads every list object of every record
+// selected (a record without one as one row with no value) and counts the
+// records, and per record its set of distinct text values and each
+// unordered pair of them, in one scan. The rows of one record arrive
 // together: json_each takes its argument from b's row, so it is the inner
 // loop of the join. The SQL alternative — DISTINCT (id, value), a self
 // join on the id with a < b, GROUP BY the pair — does the same in three
@@ -52,18 +53,18 @@ func (s *Store) CountPairs(ctx context.Context, coll string, lookups []store.Loo
 		return nil, err
 	}
 	var b sqlBuf
-	b.w("WITH b AS NOT MATERIALIZED (SELECT id AS bid, doc AS bdoc FROM ")
+	key := jsonPath(spec.Field)
+	b.w("SELECT ", pairsFunc, "(length(b.bid) || ':' || b.bid || CASE WHEN json_type(l.value,", key, ") = 'text' THEN '=' || json_extract(l.value,", key,
+		") ELSE '' END) FROM (SELECT id AS bid, doc AS bdoc FROM ")
 	b.add(from)
 	b.w(" WHERE ")
 	if err := c.filter(&b, filter, 0); err != nil {
 		return nil, err
 	}
-	key := jsonPath(spec.Field)
-	b.w(") SELECT (SELECT count(*) FROM b), (SELECT ", pairsFunc, "(length(b.bid) || ':' || b.bid || json_extract(l.value,", key,
-		")) FROM b, json_each(b.bdoc,", jsonPath(spec.List), ") AS l WHERE json_type(l.value,", key, ") = 'text')")
+	b.w(") AS b LEFT JOIN json_each(b.bdoc,", jsonPath(spec.List), ") AS l")
 	out = &store.PairCounts{Items: map[string]int64{}}
 	var raw *string
-	if _, err := o.r.queryRow(ctx, b.b.String(), b.args, &out.Baskets, &raw); err != nil {
+	if _, err := o.r.queryRow(ctx, b.b.String(), b.args, &raw); err != nil {
 		return nil, mapErr(err)
 	}
 	if raw == nil {
@@ -73,6 +74,7 @@ func (s *Store) CountPairs(ctx context.Context, coll string, lookups []store.Loo
 	if err := json.Unmarshal([]byte(*raw), &res); err != nil {
 		return nil, mapErr(err)
 	}
+	out.Baskets = res.Records
 	for _, p := range res.Pairs {
 		if len(out.Pairs) == spec.Limit {
 			break
@@ -85,8 +87,9 @@ func (s *Store) CountPairs(ctx context.Context, coll string, lookups []store.Loo
 
 // pairsResult is tangram_pairs' JSON.
 type pairsResult struct {
-	Items map[string]int64 `json:"items"`
-	Pairs []pairJSON       `json:"pairs"`
+	Records int64            `json:"records"`
+	Items   map[string]int64 `json:"items"`
+	Pairs   []pairJSON       `json:"pairs"`
 }
 
 type pairJSON struct {
@@ -98,17 +101,19 @@ type pairJSON struct {
 // pairsAgg is tangram_pairs' state: the record being read and its
 // distinct values, and the counts so far.
 type pairsAgg struct {
-	cur   string
-	set   []string
-	items map[string]int64
-	pairs map[[2]string]int64
+	records int64
+	started bool
+	cur     string
+	set     []string
+	items   map[string]int64
+	pairs   map[[2]string]int64
 }
 
 func newPairsAgg() *pairsAgg {
 	return &pairsAgg{items: map[string]int64{}, pairs: map[[2]string]int64{}}
 }
 
-// add reads "<length of id>:<id><value>".
+// add reads "<length of id>:<id>" and "=<value>" if the row has one.
 func (p *pairsAgg) add(v any) {
 	s, ok := v.(string)
 	if !ok {
@@ -125,10 +130,15 @@ func (p *pairsAgg) add(v any) {
 		cut += size
 	}
 	id, val := rest[:cut], rest[cut:]
-	if id != p.cur {
+	if id != p.cur || !p.started {
 		p.flush()
-		p.cur = id
+		p.cur, p.started = id, true
+		p.records++
 	}
+	if val == "" {
+		return
+	}
+	val = val[1:] // after "="
 	for _, x := range p.set {
 		if x == val {
 			return
@@ -163,7 +173,7 @@ func (p *pairsAgg) result() any {
 	if len(list) > store.MaxPairs {
 		list = list[:store.MaxPairs]
 	}
-	res := pairsResult{Items: map[string]int64{}, Pairs: make([]pairJSON, len(list))}
+	res := pairsResult{Records: p.records, Items: map[string]int64{}, Pairs: make([]pairJSON, len(list))}
 	for i, pc := range list {
 		res.Pairs[i] = pairJSON{A: pc.A, B: pc.B, N: pc.Count}
 		res.Items[pc.A], res.Items[pc.B] = p.items[pc.A], p.items[pc.B]
