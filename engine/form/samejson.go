@@ -84,13 +84,7 @@ func objectCmp(x, y map[string]any, depth int) (same, known bool) {
 			differ = true
 			continue
 		}
-		if v == nil || w == nil {
-			if v != nil || w != nil {
-				return false, false // null beside a value that may encode as null
-			}
-			continue
-		}
-		s, kn := jsonCmp(v, w, depth+1)
+		s, kn := memberCmp(v, w, depth)
 		if !kn {
 			return false, false
 		}
@@ -102,18 +96,21 @@ func objectCmp(x, y map[string]any, depth int) (same, known bool) {
 func listCmp(x, y []any, depth int) (same, known bool) {
 	differ := len(x) != len(y)
 	for i := range min(len(x), len(y)) {
-		v, w := x[i], y[i]
-		if v == nil || w == nil {
-			if v != nil || w != nil {
-				return false, false
-			}
-			continue
-		}
-		s, kn := jsonCmp(v, w, depth+1)
+		s, kn := memberCmp(x[i], y[i], depth)
 		if !kn {
 			return false, false
 		}
 		differ = differ || !s
 	}
 	return !differ, true
+}
+
+// memberCmp compares two members of an object or a list (jsonCmp): two
+// nulls are the same; a null beside a value that may encode as null (a
+// nil map or list) is not certain.
+func memberCmp(v, w any, depth int) (same, known bool) {
+	if v == nil || w == nil {
+		return v == nil && w == nil, v == nil && w == nil
+	}
+	return jsonCmp(v, w, depth+1)
 }
