@@ -84,3 +84,13 @@ func docFromBSONValue(t *testing.T, d store.Doc) store.Doc {
 	}
 	return docFromBSON(b)
 }
+
+// lungo runs no aggregation pipeline: a pair count says so (as Aggregate
+// does) rather than answering wrongly.
+func TestPairsOnLungoUnsupported(t *testing.T) {
+	st := newLungo(t, store.Options{})
+	_, err := st.CountPairs(t.Context(), "sales", nil, nil, store.PairSpec{List: "lines", Field: "category", Limit: 5})
+	if !errors.Is(err, store.ErrUnsupported) {
+		t.Fatalf("got %v, want ErrUnsupported", err)
+	}
+}
