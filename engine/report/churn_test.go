@@ -112,6 +112,15 @@ func TestTemplateChurnRiskList(t *testing.T) {
 	if err != nil || dr.Count != 1 || dr.Form != "members" || !strings.Contains(fmt.Sprint(dr.Filter), string(id[1:len(id)-1])) {
 		t.Fatalf("drill: %+v %v", dr, err)
 	}
+	// The whole row as the UI sends it (the masked phone included) opens
+	// the same record.
+	cell := map[string]json.RawMessage{}
+	for k, v := range mine.Rows[0] {
+		cell[k], _ = json.Marshal(v)
+	}
+	if dr, err := e.svc.Drill(e.ctx, mgr, "crm", "churn-risk", DrillRequest{Cell: cell}, "en"); err != nil || dr.Count != 1 {
+		t.Fatalf("drill by the whole row: %+v %v", dr, err)
+	}
 	phone, _ := json.Marshal(want[0]["phone"])
 	_, err = e.svc.Drill(e.ctx, mgr, "crm", "churn-risk", DrillRequest{Cell: map[string]json.RawMessage{"phone": phone}}, "en")
 	if ee, ok := errs.As(err); !ok || ee.Class != errs.Forbidden || ee.Code != "report.list_drill" {

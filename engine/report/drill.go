@@ -108,7 +108,8 @@ func (ex *execution) drillErr(path, detail string) error {
 // cellFilter is the condition of the requested cell.
 func (ex *execution) cellFilter(ctx context.Context, req DrillRequest) (*query.Node, error) {
 	c := ex.c
-	if err := ex.drillRefusal(req); err != nil {
+	req, err := ex.drillCell(req)
+	if err != nil {
 		return nil, err
 	}
 	if req.Others {

@@ -265,19 +265,28 @@ func pairMeasure(op string, pr store.PairCount, res *store.PairCounts) *big.Rat 
 	return nil
 }
 
-// drillRefusal refuses cells that cannot be drilled: any cell of a pairs
-// report, and a list report's cell naming a masked field.
-func (ex *execution) drillRefusal(req DrillRequest) error {
+// drillCell is the cell a drill request selects by: a pairs report's
+// cells are refused; a list row's cell is its record id alone when it
+// names one (the row's other values are that record's, and a masked one
+// would not match), and may not name a masked field otherwise.
+func (ex *execution) drillCell(req DrillRequest) (DrillRequest, error) {
 	if ex.c.pairs != nil {
-		return &errs.Error{Class: errs.Invalid, Code: "report.pairs_drill", Msg: msg(ex.lang, "report.pairs_drill"),
+		return req, &errs.Error{Class: errs.Invalid, Code: "report.pairs_drill", Msg: msg(ex.lang, "report.pairs_drill"),
 			Fields: []errs.FieldError{{Path: "cell", Code: "report.pairs_drill", Message: msg(ex.lang, "report.pairs_drill")}}}
+	}
+	if !ex.c.Spec.List {
+		return req, nil
+	}
+	if id, ok := req.Cell[recordOutput]; ok {
+		req.Cell = map[string]json.RawMessage{recordOutput: id}
+		return req, nil
 	}
 	masks := ex.listMasks()
 	for _, k := range sortedKeys(req.Cell) {
 		if _, ok := masks[k]; ok {
-			return &errs.Error{Class: errs.Forbidden, Code: "report.list_drill", Msg: msg(ex.lang, "report.list_drill", k),
+			return req, &errs.Error{Class: errs.Forbidden, Code: "report.list_drill", Msg: msg(ex.lang, "report.list_drill", k),
 				Fields: []errs.FieldError{{Path: "cell." + k, Code: "report.list_drill", Message: msg(ex.lang, "report.list_drill", k)}}}
 		}
 	}
-	return nil
+	return req, nil
 }
