@@ -3,6 +3,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
@@ -18,6 +19,12 @@ const driverName = "sqlite"
 
 // driverDSNParams are extra DSN parameters this driver needs (none).
 var driverDSNParams = map[string]string{}
+
+// writerContext: this binding's SQLite heap is the process's.
+func writerContext(ctx context.Context) context.Context { return ctx }
+
+// dropWALBuffer: this binding writes the WAL unbuffered (walbuf_ncruces.go).
+func dropWALBuffer(string) {}
 
 // SQLite result codes the adapter acts on (modernc reports extended codes).
 const (

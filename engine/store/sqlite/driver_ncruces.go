@@ -3,6 +3,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 
@@ -20,6 +21,18 @@ const driverName = "sqlite3"
 // field) into a time.Time when it is scanned into an interface. vfs: WAL
 // writes gathered into one system call per commit (walbuf_ncruces.go).
 var driverDSNParams = map[string]string{"_timefmt": "sqlite", "vfs": walBufVFSName}
+
+// writerMaxMemory bounds the writer connection's SQLite heap. The binding
+// runs SQLite in WebAssembly with 256 MB per connection by default, and
+// running out panics; the writer keeps its temporary files in memory
+// (temp_store, funcs.go), so building an index or a rollup over ten
+// million records sorts there: 256 MB ran out on the 10M-sale demo.
+const writerMaxMemory = 3 << 30
+
+// writerContext opens the writer's connection with its larger heap.
+func writerContext(ctx context.Context) context.Context {
+	return nsqlite.WithMaxMemory(ctx, writerMaxMemory)
+}
 
 // openDB opens a pool whose connections all get the adapter's functions.
 func openDB(dsn string) (*sql.DB, error) {

@@ -10,6 +10,9 @@ const (
 	busyTimeoutMilliseconds = 10_000    // wait this long for another process's lock
 	cacheKiB                = 16 * 1024 // page cache per connection
 	walLimitBytes           = 64 << 20  // truncate the WAL back to this after checkpoints
+	// walBufParam names, in the writer's DSN, the token under which its
+	// WAL file buffers writes (walbuf_ncruces.go).
+	walBufParam = "tangram_walbuf"
 )
 
 // dsn builds the data source name for the database file at the absolute

@@ -53,9 +53,11 @@ type Store struct {
 	wcache *stmtCache
 	w      *writer
 	ckpt   *checkpointer // nil until Open has started it
-	tables tableSet
-	obs    store.Observer
-	closed atomic.Bool
+	// walToken names the writer connection's buffered WAL file.
+	walToken string
+	tables   tableSet
+	obs      store.Observer
+	closed   atomic.Bool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -125,12 +127,13 @@ func Open(ctx context.Context, path string, opt store.Options) (*Store, error) {
 
 func (s *Store) openWriter(ctx context.Context) error {
 	var err error
-	if s.wdb, err = openDB(dsn(s.path, false)); err != nil {
+	s.walToken = store.NewID()
+	if s.wdb, err = openDB(dsn(s.path, false) + "&" + walBufParam + "=" + s.walToken); err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", s.path, err)
 	}
 	s.wdb.SetMaxOpenConns(1)
 	s.wdb.SetMaxIdleConns(1)
-	if s.wconn, err = s.wdb.Conn(ctx); err != nil {
+	if s.wconn, err = s.wdb.Conn(writerContext(ctx)); err != nil {
 		_ = s.wdb.Close()
 		return fmt.Errorf("sqlite: open %s: %w", s.path, err)
 	}
@@ -141,6 +144,14 @@ func (s *Store) openWriter(ctx context.Context) error {
 		_ = s.wconn.Close()
 		_ = s.wdb.Close()
 		return fmt.Errorf("sqlite: %s: WAL mode unavailable (mode %q): %v", s.path, mode, err)
+	}
+	// The WAL buffer (walbuf_ncruces.go) is only correct when every commit
+	// syncs the WAL before publishing its frames.
+	var sync int
+	if err := s.wconn.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync); err != nil || sync != 2 {
+		_ = s.wconn.Close()
+		_ = s.wdb.Close()
+		return fmt.Errorf("sqlite: %s: the writer runs synchronous=%d, want 2 (FULL): %v", s.path, sync, err)
 	}
 	// Checkpoints run off the writer (checkpoint.go).
 	if _, err := s.wconn.ExecContext(ctx, "PRAGMA wal_autocheckpoint=0"); err != nil {

@@ -19,14 +19,25 @@ import (
 // kernel in one write just before anything that must see them — the sync
 // that makes a commit durable, a read, a size, a truncation or the close.
 //
+// Only the store's writer connection buffers: its DSN names it with a
+// token (walBufParam), which openWriter gives only after checking that the
+// connection runs synchronous=FULL; every other connection (readers, the
+// checkpointer, other processes' tools) writes through unchanged.
+//
 // Durability is unchanged: nothing SQLite relies on is reordered. With
-// synchronous=FULL (every connection's DSN) a commit's frames are synced
+// synchronous=FULL (the writer's DSN) a commit's frames are synced
 // before the WAL index that publishes them to readers is updated, and the
 // sync writes the buffer first; a failed write fails the sync, so the
 // commit fails as if the write itself had. Frames a transaction spills
 // before its commit are read back only through this same file, whose
 // reads write the buffer out first. Other connections read only published
 // (so synced, so written) frames.
+//
+// A transaction that rolls back after spilling frames never syncs, so its
+// frames would stay buffered after SQLite released the WAL: written out at
+// this file's next write, read or close, they could overwrite frames
+// another process committed meanwhile at the same offsets. The writer
+// therefore drops the buffer after every ROLLBACK (dropWALBuffer).
 const walBufVFSName = "tangram-walbuf"
 
 // maxWALBuf bounds the memory one WAL file holds back: a larger
@@ -40,16 +51,17 @@ type walBufVFS struct{}
 
 func (walBufVFS) base() vfs.VFSFilename { return vfs.Find("").(vfs.VFSFilename) }
 
-// Open opens a file by name (SQLite calls OpenFilename).
+// Open opens a file by name (SQLite calls OpenFilename); such a file has
+// no URI parameters, so it is never a buffered WAL.
 func (v walBufVFS) Open(name string, flags vfs.OpenFlag) (vfs.File, vfs.OpenFlag, error) {
-	f, fl, err := v.base().Open(name, flags)
-	return wrapWAL(f, flags, err), fl, err
+	return v.base().Open(name, flags)
 }
 
-// OpenFilename opens a file, wrapping it when it is a WAL.
+// OpenFilename opens a file, wrapping it when it is the WAL of a writer
+// connection that asked for buffering.
 func (v walBufVFS) OpenFilename(name *vfs.Filename, flags vfs.OpenFlag) (vfs.File, vfs.OpenFlag, error) {
 	f, fl, err := v.base().OpenFilename(name, flags)
-	return wrapWAL(f, flags, err), fl, err
+	return wrapWAL(name, f, flags, err), fl, err
 }
 
 // Delete deletes a file.
@@ -63,11 +75,31 @@ func (v walBufVFS) Access(name string, flags vfs.AccessFlag) (bool, error) {
 // FullPathname resolves a path.
 func (v walBufVFS) FullPathname(name string) (string, error) { return v.base().FullPathname(name) }
 
-func wrapWAL(f vfs.File, flags vfs.OpenFlag, err error) vfs.File {
-	if err != nil || f == nil || flags&vfs.OPEN_WAL == 0 {
+// walWriters are the buffered WAL files by their writer's token.
+var walWriters sync.Map // string → *walFile
+
+func wrapWAL(name *vfs.Filename, f vfs.File, flags vfs.OpenFlag, err error) vfs.File {
+	if err != nil || f == nil || flags&vfs.OPEN_WAL == 0 || name == nil {
 		return f
 	}
-	return &walFile{File: f}
+	token := name.URIParameter(walBufParam)
+	if token == "" {
+		return f
+	}
+	w := &walFile{File: f, token: token}
+	walWriters.Store(token, w)
+	return w
+}
+
+// dropWALBuffer forgets the writes a writer's WAL file holds: called after
+// a ROLLBACK, when they belong to no transaction any more.
+func dropWALBuffer(token string) {
+	if v, ok := walWriters.Load(token); ok {
+		f := v.(*walFile)
+		f.mu.Lock()
+		f.buf = f.buf[:0]
+		f.mu.Unlock()
+	}
 }
 
 // walFile is a WAL file whose contiguous writes wait in buf (starting at
@@ -75,9 +107,10 @@ func wrapWAL(f vfs.File, flags vfs.OpenFlag, err error) vfs.File {
 // from one goroutine at a time; the mutex only makes that not matter.
 type walFile struct {
 	vfs.File
-	mu  sync.Mutex
-	buf []byte
-	off int64
+	token string
+	mu    sync.Mutex
+	buf   []byte
+	off   int64
 }
 
 // WriteAt keeps p: appended to the buffer when it continues it, copied
@@ -162,6 +195,7 @@ func (f *walFile) Truncate(size int64) error {
 
 // Close writes the buffer out and closes the file.
 func (f *walFile) Close() error {
+	walWriters.CompareAndDelete(f.token, f)
 	err := f.flush()
 	if cerr := f.File.Close(); err == nil {
 		err = cerr

@@ -190,12 +190,12 @@ func (w *writer) commit() {
 	if len(w.done) == 0 {
 		// Nothing to keep: ending the read-write transaction without
 		// changes costs no fsync either way.
-		_ = w.exec("ROLLBACK")
+		w.rollback()
 		return
 	}
 	var cerr error
 	if err := w.exec("COMMIT"); err != nil {
-		_ = w.exec("ROLLBACK")
+		w.rollback()
 		cerr = mapErr(err)
 	}
 	if cerr == nil {
@@ -218,12 +218,20 @@ func (w *writer) commit() {
 
 // abort answers the requests whose work was lost with the transaction.
 func (w *writer) abort(cause error) {
-	_ = w.exec("ROLLBACK")
+	w.rollback()
 	err := errs.Wrap(cause, errs.Internal, "store.internal", "the transaction was lost; retry")
 	for _, r := range w.done {
 		r.toCaller <- err
 	}
 	w.done = w.done[:0]
+}
+
+// rollback ends the transaction without keeping anything, and drops the
+// frames it may have spilled into the WAL buffer: never synced, they must
+// never reach the file (walbuf_ncruces.go).
+func (w *writer) rollback() {
+	_ = w.exec("ROLLBACK")
+	dropWALBuffer(w.s.walToken)
 }
 
 func (w *writer) exec(text string) error {
