@@ -3,6 +3,7 @@ import type { ChartSpec, DrillCell, ReportResult } from '../../dashboards/api';
 import { useI18n } from '../../i18n/useI18n';
 import { EChart } from './EChart';
 import { chartRenderer } from './registry';
+import { canDrill, visibleColumns } from './resultKind';
 import type { ChartInput } from './types';
 
 interface Props {
@@ -17,15 +18,17 @@ interface Props {
 
 /** The columns of a table of every column, for results that come without a chart. */
 function tableOf(r: ReportResult): ChartSpec {
-  return { type: 'chart.table', option: { columns: r.columns.map((c) => ({ key: c.key, title: c.label })) } };
+  return { type: 'chart.table', option: { columns: visibleColumns(r.columns).map((c) => ({ key: c.key, title: c.label })) } };
 }
 
 /**
  * A result drawn by its chart type's renderer (registry.ts): ECharts for
  * the charts, a component for KPI cards, tables and pivots. A click on a
- * cell goes to onDrill.
+ * cell goes to onDrill, except in a pairs result (the server refuses to
+ * drill into a pair, so nothing offers it).
  */
-export function ChartView({ result, chart, height, compact = false, onDrill }: Props) {
+export function ChartView({ result, chart, height, compact = false, onDrill: drillTo }: Props) {
+  const onDrill = canDrill(result) ? drillTo : undefined;
   const { locale } = useI18n();
   const spec = chart ?? result.chart ?? tableOf(result);
   const renderer = chartRenderer(spec.type);

@@ -4,6 +4,7 @@ import type { DrillCell, ReportColumn, ReportResult, ResultRow } from '../../das
 import type { Locale } from '../../i18n/locale';
 import { useI18n } from '../../i18n/useI18n';
 import { dimensionText, formatMeasure, othersLabel } from './format';
+import { canDrill, isInternalColumn, visibleColumns } from './resultKind';
 import { dimensionColumns, rowCell } from './shared';
 import type { ChartComponentProps, ChartRenderer } from './types';
 
@@ -28,23 +29,30 @@ export function cellText(col: ReportColumn, v: unknown, locale: Locale): string 
   return formatMeasure(v, col.role === 'change' ? 'percent' : col.format, locale);
 }
 
-/** The records behind a table row. */
+/** The records behind a table row (a list's row: its record; a pair: none, the server refuses it). */
 export function tableDrill(r: ReportResult, row: TableRow): DrillCell | undefined {
+  if (!canDrill(r)) return undefined;
   if (row.kind === 'others') return { cell: {}, others: true };
   if (row.kind === 'total') return { cell: {} };
   return rowCell(r, row.values);
 }
 
-/** The result as a table: every column (the option's order and titles), sortable locally, rows open their records. */
-function ResultTable({ input, onDrill, height }: ChartComponentProps) {
+/** The columns a table shows: the option's (or every) column in its order, the server's internal ones (the record id) left out. */
+export function tableColumns(r: ReportResult, option: Record<string, unknown>): ReportColumn[] {
+  const byKey = new Map(r.columns.map((c) => [c.key, c]));
+  const optCols: { key: string }[] = Array.isArray(option.columns) ? (option.columns as { key: string }[]) : r.columns;
+  return visibleColumns(optCols)
+    .map((oc) => byKey.get(oc.key))
+    .filter((c): c is ReportColumn => c !== undefined);
+}
+
+/** The result as a table: every column (the option's order and titles), sortable locally, rows open their records (a list's row its record; a pair nothing). */
+function ResultTable({ input, onDrill: drill, height }: ChartComponentProps) {
   const { t, locale } = useI18n();
   const r = input.result;
-  const byKey = new Map(r.columns.map((c) => [c.key, c]));
-  const optCols = Array.isArray(input.option.columns) ? (input.option.columns as { key: string; title?: string }[]) : r.columns;
-  const first = dimensionColumns(r)[0];
-  const columns: ColumnsType<TableRow> = optCols
-    .map((oc) => byKey.get(oc.key))
-    .filter((c): c is ReportColumn => c !== undefined)
+  const onDrill = canDrill(r) ? drill : undefined;
+  const first = dimensionColumns(r).find((c) => !isInternalColumn(c));
+  const columns: ColumnsType<TableRow> = tableColumns(r, input.option)
     .map((c) => ({
       key: c.key,
       title: c.label,
