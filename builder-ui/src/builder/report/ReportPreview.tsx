@@ -3,7 +3,9 @@ import { useEffect, useState } from 'react';
 import { ChartView } from '../../extensions/charts/ChartView';
 import { runReport, type ReportResult } from '../../dashboards/api';
 import { useDebounced } from '../../records/useDebounced';
+import { ApiError, type FieldError } from '../../api/problem';
 import { problemText } from '../errors';
+import { specPath } from '../lifecycle/useDesigner';
 import { WhichVersion, type Which } from '../lifecycle/WhichVersion';
 import { useI18n } from '../../i18n/useI18n';
 import { previewReport } from './api';
@@ -15,6 +17,8 @@ interface Props {
   spec: ReportSpec;
   /** The published version, when there is one (its real result can be shown). */
   publishedVersion: number | undefined;
+  /** The field errors of the last preview, paths relative to the spec, for the designer to show at their fields. */
+  onProblems?: (problems: FieldError[]) => void;
 }
 
 /**
@@ -24,7 +28,7 @@ interface Props {
  * drawn by the runtime's chart renderers; the published report's result is
  * one click away. A spec the engine refuses shows the server's paths.
  */
-export function ReportPreview({ app, report, spec, publishedVersion }: Props) {
+export function ReportPreview({ app, report, spec, publishedVersion, onProblems }: Props) {
   const { t } = useI18n();
   const [which, setWhich] = useState<Which>('draft');
   const [result, setResult] = useState<ReportResult>();
@@ -37,6 +41,7 @@ export function ReportPreview({ app, report, spec, publishedVersion }: Props) {
     if (!ready) {
       setResult(undefined);
       setError(undefined);
+      onProblems?.([]);
       return;
     }
     const ctl = new AbortController();
@@ -48,10 +53,12 @@ export function ReportPreview({ app, report, spec, publishedVersion }: Props) {
         if (ctl.signal.aborted) return;
         setResult(r);
         setLoading(false);
+        onProblems?.([]);
       },
       (e: unknown) => {
         if (ctl.signal.aborted) return;
         setError(problemText(t, e));
+        onProblems?.(which === 'draft' && e instanceof ApiError ? e.fieldErrors.map((f) => ({ ...f, path: specPath(f.path) })) : []);
         setResult(undefined);
         setLoading(false);
       },

@@ -1,19 +1,23 @@
 import type { FieldDef, FilterJson, FormSpec } from '../../api/formTypes';
 import type { LocalizedText } from '../../api/types';
 import { patched } from '../patch';
+import { isPairOp } from './shape';
 
 /** The report format (engine/meta/schemas/report.json), the parts the designer edits. */
 export interface Dimension {
-  field: string;
+  /** The field grouped by; empty for a pairs dimension. */
+  field?: string;
   bucket?: string;
   bins?: (number | string)[];
   quantiles?: number;
   as?: string;
   label?: LocalizedText;
+  /** Pairs of a sub-table column's values held together in one record (shape.ts); "as" names the first value's output, "with" the second's. */
+  pairs?: { subtable: string; field: string; with?: string; withLabel?: LocalizedText };
 }
 
 export interface Measure {
-  op: 'count' | 'sum' | 'avg' | 'min' | 'max' | 'countDistinct' | 'formula';
+  op: 'count' | 'sum' | 'avg' | 'min' | 'max' | 'countDistinct' | 'formula' | 'baskets' | 'support' | 'confidence' | 'confidenceBA' | 'lift';
   field?: string;
   filter?: FilterJson;
   formula?: string;
@@ -37,6 +41,8 @@ export interface ReportSpec {
   limit?: number;
   others?: boolean;
   totals?: boolean;
+  /** Each row one record (shape.ts). */
+  list?: boolean;
   chart?: { type: string; config?: Record<string, unknown> };
   [more: string]: unknown;
 }
@@ -71,7 +77,8 @@ export function datasetFields(spec: ReportSpec, forms: ReadonlyMap<string, FormS
 /** The output name the server gives a dimension: its as, else the path with _ and the bucket. */
 export function dimensionKey(d: Dimension): string {
   if (d.as) return d.as;
-  let k = d.field.replace(/\./g, '_');
+  if (d.pairs) return `${d.pairs.field}A`;
+  let k = (d.field ?? '').replace(/\./g, '_');
   if (d.bucket) k += `_${d.bucket}`;
   else if (d.quantiles) k += '_score';
   else if (d.bins) k += '_bin';
@@ -166,8 +173,8 @@ export type ParameterValues = Record<string, unknown>;
  */
 export function previewable(spec: ReportSpec): boolean {
   if (!spec.dataset?.form || spec.measures.length === 0) return false;
-  if ((spec.dimensions ?? []).some((d) => !d.field)) return false;
-  return spec.measures.every((m) => (m.op === 'formula' ? !!m.formula?.trim() : m.op === 'count' || !!m.field));
+  if ((spec.dimensions ?? []).some((d) => (d.pairs ? !d.pairs.subtable || !d.pairs.field : !d.field))) return false;
+  return spec.measures.every((m) => (m.op === 'formula' ? !!m.formula?.trim() : m.op === 'count' || isPairOp(m.op) || !!m.field));
 }
 
 /**
