@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -18,6 +19,18 @@ import (
 
 // Version is set at build time with -ldflags "-X .../server/cli.Version=...".
 var Version = "dev"
+
+// serverGCPercent is the server's GOGC unless the environment sets one:
+// its live heap is small (caches and the requests in flight), so collecting
+// at twice the default growth costs little memory and halves the collector's
+// share of a checkout's CPU (6.4% to 3.5% in the session-4 profile).
+const serverGCPercent = 200
+
+func serverGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(serverGCPercent)
+	}
+}
 
 // Serve runs `tangram serve`: open the store, build the HTTP server, serve
 // until SIGINT/SIGTERM, then drain requests and close the store.
@@ -31,6 +44,7 @@ func Serve(args []string) error {
 		return err
 	}
 	log := cfg.Logger()
+	serverGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
