@@ -89,4 +89,32 @@ describe('member-analysis: basket pairs and churn list', () => {
     await page.waitForURL((u) => u.pathname === `/apps/crm/form/members/records/${id}`);
     await eventually(() => page.getByText(String(churn.rows[0]!.name)).first().isVisible()).toBe(true);
   });
+
+  it('designs the pairs report: its sub-table column, the pair measures only, the server’s problem at its field', async () => {
+    const page = await openPage(browser, 'report-pairs-designer');
+    await signInAs(page, server.url, '/apps/crm/builder/report/basket-pairs');
+    await page.getByTestId('report-preview').getByTestId('result-row').first().waitFor();
+    expect(await page.getByTestId('report-pairs').getAttribute('aria-checked')).toBe('true');
+    // No list switch and no totals beside a pairs dimension (the server refuses them).
+    expect(await page.getByTestId('report-list').count()).toBe(0);
+
+    await page.getByTestId('placed-dim:0').click();
+    const panel = page.getByTestId('pairs-panel');
+    await panel.waitFor();
+    expect(await page.getByTestId('pairs-as').inputValue()).toBe('categoryA');
+    expect(await page.getByTestId('pairs-with').inputValue()).toBe('categoryB');
+
+    // The second value's output named like the first: the preview's problem shows at that field.
+    await page.getByTestId('pairs-with').fill('categoryA');
+    await page.getByTestId('problem-dimensions[0].pairs.with').waitFor();
+    await page.getByTestId('pairs-with').fill('categoryB');
+    await eventually(() => page.getByTestId('problem-dimensions[0].pairs.with').count()).toBe(0);
+
+    // A measure's op offers the pair measures only.
+    await page.getByTestId('placed-mea:0').click();
+    await page.getByTestId('measure-op').click();
+    const open = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
+    await open.getByTitle('提升度', { exact: true }).waitFor();
+    expect(await open.getByTitle('求和', { exact: true }).count()).toBe(0);
+  });
 });
