@@ -47,6 +47,9 @@ func (ex *execution) rollupSource(ctx context.Context, a *query.Aggregate) (*rol
 	}
 	for _, level := range levels {
 		rw := &rewriter{c: ex.c, def: def, loc: def.loc(), level: level, grain: map[string]bool{}}
+		if level == levelMonth {
+			rw.tailEmpty = func(from, to time.Time) bool { return ex.noRecordsBetween(ctx, def, from, to) }
+		}
 		for _, g := range def.Grain {
 			rw.grain[g] = true
 		}
@@ -92,6 +95,25 @@ type rewriter struct {
 	loc   *time.Location
 	level string
 	grain map[string]bool
+	// tailEmpty, on the month level, says whether no record of the form
+	// has its date in [from, to): then a period that ends inside a month
+	// (this year, up to today) reads that month's cell as a whole.
+	tailEmpty func(from, to time.Time) bool
+}
+
+// noRecordsBetween reports whether no record of the report's form has its
+// rollup date in [from, to) (instants, or days at midnight UTC for a date
+// field): one count over the date field's index.
+func (ex *execution) noRecordsBetween(ctx context.Context, def *rollupDef, from, to time.Time) bool {
+	f := ex.c.cat.forms[""]
+	field := query.Field{Path: def.DateField, Kind: query.KindTime}
+	lo, hi := query.TimeV(query.FormatTime(from)), query.TimeV(query.FormatTime(to))
+	if def.DateKind == string(query.KindDate) {
+		field.Kind = query.KindDate
+		lo, hi = query.DateV(from.Format(dateLayout)), query.DateV(to.Format(dateLayout))
+	}
+	n, err := ex.s.st.Count(ctx, f.Coll, query.And(query.Cmp(field, query.OpGte, lo), query.Cmp(field, query.OpLt, hi)))
+	return err == nil && n == 0
 }
 
 func (rw *rewriter) aggregate(a *query.Aggregate) (*query.Aggregate, bool) {
@@ -281,6 +303,24 @@ func (rw *rewriter) dateLeaf(n *query.Node) (*query.Node, bool) {
 		case (n.Op == query.OpGte || n.Op == query.OpLt) && day.Day() == 1:
 		case n.Op == query.OpLte && day.AddDate(0, 0, 1).Day() == 1:
 			day = time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC)
+		case n.Op != query.OpGte && rw.tailEmpty != nil:
+			// An end inside a month: its month cell answers exactly when
+			// no record falls between the end and the month's end (the
+			// usual "up to today": nothing is dated after today).
+			from := day // the first day the period leaves out
+			if n.Op == query.OpLte {
+				from = day.AddDate(0, 0, 1)
+			}
+			next := time.Date(day.Year(), day.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+			lo, hi := from, next
+			if rw.def.DateKind != string(query.KindDate) {
+				lo = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, rw.loc)
+				hi = time.Date(next.Year(), next.Month(), 1, 0, 0, 0, 0, rw.loc)
+			}
+			if n.Op == query.OpGt || n.Op == query.OpEq || !rw.tailEmpty(lo, hi) {
+				return nil, false
+			}
+			c.Op, day = query.OpLt, next
 		default:
 			return nil, false
 		}

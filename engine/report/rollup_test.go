@@ -155,6 +155,12 @@ func rolledEqualsRaw(t *testing.T, e *env, raw *Service, key string) {
 		{"period": "lastMonth", "channel": "pos"},
 		{"channel": []string{"online"}},
 		{"period": map[string]string{"from": "2025-03-05", "to": "2025-08-20"}}, // not whole months: the day level
+		// Ends inside the data's last month (sales run to about 21 March
+		// 2026): the sales after the 10th keep the month level out.
+		{"period": map[string]string{"from": "2025-03-01", "to": "2026-03-10"}},
+		// Ends inside a month with nothing dated after the end in it (the
+		// usual "this year, up to today"): that month's cell answers whole.
+		{"period": map[string]string{"from": "2025-03-01", "to": "2026-03-25"}},
 	} {
 		got := e.run(e.admin, key, params)
 		if got.Source != "rollup" {
