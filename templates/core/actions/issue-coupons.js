@@ -5,6 +5,7 @@
 const at = now();
 
 // @include fail
+// @include coupon
 
 if (!input.members === !input.filter) {
   fail(422, 'crm.issue_target', '请提供 members 或 filter 之一', 'give either members or filter', 'members');
@@ -26,11 +27,7 @@ if (input.members) {
   targets = records.find('members', f, {sort: '_id', limit});
 }
 
-const expiresAt = DATE_ADD(at, tpl.validDays || 30, 'day');
-const coupons = targets.map((m) => {
-  const code = 'C' + ids.new().toUpperCase();
-  records.create('coupons', {code, template: tpl._id, member: m._id, status: 'issued', issuedAt: at, expiresAt});
-  return {member: m._id, code};
-});
+const expiresAt = couponExpiry(tpl, at);
+const coupons = targets.map((m) => ({member: m._id, code: issueCoupon(tpl, m._id, at, expiresAt).code}));
 const next = input.filter && targets.length === limit ? targets[targets.length - 1]._id : null;
 return {issued: coupons.length, coupons, expiresAt, next};

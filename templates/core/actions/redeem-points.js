@@ -4,6 +4,7 @@
 const at = now();
 
 // @include fail
+// @include coupon
 
 const m = records.get('members', input.member);
 if (!m) fail(422, 'crm.unknown_member', '找不到会员', 'no such member', 'member');
@@ -13,7 +14,7 @@ if (tpl.status === 'inactive' || !(tpl.pointsCost > 0)) {
   fail(422, 'crm.not_redeemable', `券模板 ${tpl.name} 不能用积分兑换`, `coupon template ${tpl.name} cannot be redeemed with points`, 'template');
 }
 
-const code = 'C' + ids.new().toUpperCase();
+const code = newCouponCode();
 try {
   ledger.post({owner: m._id, kind: 'points', unit: 'point', amount: -tpl.pointsCost, key: 'redeem:' + code, type: 'redeem', ref: code});
 } catch (err) {
@@ -24,9 +25,7 @@ try {
   }
   throw err;
 }
-const c = records.create('coupons', {
-  code, template: tpl._id, member: m._id, status: 'issued', issuedAt: at, expiresAt: DATE_ADD(at, tpl.validDays || 30, 'day'),
-});
+const c = issueCoupon(tpl, m._id, at, couponExpiry(tpl, at), code);
 const points = ledger.balance(m._id, 'points');
 records.update('members', m._id, {points}, {ifVersion: m._version});
 return {coupon: {id: c._id, code, expiresAt: c.expiresAt}, pointsSpent: tpl.pointsCost, points};

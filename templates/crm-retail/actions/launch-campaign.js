@@ -8,6 +8,7 @@
 const at = now();
 
 // @include fail
+// @include coupon
 // @include campaign
 
 const c = campaignOf(input.campaign);
@@ -40,7 +41,7 @@ if (c.consentOnly) conds.push({consent: true});
 
 const limit = input.limit || 1000;
 const page = 1000; // records.find's largest page
-const expiresAt = tpl ? DATE_ADD(at, tpl.validDays || 30, 'day') : null;
+const expiresAt = tpl ? couponExpiry(tpl, at) : null;
 let after = c.launchCursor || '';
 let assigned = 0;
 let target = 0;
@@ -55,10 +56,7 @@ while (assigned < limit) {
     const row = {campaign: c._id, member: m._id, group, assignedAt: at, pair: c._id + ':' + m._id};
     if (group === 'target') {
       target++;
-      if (tpl) {
-        const code = 'C' + ids.new().toUpperCase();
-        row.coupon = records.create('coupons', {code, template: tpl._id, member: m._id, status: 'issued', issuedAt: at, expiresAt})._id;
-      }
+      if (tpl) row.coupon = issueCoupon(tpl, m._id, at, expiresAt)._id;
     } else {
       control++;
     }
